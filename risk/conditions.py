@@ -1,0 +1,577 @@
+"""A small declarative condition language for level rules, flags and collaboration steps.
+
+Conditions are YAML mappings with exactly one operator key, parsed into objects once
+at load time and evaluated against facts; nothing is ever `eval`-ed. Every condition
+that holds says *because* of what (item ids, levels, flags, person ids), so each
+level, flag and step can show where it came from.
+
+Scopes: `answers` (inside one checklist while it is scored), `assessment` (one scored
+assessment and its subject), `case` (the whole case). An operator may only be used
+where its facts exist; a misplaced one is a load error.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+import numpy.typing as npt
+
+from risk.vocabulary import Answer, Context, PersonRole, RiskLevel
+
+SCOPES = ("answers", "assessment", "case")
+BoolArray = npt.NDArray[np.bool_]
+
+
+class ConditionError(ValueError):
+    """A condition that does not parse; the message names the path inside the rule."""
+
+
+@dataclass(frozen=True)
+class Because:
+    """Why a condition holds: reasons (item ids, levels, flags) and the persons concerned."""
+
+    reasons: tuple[str, ...] = ()
+    persons: tuple[str, ...] = ()
+
+    def __or__(self, other: Because) -> Because:
+        return Because(_merge(self.reasons, other.reasons), _merge(self.persons, other.persons))
+
+
+def _merge(a: Sequence[str], b: Sequence[str]) -> tuple[str, ...]:
+    return tuple(dict.fromkeys([*a, *b]))
+
+
+@dataclass
+class PersonFacts:
+    id: str
+    role: PersonRole
+    age: int | None
+
+
+@dataclass
+class AssessmentFacts:
+    checklist: str
+    subject: PersonFacts
+    about: list[str]
+    answers: Mapping[str, Answer]
+    critical_items: frozenset[str]
+    section_levels: Mapping[str, RiskLevel] = field(default_factory=dict)
+    level: RiskLevel | None = None
+
+    @property
+    def key(self) -> str:
+        return f"{self.checklist}:{self.subject.id}"
+
+
+@dataclass
+class CaseFacts:
+    context: Context
+    persons: dict[str, PersonFacts]
+    assessments: list[AssessmentFacts]
+    flags: dict[str, Because] = field(default_factory=dict)
+    overall_level: RiskLevel = RiskLevel.low
+    steps: dict[str, str] = field(default_factory=dict)  # step id -> agency, in order suggested
+
+
+@dataclass
+class Facts:
+    case: CaseFacts | None = None
+    assessment: AssessmentFacts | None = None
+
+
+@dataclass
+class VectorFacts:
+    """Many assessments of one checklist at once, for batch scoring."""
+
+    yes: BoolArray  # (rows, items)
+    item_index: Mapping[str, int]
+    critical: BoolArray  # (items,)
+    section_levels: Mapping[str, npt.NDArray[np.int8]]
+
+
+class Condition:
+    scope: str = "case"
+
+    def holds(self, facts: Facts) -> Because | None:
+        raise NotImplementedError
+
+    def vector(self, facts: VectorFacts) -> BoolArray:
+        raise ConditionError(f"{type(self).__name__} cannot be used in batch scoring")
+
+
+def _ass(facts: Facts) -> AssessmentFacts:
+    assert facts.assessment is not None
+    return facts.assessment
+
+
+def _case(facts: Facts) -> CaseFacts:
+    assert facts.case is not None
+    return facts.case
+
+
+# ---- combinators -----------------------------------------------------------------
+
+
+@dataclass
+class All(Condition):
+    parts: list[Condition]
+
+    def holds(self, facts: Facts) -> Because | None:
+        because = Because()
+        for part in self.parts:
+            got = part.holds(facts)
+            if got is None:
+                return None
+            because = because | got
+        return because
+
+    def vector(self, facts: VectorFacts) -> BoolArray:
+        out = np.ones(facts.yes.shape[0], dtype=bool)
+        for part in self.parts:
+            out &= part.vector(facts)
+        return out
+
+
+@dataclass
+class AnyOf(Condition):
+    parts: list[Condition]
+
+    def holds(self, facts: Facts) -> Because | None:
+        found = [got for part in self.parts if (got := part.holds(facts)) is not None]
+        if not found:
+            return None
+        because = Because()
+        for got in found:
+            because = because | got
+        return because
+
+    def vector(self, facts: VectorFacts) -> BoolArray:
+        out = np.zeros(facts.yes.shape[0], dtype=bool)
+        for part in self.parts:
+            out |= part.vector(facts)
+        return out
+
+
+@dataclass
+class Not(Condition):
+    part: Condition
+
+    def holds(self, facts: Facts) -> Because | None:
+        return Because() if self.part.holds(facts) is None else None
+
+    def vector(self, facts: VectorFacts) -> BoolArray:
+        return ~self.part.vector(facts)
+
+
+# ---- answers scope ---------------------------------------------------------------
+
+
+@dataclass
+class YesAny(Condition):
+    """Any of the items answered yes."""
+
+    ids: list[str]
+    scope = "answers"
+
+    def holds(self, facts: Facts) -> Because | None:
+        answers = _ass(facts).answers
+        hit = [i for i in self.ids if answers.get(i) is Answer.yes]
+        return Because(tuple(hit)) if hit else None
+
+    def vector(self, facts: VectorFacts) -> BoolArray:
+        cols = [facts.item_index[i] for i in self.ids]
+        return facts.yes[:, cols].any(axis=1)
+
+
+@dataclass
+class YesAll(Condition):
+    ids: list[str]
+    scope = "answers"
+
+    def holds(self, facts: Facts) -> Because | None:
+        answers = _ass(facts).answers
+        ok = all(answers.get(i) is Answer.yes for i in self.ids)
+        return Because(tuple(self.ids)) if ok else None
+
+    def vector(self, facts: VectorFacts) -> BoolArray:
+        cols = [facts.item_index[i] for i in self.ids]
+        return facts.yes[:, cols].all(axis=1)
+
+
+@dataclass
+class CountYes(Condition):
+    """At least n of the items (or of the checklist's critical items) answered yes."""
+
+    ids: list[str] | None  # None: the checklist's critical items
+    at_least: int
+    scope = "answers"
+
+    def holds(self, facts: Facts) -> Because | None:
+        a = _ass(facts)
+        pool = sorted(a.critical_items) if self.ids is None else self.ids
+        hit = [i for i in pool if a.answers.get(i) is Answer.yes]
+        return Because(tuple(hit)) if len(hit) >= self.at_least else None
+
+    def vector(self, facts: VectorFacts) -> BoolArray:
+        if self.ids is None:
+            counts = (facts.yes & facts.critical).sum(axis=1)
+        else:
+            counts = facts.yes[:, [facts.item_index[i] for i in self.ids]].sum(axis=1)
+        return np.asarray(counts >= self.at_least)
+
+
+@dataclass
+class SectionLevelAtLeast(Condition):
+    section: str
+    level: RiskLevel
+    scope = "answers"
+
+    def holds(self, facts: Facts) -> Because | None:
+        got = _ass(facts).section_levels.get(self.section)
+        if got is not None and got.rank >= self.level.rank:
+            return Because((f"{_ass(facts).key}.{self.section}={got.value}",))
+        return None
+
+    def vector(self, facts: VectorFacts) -> BoolArray:
+        return np.asarray(facts.section_levels[self.section] >= self.level.rank)
+
+
+# ---- assessment scope ------------------------------------------------------------
+
+
+@dataclass
+class LevelAtLeast(Condition):
+    level: RiskLevel
+    scope = "assessment"
+
+    def holds(self, facts: Facts) -> Because | None:
+        a = _ass(facts)
+        if a.level is not None and a.level.rank >= self.level.rank:
+            return Because((f"{a.key}={a.level.value}",), (a.subject.id,))
+        return None
+
+
+@dataclass
+class SubjectAge(Condition):
+    below: int | None
+    at_least: int | None
+    scope = "assessment"
+
+    def holds(self, facts: Facts) -> Because | None:
+        return _age_because(_ass(facts).subject, self.below, self.at_least)
+
+
+def _age_because(person: PersonFacts, below: int | None, at_least: int | None) -> Because | None:
+    if person.age is None:
+        return None
+    if below is not None and not person.age < below:
+        return None
+    if at_least is not None and not person.age >= at_least:
+        return None
+    return Because((f"{person.id}.age={person.age}",), (person.id,))
+
+
+@dataclass
+class SubjectRole(Condition):
+    roles: list[PersonRole]
+    scope = "assessment"
+
+    def holds(self, facts: Facts) -> Because | None:
+        s = _ass(facts).subject
+        return Because((), (s.id,)) if s.role in self.roles else None
+
+
+@dataclass
+class AboutAssessment(Condition):
+    """An assessment of the person this one is about (the suspect) satisfies `when`."""
+
+    checklist: str
+    when: Condition
+    scope = "assessment"
+
+    def holds(self, facts: Facts) -> Because | None:
+        a = _ass(facts)
+        case = _case(facts)
+        about = a.about or [p.id for p in case.persons.values() if p.role is PersonRole.suspect]
+        for other in case.assessments:
+            if other.checklist == self.checklist and other.subject.id in about:
+                got = self.when.holds(Facts(case, other))
+                if got is not None:
+                    return got
+        return None
+
+
+# ---- case scope ------------------------------------------------------------------
+
+
+@dataclass
+class ContextIn(Condition):
+    contexts: list[Context]
+
+    def holds(self, facts: Facts) -> Because | None:
+        return Because() if _case(facts).context in self.contexts else None
+
+
+@dataclass
+class FlagRaised(Condition):
+    ids: list[str]
+
+    def holds(self, facts: Facts) -> Because | None:
+        flags = _case(facts).flags
+        hit = [f for f in self.ids if f in flags]
+        if not hit:
+            return None
+        because = Because(tuple(hit))
+        for f in hit:
+            because = because | Because((), flags[f].persons)
+        return because
+
+
+@dataclass
+class OverallLevelAtLeast(Condition):
+    level: RiskLevel
+
+    def holds(self, facts: Facts) -> Because | None:
+        got = _case(facts).overall_level
+        return Because((f"overall={got.value}",)) if got.rank >= self.level.rank else None
+
+
+@dataclass
+class AnyAssessment(Condition):
+    """Some assessment (of the given checklists, if named) satisfies `when`; all that do are named."""
+
+    checklists_: list[str] | None
+    when: Condition | None
+
+    def holds(self, facts: Facts) -> Because | None:
+        case = _case(facts)
+        because: Because | None = None
+        for a in case.assessments:
+            if self.checklists_ is not None and a.checklist not in self.checklists_:
+                continue
+            got = Because() if self.when is None else self.when.holds(Facts(case, a))
+            if got is not None:
+                got = got | Because((), (a.subject.id,))
+                because = got if because is None else because | got
+        return because
+
+
+@dataclass
+class AnyPerson(Condition):
+    roles: list[PersonRole] | None
+    below: int | None
+    at_least: int | None
+
+    def holds(self, facts: Facts) -> Because | None:
+        hit = []
+        for p in _case(facts).persons.values():
+            if self.roles is not None and p.role not in self.roles:
+                continue
+            if (self.below is not None or self.at_least is not None) and _age_because(
+                p, self.below, self.at_least
+            ) is None:
+                continue
+            hit.append(p.id)
+        return Because(tuple(hit), tuple(hit)) if hit else None
+
+
+@dataclass
+class StepSuggested(Condition):
+    """One of these steps was already suggested (only steps earlier in the catalogue are known)."""
+
+    ids: list[str]
+
+    def holds(self, facts: Facts) -> Because | None:
+        hit = [s for s in self.ids if s in _case(facts).steps]
+        return Because(tuple(hit)) if hit else None
+
+
+@dataclass
+class StepAgenciesAtLeast(Condition):
+    """Steps already suggested fall on at least n distinct agencies."""
+
+    n: int
+
+    def holds(self, facts: Facts) -> Because | None:
+        agencies = sorted({a for a in _case(facts).steps.values() if a != "any"})
+        return Because(tuple(f"agency:{a}" for a in agencies)) if len(agencies) >= self.n else None
+
+
+# ---- parsing ---------------------------------------------------------------------
+
+
+def _str_list(raw: Any, path: str) -> list[str]:
+    if isinstance(raw, str):
+        return [raw]
+    if isinstance(raw, list) and raw and all(isinstance(x, str) for x in raw):
+        return list(raw)
+    raise ConditionError(f"{path}: expected an id or a non-empty list of ids, got {raw!r}")
+
+
+def _enum_list(enum: type[Any], raw: Any, path: str) -> list[Any]:
+    out = []
+    for value in _str_list(raw, path):
+        try:
+            out.append(enum(value))
+        except ValueError:
+            allowed = ", ".join(m.value for m in enum)
+            raise ConditionError(f"{path}: {value!r} is not one of {allowed}") from None
+    return out
+
+
+def _level(raw: Any, path: str) -> RiskLevel:
+    return _enum_list(RiskLevel, raw, path)[0]
+
+
+def _int(raw: Any, path: str) -> int:
+    if isinstance(raw, bool) or not isinstance(raw, int) or raw < 0:
+        raise ConditionError(f"{path}: expected a whole number >= 0, got {raw!r}")
+    return raw
+
+
+def _mapping(raw: Any, path: str, allowed: set[str], required: set[str] = frozenset()) -> dict[str, Any]:  # type: ignore[assignment]
+    if not isinstance(raw, dict):
+        raise ConditionError(f"{path}: expected a mapping with keys {', '.join(sorted(allowed))}")
+    extra = set(raw) - allowed
+    if extra:
+        raise ConditionError(
+            f"{path}: unknown key(s) {', '.join(sorted(extra))}; allowed: {', '.join(sorted(allowed))}"
+        )
+    missing = required - set(raw)
+    if missing:
+        raise ConditionError(f"{path}: missing key(s) {', '.join(sorted(missing))}")
+    return raw
+
+
+OPERATOR_SCOPE: dict[str, str] = {
+    "all": "answers",
+    "any": "answers",
+    "not": "answers",
+    "yes": "answers",
+    "all_yes": "answers",
+    "count_yes": "answers",
+    "section_level_at_least": "answers",
+    "level_at_least": "assessment",
+    "subject_age": "assessment",
+    "subject_role": "assessment",
+    "about_assessment": "assessment",
+    "context": "case",
+    "flag": "case",
+    "overall_level_at_least": "case",
+    "any_assessment": "case",
+    "any_person": "case",
+    "step": "case",
+    "step_agencies_at_least": "case",
+}
+
+
+def parse_condition(raw: Any, scope: str, path: str = "when") -> Condition:
+    """Parse a YAML condition, allowing only operators whose facts exist in `scope`."""
+    if not isinstance(raw, dict) or len(raw) != 1:
+        raise ConditionError(
+            f"{path}: a condition is a mapping with exactly one operator ({', '.join(OPERATOR_SCOPE)}), got {raw!r}"
+        )
+    ((op, arg),) = raw.items()
+    if op not in OPERATOR_SCOPE:
+        raise ConditionError(f"{path}: unknown operator {op!r}; allowed: {', '.join(OPERATOR_SCOPE)}")
+    if SCOPES.index(OPERATOR_SCOPE[op]) > SCOPES.index(scope):
+        raise ConditionError(f"{path}.{op}: cannot be used in a {scope}-level rule")
+    here = f"{path}.{op}"
+    builder = _BUILDERS[op]
+    return builder(arg, scope, here)
+
+
+def _parts(arg: Any, scope: str, path: str) -> list[Condition]:
+    if not isinstance(arg, list) or not arg:
+        raise ConditionError(f"{path}: expected a non-empty list of conditions")
+    return [parse_condition(x, scope, f"{path}[{i}]") for i, x in enumerate(arg)]
+
+
+def _count_yes(arg: Any, scope: str, path: str) -> Condition:
+    m = _mapping(arg, path, {"items", "at_least"}, {"items", "at_least"})
+    ids = None if m["items"] == "critical" else _str_list(m["items"], f"{path}.items")
+    return CountYes(ids, _int(m["at_least"], f"{path}.at_least"))
+
+
+def _section_level(arg: Any, scope: str, path: str) -> Condition:
+    m = _mapping(arg, path, {"section", "level"}, {"section", "level"})
+    return SectionLevelAtLeast(_str_list(m["section"], f"{path}.section")[0], _level(m["level"], f"{path}.level"))
+
+
+def _subject_age(arg: Any, scope: str, path: str) -> Condition:
+    m = _mapping(arg, path, {"below", "at_least"})
+    if not m:
+        raise ConditionError(f"{path}: give below and/or at_least")
+    below = _int(m["below"], f"{path}.below") if "below" in m else None
+    at_least = _int(m["at_least"], f"{path}.at_least") if "at_least" in m else None
+    return SubjectAge(below, at_least)
+
+
+def _about(arg: Any, scope: str, path: str) -> Condition:
+    m = _mapping(arg, path, {"checklist", "when"}, {"checklist", "when"})
+    return AboutAssessment(
+        _str_list(m["checklist"], f"{path}.checklist")[0], parse_condition(m["when"], "assessment", f"{path}.when")
+    )
+
+
+def _any_assessment(arg: Any, scope: str, path: str) -> Condition:
+    m = _mapping(arg, path, {"checklist", "when"})
+    checklists = _str_list(m["checklist"], f"{path}.checklist") if "checklist" in m else None
+    when = parse_condition(m["when"], "assessment", f"{path}.when") if "when" in m else None
+    return AnyAssessment(checklists, when)
+
+
+def _any_person(arg: Any, scope: str, path: str) -> Condition:
+    m = _mapping(arg, path, {"role", "age_below", "age_at_least"})
+    roles = _enum_list(PersonRole, m["role"], f"{path}.role") if "role" in m else None
+    below = _int(m["age_below"], f"{path}.age_below") if "age_below" in m else None
+    at_least = _int(m["age_at_least"], f"{path}.age_at_least") if "age_at_least" in m else None
+    return AnyPerson(roles, below, at_least)
+
+
+_BUILDERS: dict[str, Callable[[Any, str, str], Condition]] = {
+    "all": lambda a, s, p: All(_parts(a, s, p)),
+    "any": lambda a, s, p: AnyOf(_parts(a, s, p)),
+    "not": lambda a, s, p: Not(parse_condition(a, s, p)),
+    "yes": lambda a, s, p: YesAny(_str_list(a, p)),
+    "all_yes": lambda a, s, p: YesAll(_str_list(a, p)),
+    "count_yes": _count_yes,
+    "section_level_at_least": _section_level,
+    "level_at_least": lambda a, s, p: LevelAtLeast(_level(a, p)),
+    "subject_age": _subject_age,
+    "subject_role": lambda a, s, p: SubjectRole(_enum_list(PersonRole, a, p)),
+    "about_assessment": _about,
+    "context": lambda a, s, p: ContextIn(_enum_list(Context, a, p)),
+    "flag": lambda a, s, p: FlagRaised(_str_list(a, p)),
+    "overall_level_at_least": lambda a, s, p: OverallLevelAtLeast(_level(a, p)),
+    "any_assessment": _any_assessment,
+    "any_person": _any_person,
+    "step": lambda a, s, p: StepSuggested(_str_list(a, p)),
+    "step_agencies_at_least": lambda a, s, p: StepAgenciesAtLeast(_int(a, p)),
+}
+
+
+def walk(condition: Condition) -> Iterable[Condition]:
+    """Every condition in a tree, for load-time reference checks."""
+    yield condition
+    if isinstance(condition, (All, AnyOf)):
+        for part in condition.parts:
+            yield from walk(part)
+    elif isinstance(condition, Not):
+        yield from walk(condition.part)
+    elif isinstance(condition, (AboutAssessment,)) or (
+        isinstance(condition, AnyAssessment) and condition.when is not None
+    ):
+        yield from walk(condition.when)
+
+
+CONDITION_JSON_SCHEMA: dict[str, Any] = {
+    "type": "object",
+    "description": "A condition: a mapping with exactly one operator key: " + ", ".join(OPERATOR_SCOPE),
+    "minProperties": 1,
+    "maxProperties": 1,
+    "propertyNames": {"enum": list(OPERATOR_SCOPE)},
+}
