@@ -16,9 +16,9 @@ from pydantic import BaseModel, ConfigDict, Field, PlainValidator, StrictInt, Va
 
 from risk.conditions import (
     CONDITION_JSON_SCHEMA,
-    CountYes,
     Condition,
     ConditionError,
+    CountYes,
     SectionLevelAtLeast,
     YesAll,
     YesAny,
@@ -43,9 +43,7 @@ def _answers_condition(raw: Any) -> Condition:
         raise ValueError(str(e)) from None
 
 
-AnswersCondition = Annotated[
-    Condition, PlainValidator(_answers_condition), WithJsonSchema(CONDITION_JSON_SCHEMA)
-]
+AnswersCondition = Annotated[Condition, PlainValidator(_answers_condition), WithJsonSchema(CONDITION_JSON_SCHEMA)]
 
 
 class Strict(BaseModel):
@@ -178,7 +176,9 @@ def _consistency(cl: Checklist) -> list[str]:
             if not item.id.startswith(cl.item_prefix + "."):
                 problems.append(f"{at}.id: must start with {cl.item_prefix}.")
             if s.scoring == "highest_positive" and item.level is None:
-                problems.append(f"{at}.level: required in a highest_positive section (one of low, moderate, high, severe)")
+                problems.append(
+                    f"{at}.level: required in a highest_positive section (one of low, moderate, high, severe)"
+                )
             if s.scoring != "highest_positive" and item.level is not None:
                 problems.append(f"{at}.level: only highest_positive sections give items a level")
             for f in item.forms:
@@ -241,9 +241,23 @@ def parse_checklist(raw: Any, source: str) -> Checklist:
     return cl
 
 
+class _Loader(yaml.SafeLoader):
+    """YAML 1.2 booleans: only true/false. In YAML 1.1 `yes`/`no`/`on` are booleans, which would
+    silently turn the answer `yes` (and the condition operator `yes:`) into True."""
+
+
+_Loader.yaml_implicit_resolvers = {
+    key: [(tag, rx) for tag, rx in resolvers if tag != "tag:yaml.org,2002:bool"]
+    for key, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
+}
+_Loader.add_implicit_resolver(
+    "tag:yaml.org,2002:bool", re.compile(r"^(?:true|True|TRUE|false|False|FALSE)$"), list("tTfF")
+)
+
+
 def read_yaml(path: Path) -> Any:
     try:
-        return yaml.safe_load(path.read_text(encoding="utf-8"))
+        return yaml.load(path.read_text(encoding="utf-8"), Loader=_Loader)  # a SafeLoader subclass
     except yaml.YAMLError as e:
         raise ChecklistError([f"{path.name}: not valid YAML: {e}"]) from None
     except OSError as e:

@@ -19,7 +19,7 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
-from risk.vocabulary import Answer, Context, PersonRole, RiskLevel
+from risk.vocabulary import Agency, Answer, Context, PersonRole, RiskLevel
 
 SCOPES = ("answers", "assessment", "case")
 BoolArray = npt.NDArray[np.bool_]
@@ -60,6 +60,10 @@ class AssessmentFacts:
     critical_items: frozenset[str]
     section_levels: Mapping[str, RiskLevel] = field(default_factory=dict)
     level: RiskLevel | None = None
+    agency: str | None = None  # the agency that made it (recorded, or the context's)
+    completeness: float = 1.0
+    critical_not_known: list[str] = field(default_factory=list)
+    outside_population: str | None = None  # why the subject is outside the validated population
 
     @property
     def key(self) -> str:
@@ -74,6 +78,8 @@ class CaseFacts:
     flags: dict[str, Because] = field(default_factory=dict)
     overall_level: RiskLevel = RiskLevel.low
     steps: dict[str, str] = field(default_factory=dict)  # step id -> agency, in order suggested
+    consents: dict[str, set[str]] = field(default_factory=dict)  # person id -> agencies consented to
+    missing_checklists: list[tuple[str, str]] = field(default_factory=list)  # (checklist, subject) required
 
 
 @dataclass
@@ -183,7 +189,7 @@ class YesAny(Condition):
 
     def vector(self, facts: VectorFacts) -> BoolArray:
         cols = [facts.item_index[i] for i in self.ids]
-        return facts.yes[:, cols].any(axis=1)
+        return np.asarray(facts.yes[:, cols].any(axis=1))
 
 
 @dataclass
@@ -198,7 +204,7 @@ class YesAll(Condition):
 
     def vector(self, facts: VectorFacts) -> BoolArray:
         cols = [facts.item_index[i] for i in self.ids]
-        return facts.yes[:, cols].all(axis=1)
+        return np.asarray(facts.yes[:, cols].all(axis=1))
 
 
 @dataclass
@@ -265,7 +271,10 @@ class SubjectAge(Condition):
 
 
 def _age_because(person: PersonFacts, below: int | None, at_least: int | None) -> Because | None:
+    """An unknown age matches nothing, except that a person with role child counts as under 18."""
     if person.age is None:
+        if person.role is PersonRole.child and below is not None and below >= 18 and at_least is None:
+            return Because((f"{person.id}.role=child",), (person.id,))
         return None
     if below is not None and not person.age < below:
         return None
@@ -400,6 +409,82 @@ class StepAgenciesAtLeast(Condition):
         return Because(tuple(f"agency:{a}" for a in agencies)) if len(agencies) >= self.n else None
 
 
+@dataclass
+class MadeBy(Condition):
+    agencies: list[str]
+    scope = "assessment"
+
+    def holds(self, facts: Facts) -> Because | None:
+        a = _ass(facts)
+        return Because((), (a.subject.id,)) if a.agency in self.agencies else None
+
+
+@dataclass
+class CompletenessBelow(Condition):
+    share: float
+    scope = "assessment"
+
+    def holds(self, facts: Facts) -> Because | None:
+        a = _ass(facts)
+        if a.completeness < self.share:
+            return Because((f"{a.key}.completeness={a.completeness:.2f}",), (a.subject.id,))
+        return None
+
+
+@dataclass
+class CriticalNotKnown(Condition):
+    scope = "assessment"
+
+    def holds(self, facts: Facts) -> Because | None:
+        a = _ass(facts)
+        return Because(tuple(a.critical_not_known), (a.subject.id,)) if a.critical_not_known else None
+
+
+@dataclass
+class OutsidePopulation(Condition):
+    scope = "assessment"
+
+    def holds(self, facts: Facts) -> Because | None:
+        a = _ass(facts)
+        return Because((f"{a.key}: {a.outside_population}",), (a.subject.id,)) if a.outside_population else None
+
+
+@dataclass
+class ConsentGiven(Condition):
+    """Some person (of the given roles) has consented to sharing with all of these agencies."""
+
+    to: list[str]
+    roles: list[PersonRole] | None
+
+    def holds(self, facts: Facts) -> Because | None:
+        case = _case(facts)
+        hit = [
+            pid
+            for pid, agencies in case.consents.items()
+            if set(self.to) <= agencies and (self.roles is None or case.persons[pid].role in self.roles)
+        ]
+        return Because(tuple(f"consent:{pid}" for pid in hit)) if hit else None
+
+
+@dataclass
+class AgencyHasSteps(Condition):
+    agencies: list[str]
+
+    def holds(self, facts: Facts) -> Because | None:
+        steps = _case(facts).steps
+        hit = [s for s, agency in steps.items() if agency in self.agencies]
+        return Because(tuple(hit)) if hit else None
+
+
+@dataclass
+class RequiredChecklistMissing(Condition):
+    def holds(self, facts: Facts) -> Because | None:
+        missing = _case(facts).missing_checklists
+        if not missing:
+            return None
+        return Because(tuple(f"{c}:{s}" for c, s in missing), tuple(dict.fromkeys(s for _, s in missing)))
+
+
 # ---- parsing ---------------------------------------------------------------------
 
 
@@ -423,7 +508,7 @@ def _enum_list(enum: type[Any], raw: Any, path: str) -> list[Any]:
 
 
 def _level(raw: Any, path: str) -> RiskLevel:
-    return _enum_list(RiskLevel, raw, path)[0]
+    return RiskLevel(_enum_list(RiskLevel, raw, path)[0])
 
 
 def _int(raw: Any, path: str) -> int:
@@ -458,6 +543,13 @@ OPERATOR_SCOPE: dict[str, str] = {
     "subject_age": "assessment",
     "subject_role": "assessment",
     "about_assessment": "assessment",
+    "made_by": "assessment",
+    "completeness_below": "assessment",
+    "critical_not_known": "assessment",
+    "outside_validated_population": "assessment",
+    "consent_given": "case",
+    "agency_has_steps": "case",
+    "required_checklist_missing": "case",
     "context": "case",
     "flag": "case",
     "overall_level_at_least": "case",
@@ -532,7 +624,37 @@ def _any_person(arg: Any, scope: str, path: str) -> Condition:
     return AnyPerson(roles, below, at_least)
 
 
+def _share(raw: Any, path: str) -> float:
+    if isinstance(raw, bool) or not isinstance(raw, (int, float)) or not 0 <= raw <= 1:
+        raise ConditionError(f"{path}: expected a share between 0 and 1, got {raw!r}")
+    return float(raw)
+
+
+def _when_true(make: Callable[[], Condition]) -> Callable[[Any, str, str], Condition]:
+    """Builder for operators that take no argument: written `operator: true`."""
+
+    def build(raw: Any, scope: str, path: str) -> Condition:
+        if raw is not True:
+            raise ConditionError(f"{path}: write `true`")
+        return make()
+
+    return build
+
+
+def _consent_given(arg: Any, scope: str, path: str) -> Condition:
+    m = _mapping(arg, path, {"to", "role"}, {"to"})
+    roles = _enum_list(PersonRole, m["role"], f"{path}.role") if "role" in m else None
+    return ConsentGiven([a.value for a in _enum_list(Agency, m["to"], f"{path}.to")], roles)
+
+
 _BUILDERS: dict[str, Callable[[Any, str, str], Condition]] = {
+    "made_by": lambda a, s, p: MadeBy([x.value for x in _enum_list(Agency, a, p)]),
+    "completeness_below": lambda a, s, p: CompletenessBelow(_share(a, p)),
+    "critical_not_known": _when_true(CriticalNotKnown),
+    "outside_validated_population": _when_true(OutsidePopulation),
+    "consent_given": _consent_given,
+    "agency_has_steps": lambda a, s, p: AgencyHasSteps(_str_list(a, p)),
+    "required_checklist_missing": _when_true(RequiredChecklistMissing),
     "all": lambda a, s, p: All(_parts(a, s, p)),
     "any": lambda a, s, p: AnyOf(_parts(a, s, p)),
     "not": lambda a, s, p: Not(parse_condition(a, s, p)),
@@ -562,9 +684,7 @@ def walk(condition: Condition) -> Iterable[Condition]:
             yield from walk(part)
     elif isinstance(condition, Not):
         yield from walk(condition.part)
-    elif isinstance(condition, (AboutAssessment,)) or (
-        isinstance(condition, AnyAssessment) and condition.when is not None
-    ):
+    elif isinstance(condition, (AboutAssessment, AnyAssessment)) and condition.when is not None:
         yield from walk(condition.when)
 
 

@@ -1,0 +1,135 @@
+"""The command line of contract.md: a thin layer over risk.assess and risk.score_frame.
+
+Bad input: exit status 2, one message per problem on standard error, nothing on standard
+output and no file half-written.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+import tempfile
+from pathlib import Path
+from typing import Any
+
+from risk.errors import InputError, SamriskError
+from risk.vocabulary import Context, Language
+
+
+def _read_json(source: str) -> Any:
+    try:
+        text = sys.stdin.read() if source == "-" else Path(source).read_text(encoding="utf-8")
+    except OSError as e:
+        raise InputError([f"{source}: cannot be read: {e.strerror}"]) from None
+    except UnicodeDecodeError:
+        raise InputError([f"{source}: not UTF-8 text; save the case file as UTF-8 JSON"]) from None
+    try:
+        return json.loads(text)
+    except json.JSONDecodeError as e:
+        raise InputError([f"{source}: not valid JSON at line {e.lineno}, column {e.colno}: {e.msg}"]) from None
+
+
+def _write_atomically(path: Path, write: Any) -> None:
+    """Write to a temporary file beside the target, then rename: never a half-written file."""
+    fd, tmp = tempfile.mkstemp(dir=path.parent or Path("."), prefix=f".{path.name}.", suffix=".tmp")
+    os.close(fd)
+    try:
+        write(tmp)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def cmd_assess(args: argparse.Namespace) -> int:
+    from risk.engine import assess
+
+    result = assess(_read_json(args.case), lang=args.lang)
+    sys.stdout.write(result.model_dump_json(indent=2 if args.pretty else None) + "\n")
+    return 0
+
+
+def cmd_score(args: argparse.Namespace) -> int:
+    import pandas as pd
+
+    from risk.batch import score_frame
+
+    src = Path(args.file)
+    try:
+        df = pd.read_csv(sys.stdin if args.file == "-" else src, dtype=str, keep_default_na=False)
+    except FileNotFoundError:
+        raise InputError([f"{args.file}: no such file"]) from None
+    except (pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError) as e:
+        raise InputError([f"{args.file}: not a valid CSV file: {str(e).strip()}"]) from None
+    out = score_frame(df, args.checklist, context=args.context)
+    if args.output:
+        target = Path(args.output)
+        if not target.parent.exists():
+            raise InputError([f"-o: folder {target.parent} does not exist"])
+        _write_atomically(target, lambda tmp: out.to_csv(tmp, index=False))
+    else:
+        out.to_csv(sys.stdout, index=False)
+    return 0
+
+
+def cmd_checklists(args: argparse.Namespace) -> int:
+    from risk.checklists import CHECKLIST_DIR, checklist_schema, load_checklists
+    from risk.rules import load_rules, rule_schemas
+
+    directory = Path(args.dir) if args.dir else CHECKLIST_DIR
+    if args.action == "validate":
+        checklists = load_checklists(directory)
+        rules = load_rules(directory, checklists)
+        for cl in checklists.values():
+            print(f"{cl.id} {cl.version}: {len(cl.items)} items, forms {', '.join(f.id for f in cl.forms)}")
+        print(
+            f"steps: {len(rules.steps.steps)}, flags: {len(rules.flags.flags)}, provisions: {len(rules.law.provisions)}"
+        )
+        print("ok")
+    elif args.action == "schema":
+        out = Path(args.out)
+        out.mkdir(parents=True, exist_ok=True)
+        schemas = {"checklist": checklist_schema(), **rule_schemas()}
+        for name, schema in schemas.items():
+            (out / f"{name}.schema.json").write_text(json.dumps(schema, indent=2, ensure_ascii=False) + "\n")
+            print(out / f"{name}.schema.json")
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="python -m risk", description="Samrisk: decision support, not decision.")
+    sub = p.add_subparsers(dest="command", required=True)
+    a = sub.add_parser("assess", help="assess a case file (JSON) and print the result as JSON")
+    a.add_argument("case", help="case file, or - for standard input")
+    a.add_argument("--lang", choices=[x.value for x in Language], default="en", help="language of texts in the result")
+    a.add_argument("--pretty", action="store_true", help="indent the JSON")
+    a.set_defaults(func=cmd_assess)
+    s = sub.add_parser("score", help="score many assessments of one checklist from CSV")
+    s.add_argument("file", help="CSV with one column per item id (yes/no/unknown/empty), or - for standard input")
+    s.add_argument("--checklist", required=True, help="checklist id, e.g. domestic_violence")
+    s.add_argument(
+        "--context",
+        default="case_conference",
+        choices=[c.value for c in Context],
+        help="decides the form for score_max and completeness (default: the full form)",
+    )
+    s.add_argument("-o", "--output", help="output CSV (default: standard output)")
+    s.set_defaults(func=cmd_score)
+    c = sub.add_parser("checklists", help="check or describe the checklist and rule files")
+    c.add_argument("action", choices=["validate", "schema"])
+    c.add_argument("--dir", help="folder of the YAML files (default: checklists/)")
+    c.add_argument("--out", default="checklists/schema", help="schema: folder to write JSON Schemas to")
+    c.set_defaults(func=cmd_checklists)
+    return p
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        return int(args.func(args))
+    except SamriskError as e:
+        for problem in e.problems:
+            print(f"error: {problem}", file=sys.stderr)
+        return 2

@@ -1,0 +1,210 @@
+"""assess(): a case file in, an explained result out. Pure: no I/O, no clock, no randomness.
+
+Order: score each assessment → apply overrides → required checklists → flags →
+overall level → collaboration steps. Each stage only reads what the stages before
+it produced, so every level, flag and step can say what it came from.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from risk import __version__
+from risk.checklists import Checklist, default_checklists
+from risk.conditions import AssessmentFacts, Because, CaseFacts, Facts, PersonFacts
+from risk.models import (
+    NOTICE,
+    AssessmentResult,
+    Case,
+    Flag,
+    LegalBasis,
+    Person,
+    RequiredChecklist,
+    Result,
+    Step,
+)
+from risk.rules import Rules, StepRule, default_rules
+from risk.scoring import score_assessment
+from risk.validation import parse_case
+from risk.vocabulary import Agency, ConsentStatus, Language, PersonRole, RiskLevel, max_level
+
+
+def assess(
+    case: dict[str, Any] | Case,
+    lang: Language | str = Language.en,
+    checklists: dict[str, Checklist] | None = None,
+    rules: Rules | None = None,
+) -> Result:
+    """Assess a case file (contract.md); raises InputError listing every problem in it."""
+    lang = Language(lang)
+    checklists = checklists if checklists is not None else default_checklists()
+    rules = rules if rules is not None else default_rules()
+    parsed = parse_case(case, checklists)
+    persons = {p.id: _person_facts(p) for p in parsed.persons}
+    context_agency = rules.steps.context_agency[parsed.context]
+    overrides = {(o.checklist, o.subject): o for o in parsed.overrides}
+
+    results: list[AssessmentResult] = []
+    facts_list: list[AssessmentFacts] = []
+    for a in parsed.assessments:
+        cl = checklists[a.checklist]
+        res = score_assessment(cl, a.answers, parsed.context, persons[a.subject], lang)
+        res.about = a.about
+        res.agency = a.agency
+        o = overrides.get((a.checklist, a.subject))
+        if o is not None:
+            res.level = o.level
+            res.override_reason = o.reason.strip()
+        agency = a.agency or context_agency or rules.steps.conference_default_agency
+        facts_list.append(
+            AssessmentFacts(
+                checklist=cl.id,
+                subject=persons[a.subject],
+                about=[a.about] if a.about else [],
+                answers=a.answers,
+                critical_items=cl.critical_items,
+                section_levels={k: s.level for k, s in res.sections.items() if s.level is not None},
+                level=res.level,
+                agency=agency.value,
+                completeness=res.completeness,
+                critical_not_known=res.critical_not_known,
+                outside_population=_outside_population(cl, parsed.persons, a.subject, lang),
+            )
+        )
+        results.append(res)
+
+    case_facts = CaseFacts(
+        context=parsed.context,
+        persons=persons,
+        assessments=facts_list,
+        consents={c.person: {x.value for x in c.to_share_with} for c in parsed.consents},
+    )
+    for c in parsed.consents:  # a person may be listed more than once; consents add up
+        case_facts.consents[c.person] |= {x.value for x in c.to_share_with}
+    required = _required_checklists(parsed, rules)
+    case_facts.missing_checklists = [(r.checklist, r.subject) for r in required]
+
+    flags = _flags(case_facts, rules, lang)
+    overall = max_level(*(r.level for r in results))
+    overall_because = [f"{r.checklist}:{r.subject}={r.level.value}" for r in results if r.level is overall]
+    for f in flags:
+        if f.raises_overall_to is not None and f.raises_overall_to.rank > overall.rank:
+            overall, overall_because = f.raises_overall_to, [f"flag:{f.id}"]
+    case_facts.overall_level = overall
+
+    return Result(
+        engine_version=__version__,
+        checklist_versions={cl.id: cl.version for cl in checklists.values()},
+        context=parsed.context,
+        overall_level=overall,
+        overall_because=overall_because,
+        assessments=results,
+        flags=flags,
+        required_checklists=required,
+        steps=_steps(case_facts, rules, context_agency, lang),
+        notice=NOTICE[lang.value],
+    )
+
+
+def _person_facts(p: Person) -> PersonFacts:
+    return PersonFacts(p.id, p.role, p.age)
+
+
+def _outside_population(cl: Checklist, persons: list[Person], subject: str, lang: Language) -> str | None:
+    pop = cl.validated_population
+    age = next(p.age for p in persons if p.id == subject)
+    if pop is None or age is None:
+        return None
+    if (pop.subject_min_age is not None and age < pop.subject_min_age) or (
+        pop.subject_max_age is not None and age > pop.subject_max_age
+    ):
+        return f"age {age}: {pop.note(lang)}"
+    return None
+
+
+def _required_checklists(case: Case, rules: Rules) -> list[RequiredChecklist]:
+    have = {(a.checklist, a.subject) for a in case.assessments}
+    out: list[RequiredChecklist] = []
+    for rule in rules.flags.required_checklists:
+        sel = rule.for_each_person
+        for p in case.persons:
+            if sel.role is not None and p.role not in sel.role:
+                continue
+            if sel.age_below is not None and not (
+                (p.age is not None and p.age < sel.age_below) or (p.age is None and p.role is PersonRole.child)
+            ):
+                continue
+            if sel.assessed_with is not None and (sel.assessed_with, p.id) not in have:
+                continue
+            key = (rule.checklist, p.id)
+            if key not in have and all((r.checklist, r.subject) != key for r in out):
+                out.append(RequiredChecklist(checklist=rule.checklist, subject=p.id, rule=rule.id))
+    return out
+
+
+def _flags(case: CaseFacts, rules: Rules, lang: Language) -> list[Flag]:
+    flags: list[Flag] = []
+    for rule in rules.flags.flags:
+        got = rule.when.holds(Facts(case=case))
+        if got is None:
+            continue
+        case.flags[rule.id] = got
+        flags.append(
+            Flag(
+                id=rule.id,
+                because=list(got.reasons),
+                persons=list(got.persons),
+                title=rule.title(lang),
+                effect=rule.effect(lang),
+                raises_overall_to=rule.raises_overall_to,
+            )
+        )
+    first = {r.id for r in rules.flags.flags if r.shown_first}
+    return sorted(flags, key=lambda f: f.id not in first)
+
+
+def _consent(rule: StepRule, got: Because, case: CaseFacts) -> ConsentStatus:
+    """`given` only when every adult whose consent the step needs has consented to all its recipients."""
+    if rule.consent == "not_required":
+        return ConsentStatus.not_required
+    concerned = [p for p in got.persons if p in case.persons and case.persons[p].role in rule.consent_from]
+    if not concerned:
+        concerned = [p.id for p in case.persons.values() if p.role in rule.consent_from]
+    adults = [p for p in concerned if case.persons[p].role is not PersonRole.child]
+    recipients = {a.value for a in rule.shares_with} or {str(rule.agency)}
+    if adults and all(recipients <= case.consents.get(p, set()) for p in adults):
+        return ConsentStatus.given
+    return ConsentStatus.required
+
+
+def _steps(case: CaseFacts, rules: Rules, own: Agency | None, lang: Language) -> list[Step]:
+    steps: list[Step] = []
+    for rule in rules.steps.steps:
+        got = rule.when.holds(Facts(case=case))
+        if got is None:
+            continue
+        agency = str(rule.agency)
+        case.steps[rule.id] = agency
+        provisions = [rules.provisions[p] for p in rule.legal_basis]
+        steps.append(
+            Step(
+                id=rule.id,
+                agency=agency,
+                urgency=rule.urgency,
+                legal_basis=[p.citation for p in provisions],
+                legal_references=[LegalBasis(id=p.id, citation=p.citation, verified=p.verified) for p in provisions],
+                consent=_consent(rule, got, case),
+                because=list(got.reasons),
+                persons=list(got.persons),
+                action=rule.action(lang),
+                consent_note=rule.consent_note(lang) if rule.consent_note else None,
+                own_agency=own is None or agency in (own.value, "any"),
+            )
+        )
+    order = {r.id: n for n, r in enumerate(rules.steps.steps)}
+    return sorted(steps, key=lambda s: (s.urgency.rank, s.agency, order[s.id]))
+
+
+def level_word(level: RiskLevel, lang: Language | str = Language.en) -> str:
+    words = {"sv": {"low": "låg", "moderate": "måttlig", "high": "hög", "severe": "mycket hög"}}
+    return words.get(Language(lang).value, {}).get(level.value, level.value)

@@ -1,0 +1,240 @@
+"""Flags, required checklists, collaboration steps and legal provisions as data.
+
+Loaded from checklists/flags.yaml, steps.yaml and law.yaml and cross-checked against
+each other and the checklists, so a typo in a rule stops loading instead of silently
+never firing.
+"""
+
+from __future__ import annotations
+
+import functools
+from pathlib import Path
+from typing import Annotated, Any, Literal
+
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    PlainValidator,
+    StrictBool,
+    StrictInt,
+    ValidationError,
+    WithJsonSchema,
+)
+
+from risk.checklists import CHECKLIST_DIR, Checklist, _locate, default_checklists, read_yaml
+from risk.conditions import (
+    CONDITION_JSON_SCHEMA,
+    AboutAssessment,
+    AnyAssessment,
+    Condition,
+    ConditionError,
+    CountYes,
+    FlagRaised,
+    SectionLevelAtLeast,
+    StepSuggested,
+    YesAll,
+    YesAny,
+    parse_condition,
+    walk,
+)
+from risk.errors import ChecklistError
+from risk.text import Text
+from risk.vocabulary import Agency, Context, PersonRole, RiskLevel, Urgency
+
+
+def _case_condition(raw: Any) -> Condition:
+    if isinstance(raw, Condition):
+        return raw
+    try:
+        return parse_condition(raw, "case")
+    except ConditionError as e:
+        raise ValueError(str(e)) from None
+
+
+CaseCondition = Annotated[Condition, PlainValidator(_case_condition), WithJsonSchema(CONDITION_JSON_SCHEMA)]
+
+
+class Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True, arbitrary_types_allowed=True)
+
+
+class Provision(Strict):
+    id: str = Field(pattern=r"^[a-z0-9_]+$")
+    citation: str = Field(min_length=1)
+    title: Text
+    paraphrase: Text
+    verified: StrictBool
+    source: str = Field(min_length=1)
+    checked: str | None = Field(None, description="Date the source was checked (YYYY-MM-DD), or null")
+
+
+class LawFile(Strict):
+    version: str
+    provisions: list[Provision] = Field(min_length=1)
+
+
+class StepRule(Strict):
+    id: str = Field(pattern=r"^[a-z_]+\.[a-z0-9_]+$")
+    agency: Agency | Literal["any", "case_conference"]
+    action: Text
+    urgency: Urgency
+    legal_basis: list[str] = Field(default_factory=list, description="Provision ids of law.yaml")
+    consent: Literal["not_required", "required"]
+    consent_from: list[PersonRole] = Field(default_factory=list, description="Whose consent is needed")
+    shares_with: list[Agency] = Field(default_factory=list, description="Consent must cover these agencies")
+    consent_note: Text | None = None
+    when: CaseCondition
+
+
+class StepFile(Strict):
+    version: str
+    context_agency: dict[Context, Agency | None] = Field(description="Who 'you' are in each context")
+    conference_default_agency: Agency = Field(
+        description="In a case conference, the agency an assessment with no recorded agency is attributed to"
+    )
+    steps: list[StepRule] = Field(min_length=1)
+
+
+class FlagRule(Strict):
+    id: str = Field(pattern=r"^[a-z_]+$")
+    title: Text
+    effect: Text
+    when: CaseCondition
+    raises_overall_to: RiskLevel | None = None
+    shown_first: bool = False
+
+
+class PersonSelector(Strict):
+    role: list[PersonRole] | None = None
+    age_below: StrictInt | None = None
+    assessed_with: str | None = Field(None, description="Only persons who have an assessment of this checklist")
+
+
+class RequiredRule(Strict):
+    id: str
+    checklist: str
+    for_each_person: PersonSelector
+    explanation: Text
+
+
+class FlagFile(Strict):
+    version: str
+    required_checklists: list[RequiredRule]
+    flags: list[FlagRule] = Field(min_length=1)
+
+
+class Rules(BaseModel):
+    model_config = ConfigDict(frozen=True, arbitrary_types_allowed=True)
+
+    law: LawFile
+    steps: StepFile
+    flags: FlagFile
+
+    @functools.cached_property
+    def provisions(self) -> dict[str, Provision]:
+        return {p.id: p for p in self.law.provisions}
+
+
+def _parse(model: type[Strict], path: Path) -> Any:
+    raw = read_yaml(path)
+    if isinstance(raw, dict):  # top-level x-* keys only hold YAML anchors for shared condition pieces
+        raw = {k: v for k, v in raw.items() if not str(k).startswith("x-")}
+    try:
+        return model.model_validate(raw)
+    except ValidationError as e:
+        raise ChecklistError(
+            [f"{path.name}: {_locate(raw, tuple(err['loc']))}: {err['msg']}" for err in e.errors()]
+        ) from None
+
+
+def _references(
+    where: str, cond: Condition, checklists: dict[str, Checklist], flags: set[str], steps: set[str]
+) -> list[str]:
+    """Every item, checklist, section, flag and step a condition names must exist."""
+    problems: list[str] = []
+    items = {i for cl in checklists.values() for i in cl.items}
+    sections = {s.id for cl in checklists.values() for s in cl.sections}
+    for node in walk(cond):
+        names: list[str] = []
+        if isinstance(node, (YesAny, YesAll)):
+            names = node.ids
+        elif isinstance(node, CountYes):
+            names = node.ids or []
+        problems += [f"{where}: unknown item {n!r}" for n in names if n not in items]
+        if isinstance(node, AnyAssessment):
+            problems += [f"{where}: unknown checklist {c!r}" for c in node.checklists_ or [] if c not in checklists]
+        if isinstance(node, AboutAssessment) and node.checklist not in checklists:
+            problems.append(f"{where}: unknown checklist {node.checklist!r}")
+        if isinstance(node, SectionLevelAtLeast) and node.section not in sections:
+            problems.append(f"{where}: unknown section {node.section!r}")
+        if isinstance(node, FlagRaised):
+            problems += [f"{where}: flag {f!r} is not defined before this rule" for f in node.ids if f not in flags]
+        if isinstance(node, StepSuggested):
+            problems += [f"{where}: step {s!r} is not defined before this step" for s in node.ids if s not in steps]
+    return problems
+
+
+def load_rules(directory: Path = CHECKLIST_DIR, checklists: dict[str, Checklist] | None = None) -> Rules:
+    checklists = checklists if checklists is not None else default_checklists()
+    problems: list[str] = []
+    parsed: dict[str, Any] = {}
+    for name, model in (("law", LawFile), ("steps", StepFile), ("flags", FlagFile)):
+        try:
+            parsed[name] = _parse(model, directory / f"{name}.yaml")
+        except ChecklistError as e:
+            problems += e.problems
+    if problems:
+        raise ChecklistError(problems)
+    law: LawFile = parsed["law"]
+    steps: StepFile = parsed["steps"]
+    flags: FlagFile = parsed["flags"]
+    provision_ids = [p.id for p in law.provisions]
+    problems += [f"law.yaml: provisions[{p}]: duplicate id" for p in provision_ids if provision_ids.count(p) > 1]
+    missing_ctx = [c.value for c in Context if c not in steps.context_agency]
+    if missing_ctx:
+        problems.append(f"steps.yaml: context_agency: missing {', '.join(missing_ctx)}")
+    seen_flags: set[str] = set()
+    for rule in flags.required_checklists:
+        if rule.checklist not in checklists:
+            problems.append(
+                f"flags.yaml: required_checklists[{rule.id}].checklist: unknown checklist {rule.checklist!r}"
+            )
+        sel = rule.for_each_person.assessed_with
+        if sel is not None and sel not in checklists:
+            problems.append(
+                f"flags.yaml: required_checklists[{rule.id}].for_each_person.assessed_with: unknown checklist {sel!r}"
+            )
+    for flag in flags.flags:
+        if flag.id in seen_flags:
+            problems.append(f"flags.yaml: flags[{flag.id}].id: duplicate")
+        problems += _references(f"flags.yaml: flags[{flag.id}].when", flag.when, checklists, seen_flags, set())
+        seen_flags.add(flag.id)
+    seen_steps: set[str] = set()
+    for step in steps.steps:
+        where = f"steps.yaml: steps[{step.id}]"
+        if step.id in seen_steps:
+            problems.append(f"{where}.id: duplicate")
+        problems += [
+            f"{where}.legal_basis: unknown provision {p!r}" for p in step.legal_basis if p not in provision_ids
+        ]
+        if step.consent == "required" and not step.consent_from:
+            problems.append(f"{where}.consent_from: say whose consent a required consent is")
+        problems += _references(f"{where}.when", step.when, checklists, seen_flags, seen_steps)
+        seen_steps.add(step.id)
+    if problems:
+        raise ChecklistError(problems)
+    return Rules(law=law, steps=steps, flags=flags)
+
+
+@functools.cache
+def default_rules() -> Rules:
+    return load_rules()
+
+
+def rule_schemas() -> dict[str, dict[str, Any]]:
+    return {
+        "law": LawFile.model_json_schema(),
+        "steps": StepFile.model_json_schema(),
+        "flags": FlagFile.model_json_schema(),
+    }
