@@ -25,7 +25,7 @@ from risk.conditions import (
     parse_condition,
     walk,
 )
-from risk.errors import ChecklistError
+from risk.errors import ChecklistError, describe
 from risk.text import Text
 from risk.vocabulary import Context, PersonRole, RiskLevel
 
@@ -233,7 +233,7 @@ def parse_checklist(raw: Any, source: str) -> Checklist:
         cl = Checklist.model_validate(raw)
     except ValidationError as e:
         raise ChecklistError(
-            [f"{source}: {_locate(raw, tuple(err['loc']))}: {err['msg']}" for err in e.errors()]
+            [f"{source}: {_locate(raw, tuple(err['loc']))}: {describe(err)}" for err in e.errors()]
         ) from None
     problems = _consistency(cl)
     if problems:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 
 class SamriskError(Exception):
     """Base of the errors the command line turns into exit status 2."""
@@ -17,3 +19,15 @@ class InputError(SamriskError):
 
 class ChecklistError(SamriskError):
     """A checklist or rule file in checklists/ that does not load."""
+
+
+def describe(err: Any) -> str:
+    """A pydantic error in words a person editing a file understands."""
+    kind = err.get("type", "")
+    if kind == "missing":
+        return "required field is missing"
+    if kind == "extra_forbidden":
+        return "unknown field; remove it or check its spelling"
+    got = err.get("input")
+    shown = f" (got {got!r})" if not isinstance(got, (dict, list)) else ""
+    return f"{err['msg']}{shown}"

@@ -184,18 +184,16 @@ def load_rules(directory: Path = CHECKLIST_DIR, checklists: dict[str, Checklist]
             parsed[name] = _parse(model, directory / f"{name}.yaml")
         except ChecklistError as e:
             problems += e.problems
-    if problems:
-        raise ChecklistError(problems)
-    law: LawFile = parsed["law"]
-    steps: StepFile = parsed["steps"]
-    flags: FlagFile = parsed["flags"]
-    provision_ids = [p.id for p in law.provisions]
-    problems += [f"law.yaml: provisions[{p}]: duplicate id" for p in provision_ids if provision_ids.count(p) > 1]
-    missing_ctx = [c.value for c in Context if c not in steps.context_agency]
+    law: LawFile | None = parsed.get("law")
+    steps: StepFile | None = parsed.get("steps")
+    flags: FlagFile | None = parsed.get("flags")
+    provision_ids = [p.id for p in law.provisions] if law else []
+    problems += [f"law.yaml: provisions[{p}]: duplicate id" for p in set(provision_ids) if provision_ids.count(p) > 1]
+    missing_ctx = [c.value for c in Context if steps and c not in steps.context_agency]
     if missing_ctx:
         problems.append(f"steps.yaml: context_agency: missing {', '.join(missing_ctx)}")
     seen_flags: set[str] = set()
-    for rule in flags.required_checklists:
+    for rule in flags.required_checklists if flags else []:
         if rule.checklist not in checklists:
             problems.append(
                 f"flags.yaml: required_checklists[{rule.id}].checklist: unknown checklist {rule.checklist!r}"
@@ -205,13 +203,13 @@ def load_rules(directory: Path = CHECKLIST_DIR, checklists: dict[str, Checklist]
             problems.append(
                 f"flags.yaml: required_checklists[{rule.id}].for_each_person.assessed_with: unknown checklist {sel!r}"
             )
-    for flag in flags.flags:
+    for flag in flags.flags if flags else []:
         if flag.id in seen_flags:
             problems.append(f"flags.yaml: flags[{flag.id}].id: duplicate")
         problems += _references(f"flags.yaml: flags[{flag.id}].when", flag.when, checklists, seen_flags, set())
         seen_flags.add(flag.id)
     seen_steps: set[str] = set()
-    for step in steps.steps:
+    for step in steps.steps if steps else []:
         where = f"steps.yaml: steps[{step.id}]"
         if step.id in seen_steps:
             problems.append(f"{where}.id: duplicate")
@@ -220,9 +218,10 @@ def load_rules(directory: Path = CHECKLIST_DIR, checklists: dict[str, Checklist]
         ]
         if step.consent == "required" and not step.consent_from:
             problems.append(f"{where}.consent_from: say whose consent a required consent is")
-        problems += _references(f"{where}.when", step.when, checklists, seen_flags, seen_steps)
+        if flags:  # unknown flags can only be told once flags.yaml loads
+            problems += _references(f"{where}.when", step.when, checklists, seen_flags, seen_steps)
         seen_steps.add(step.id)
-    if problems:
+    if problems or law is None or steps is None or flags is None:
         raise ChecklistError(problems)
     return Rules(law=law, steps=steps, flags=flags)
 

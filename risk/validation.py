@@ -11,7 +11,7 @@ from typing import Any
 from pydantic import ValidationError
 
 from risk.checklists import Checklist
-from risk.errors import InputError
+from risk.errors import InputError, describe
 from risk.models import Case
 
 
@@ -23,18 +23,7 @@ def _path(loc: tuple[int | str, ...]) -> str:
 
 
 def _pydantic_problems(e: ValidationError) -> list[str]:
-    problems = []
-    for err in e.errors():
-        where = _path(tuple(err["loc"]))
-        if err["type"] == "extra_forbidden":
-            problems.append(f"{where}: unknown field; remove it or check its spelling")
-        elif err["type"] == "missing":
-            problems.append(f"{where}: required field is missing")
-        else:
-            got = err.get("input")
-            shown = f" (got {got!r})" if not isinstance(got, (dict, list)) else ""
-            problems.append(f"{where}: {err['msg']}{shown}")
-    return problems
+    return [f"{_path(tuple(err['loc']))}: {describe(err)}" for err in e.errors()]
 
 
 def parse_case(raw: Any, checklists: dict[str, Checklist]) -> Case:

@@ -1,0 +1,78 @@
+"""Shared helpers: build small case files and run the command line as a user would."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def run_cli(*args: str, stdin: str | None = None, cwd: Path = ROOT) -> subprocess.CompletedProcess[str]:
+    """Run `python -m risk ...` in a fresh process, exactly as the README tells users to."""
+    return subprocess.run(
+        [sys.executable, "-m", "risk", *args], input=stdin, capture_output=True, text=True, cwd=cwd, timeout=120
+    )
+
+
+def make_case(
+    context: str = "police_intake",
+    persons: list[dict[str, Any]] | None = None,
+    assessments: list[dict[str, Any]] | None = None,
+    consents: list[dict[str, Any]] | None = None,
+    overrides: list[dict[str, Any]] | None = None,
+) -> dict[str, Any]:
+    """A case file; by default an adult female victim v1 and an adult male suspect s1."""
+    return {
+        "context": context,
+        "persons": persons
+        if persons is not None
+        else [
+            {"id": "v1", "role": "victim", "age": 31, "gender": "female"},
+            {"id": "s1", "role": "suspect", "age": 35, "gender": "male"},
+        ],
+        "assessments": assessments or [],
+        "consents": consents or [],
+        "overrides": overrides or [],
+    }
+
+
+def dv(answers: dict[str, str], subject: str = "v1", about: str | None = "s1", **extra: Any) -> dict[str, Any]:
+    a = {"checklist": "domestic_violence", "subject": subject, "answers": answers, **extra}
+    if about:
+        a["about"] = about
+    return a
+
+
+def assess_json(case: dict[str, Any]) -> dict[str, Any]:
+    """The result as an integrator sees it: the JSON of `risk.assess`."""
+    from risk import assess
+
+    return json.loads(assess(case).model_dump_json())
+
+
+def step_ids(result: dict[str, Any]) -> list[str]:
+    return [s["id"] for s in result["steps"]]
+
+
+def flag_ids(result: dict[str, Any]) -> list[str]:
+    return [f["id"] for f in result["flags"]]
+
+
+def by_key(result: dict[str, Any]) -> dict[str, dict[str, Any]]:
+    return {f"{a['checklist']}:{a['subject']}": a for a in result["assessments"]}
+
+
+@pytest.fixture
+def tmp_checklists(tmp_path: Path) -> Path:
+    """A writable copy of checklists/ to break on purpose."""
+    import shutil
+
+    target = tmp_path / "checklists"
+    shutil.copytree(ROOT / "checklists", target)
+    return target
