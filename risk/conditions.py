@@ -309,7 +309,7 @@ class AboutAssessment(Condition):
             if other.checklist == self.checklist and other.subject.id in about:
                 got = self.when.holds(Facts(case, other))
                 if got is not None:
-                    return got
+                    return got | Because((), (other.subject.id,))
         return None
 
 
@@ -363,7 +363,8 @@ class AnyAssessment(Condition):
                 continue
             got = Because() if self.when is None else self.when.holds(Facts(case, a))
             if got is not None:
-                got = got | Because((), (a.subject.id,))
+                # name the assessment itself when its inner condition gave no reasons of its own
+                got = got | Because(() if got.reasons else (a.key,), (a.subject.id,))
                 because = got if because is None else because | got
         return because
 

@@ -65,9 +65,10 @@ class Case(BaseModel):
     consents: list[Consent] = Field(default_factory=list)
     assessments: list[AssessmentInput] = Field(default_factory=list)
     overrides: list[Override] = Field(default_factory=list)
-    # Stored case files carry their id and reference; the engine ignores them.
+    # Stored case files carry their id and reference; the engine ignores them, and `note`.
     id: Any = None
     reference: str | None = None
+    note: str | None = Field(None, description="Free text for people, e.g. that a case is synthetic; not used")
 
 
 class Contribution(BaseModel):

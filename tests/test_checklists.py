@@ -17,8 +17,9 @@ from tests.conftest import run_cli
 # The canonical ids of vocabulary.md: a contract; they may never disappear or be renamed.
 CANONICAL = {
     "domestic_violence": """strangulation threat_to_kill weapon_threat_or_use weapon_access victim_fears_lethal
-        perpetrator_suicidality separation_recent escalation stalking sexual_violence coercive_control jealousy_obsession
-        pregnancy_or_infant stepchild threats_to_children order_breach prior_violence_partner violence_others
+        perpetrator_suicidality separation_recent escalation stalking sexual_violence coercive_control
+        jealousy_obsession pregnancy_or_infant stepchild threats_to_children order_breach prior_violence_partner
+        violence_others
         perpetrator_substance perpetrator_mental_health perpetrator_unemployed child_contact_conflict injury_current
         animal_abuse property_damage victim_isolation victim_vulnerability honour_context""",
     "psychiatric": """wish_dead suicidal_thoughts suicide_method suicide_intent suicide_plan suicide_attempt_recent
@@ -33,9 +34,17 @@ CANONICAL = {
 }
 PREFIX = {"domestic_violence": "dv", "psychiatric": "psy", "child_welfare": "child", "criminal_network": "cn"}
 CRITICAL = {
-    "dv.strangulation", "dv.threat_to_kill", "dv.weapon_threat_or_use", "dv.weapon_access", "dv.victim_fears_lethal",
-    "dv.perpetrator_suicidality", "psy.suicide_plan", "psy.suicide_attempt_recent", "psy.command_hallucinations",
-    "cn.threats_received", "cn.retaliation_intent",
+    "dv.strangulation",
+    "dv.threat_to_kill",
+    "dv.weapon_threat_or_use",
+    "dv.weapon_access",
+    "dv.victim_fears_lethal",
+    "dv.perpetrator_suicidality",
+    "psy.suicide_plan",
+    "psy.suicide_attempt_recent",
+    "psy.command_hallucinations",
+    "cn.threats_received",
+    "cn.retaliation_intent",
 }
 
 
@@ -77,9 +86,15 @@ def test_short_forms_are_short_and_ask_every_critical_item(checklists) -> None: 
 def test_rules_load_and_cite_known_provisions() -> None:
     rules = load_rules()
     assert {s.id for s in rules.steps.steps} >= {
-        "police.child_concern_report", "healthcare.child_concern_report", "social_services.child_protection_assessment",
-        "police.report_crime", "healthcare.disclose_committed_crime", "healthcare.police_contact_with_consent",
-        "case_conference.convene", "any.sip", "any.alert_112",
+        "police.child_concern_report",
+        "healthcare.child_concern_report",
+        "social_services.child_protection_assessment",
+        "police.report_crime",
+        "healthcare.disclose_committed_crime",
+        "healthcare.police_contact_with_consent",
+        "case_conference.convene",
+        "any.sip",
+        "any.alert_112",
     }
     unverified = [p for p in rules.law.provisions if not p.verified]
     assert unverified, "SoL 2025:400 numbers are unconfirmed: some provisions must be marked unverified"
@@ -100,7 +115,9 @@ def _problems(directory: Path) -> list[str]:
 
 def test_duplicate_item_id_names_file_and_item(tmp_checklists: Path) -> None:
     _edit(tmp_checklists / "domestic_violence.yaml", "id: dv.stalking", "id: dv.escalation")
-    assert any("domestic_violence.yaml" in p and "dv.escalation" in p and "duplicate" in p for p in _problems(tmp_checklists))
+    assert any(
+        "domestic_violence.yaml" in p and "dv.escalation" in p and "duplicate" in p for p in _problems(tmp_checklists)
+    )
 
 
 def test_item_id_shared_between_files_is_refused(tmp_checklists: Path) -> None:

@@ -56,8 +56,16 @@ def problems(result: dict[str, Any], expect: dict[str, Any]) -> list[str]:
     bad += [f"none of {g}" for g in expect.get("steps_include_any", []) if not any(s in steps for s in g)]
     for step, fields in expect.get("step_fields", {}).items():
         bad += [f"{step}.{k}" for k, v in fields.items() if steps.get(step, {}).get(k) != v]
-    bad += [f"missing {r}" for r in expect.get("required_checklists_include", []) if (r["checklist"], r["subject"]) not in required]
-    bad += [f"unexpected {r}" for r in expect.get("required_checklists_exclude", []) if (r["checklist"], r["subject"]) in required]
+    bad += [
+        f"missing {r}"
+        for r in expect.get("required_checklists_include", [])
+        if (r["checklist"], r["subject"]) not in required
+    ]
+    bad += [
+        f"unexpected {r}"
+        for r in expect.get("required_checklists_exclude", [])
+        if (r["checklist"], r["subject"]) in required
+    ]
     if not result.get("notice"):
         bad.append("no notice")
     return bad

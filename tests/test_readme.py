@@ -1,0 +1,26 @@
+"""The README's two commands are the ones that work: CI runs the test command verbatim."""
+
+from __future__ import annotations
+
+import re
+
+from tests.conftest import ROOT
+
+
+def commands() -> list[str]:
+    return re.findall(r"```bash\n(python3 -m venv[^\n]*)\n```", (ROOT / "README.md").read_text())
+
+
+def test_readme_has_exactly_two_setup_commands() -> None:
+    assert len(commands()) == 2
+
+
+def test_ci_runs_the_readme_test_command() -> None:
+    test_command = commands()[1]
+    assert "pytest" in test_command
+    assert test_command in (ROOT / ".ci" / "run").read_text()
+
+
+def test_readme_example_case_exists_and_is_synthetic() -> None:
+    assert "data/example_case.json" in commands()[0]
+    assert "SYNTHETIC" in (ROOT / "data" / "example_case.json").read_text()
