@@ -46,6 +46,8 @@ class AssessmentInput(BaseModel):
     agency: Agency | None = None
     version: int | None = None
     saved_at: str | None = None
+    visible_because: str | None = None  # storage: the access basis (own_agency, consent, concern_report, ...)
+    reassess_by: str | None = None
 
 
 class Override(BaseModel):
@@ -69,6 +71,10 @@ class Case(BaseModel):
     id: Any = None
     reference: str | None = None
     note: str | None = Field(None, description="Free text for people, e.g. that a case is synthetic; not used")
+    synthetic: bool | None = None
+    owner_agency: str | None = None
+    agencies: list[str] | None = None
+    concern_reports: list[str] | None = None
 
 
 class Contribution(BaseModel):

@@ -1,0 +1,204 @@
+"""The database schema (SQLAlchemy 2). Alembic migrations in migrations/ create it; never `create_all` in production.
+
+Append-only by design: assessments, overrides, consents, action-item versions and audit
+entries are inserted, never updated in place (consent withdrawal sets one timestamp).
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Any, ClassVar
+
+from sqlalchemy import JSON, Boolean, Date, DateTime, ForeignKey, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+
+class Base(DeclarativeBase):
+    type_annotation_map: ClassVar[dict[Any, Any]] = {dict[str, Any]: JSON, list[Any]: JSON}
+
+
+class User(Base):
+    __tablename__ = "users"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    username: Mapped[str] = mapped_column(String(120), unique=True)
+    password_hash: Mapped[str | None] = mapped_column(String(255))
+    agency: Mapped[str] = mapped_column(String(40))
+    role: Mapped[str] = mapped_column(String(40))
+    oidc_subject: Mapped[str | None] = mapped_column(String(255), unique=True)
+    disabled: Mapped[bool] = mapped_column(Boolean, default=False)
+    failed_logins: Mapped[int] = mapped_column(Integer, default=0)
+    locked_until: Mapped[datetime | None] = mapped_column(DateTime())
+    created_at: Mapped[datetime] = mapped_column(DateTime())
+
+
+class Case(Base):
+    __tablename__ = "cases"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    reference: Mapped[str] = mapped_column(String(120))
+    context: Mapped[str] = mapped_column(String(40))
+    owner_agency: Mapped[str] = mapped_column(String(40))
+    created_by: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    created_at: Mapped[datetime] = mapped_column(DateTime())
+    last_activity: Mapped[datetime] = mapped_column(DateTime())
+    synthetic: Mapped[bool] = mapped_column(Boolean, default=False)
+    pseudonymised_at: Mapped[datetime | None] = mapped_column(DateTime())
+    __table_args__ = (Index("ix_cases_reference", "reference"), Index("ix_cases_last_activity", "last_activity"))
+
+
+class CaseAgency(Base):
+    """Agencies taking part in a case: only they see that it exists."""
+
+    __tablename__ = "case_agencies"
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id", ondelete="CASCADE"), primary_key=True)
+    agency: Mapped[str] = mapped_column(String(40), primary_key=True)
+    added_by: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    added_at: Mapped[datetime] = mapped_column(DateTime())
+    __table_args__ = (Index("ix_case_agencies_agency", "agency", "case_id"),)
+
+
+class Person(Base):
+    __tablename__ = "persons"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id", ondelete="CASCADE"))
+    key: Mapped[str] = mapped_column(String(40))  # the case file's person id, e.g. v1
+    role: Mapped[str] = mapped_column(String(20))
+    age: Mapped[int | None] = mapped_column(Integer)
+    gender: Mapped[str | None] = mapped_column(String(20))
+    __table_args__ = (UniqueConstraint("case_id", "key"),)
+
+
+class Assessment(Base):
+    """One saved version (or one save refused as a conflict, kept with `conflict_with`)."""
+
+    __tablename__ = "assessments"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id", ondelete="CASCADE"))
+    checklist: Mapped[str] = mapped_column(String(40))
+    subject: Mapped[str] = mapped_column(String(40))
+    about: Mapped[str | None] = mapped_column(String(40))
+    version: Mapped[int | None] = mapped_column(Integer)  # None for a refused (conflicting) save
+    base_version: Mapped[int | None] = mapped_column(Integer)
+    conflict_with: Mapped[int | None] = mapped_column(Integer)  # the latest version when a save was refused
+    agency: Mapped[str] = mapped_column(String(40))
+    context: Mapped[str] = mapped_column(String(40))
+    answers: Mapped[dict[str, Any]] = mapped_column(JSON)
+    result: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    level: Mapped[str | None] = mapped_column(String(20))
+    checklist_version: Mapped[str] = mapped_column(String(40))
+    engine_version: Mapped[str] = mapped_column(String(40))
+    saved_by: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    saved_at: Mapped[datetime] = mapped_column(DateTime())
+    reassess_by: Mapped[date | None] = mapped_column(Date)
+    __table_args__ = (
+        UniqueConstraint("case_id", "checklist", "subject", "version", name="uq_assessment_version"),
+        Index("ix_assessments_case", "case_id", "checklist", "subject"),
+    )
+
+
+class Override(Base):
+    __tablename__ = "overrides"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    assessment_id: Mapped[int] = mapped_column(ForeignKey("assessments.id", ondelete="CASCADE"))
+    level: Mapped[str] = mapped_column(String(20))
+    reason: Mapped[str] = mapped_column(Text)
+    made_by: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    made_at: Mapped[datetime] = mapped_column(DateTime())
+
+
+class Draft(Base):
+    """An assessment in progress: private to one user, replaced on every keystroke-save."""
+
+    __tablename__ = "drafts"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id", ondelete="CASCADE"))
+    checklist: Mapped[str] = mapped_column(String(40))
+    subject: Mapped[str] = mapped_column(String(40))
+    about: Mapped[str | None] = mapped_column(String(40))
+    answers: Mapped[dict[str, Any]] = mapped_column(JSON)
+    base_version: Mapped[int | None] = mapped_column(Integer)
+    updated_at: Mapped[datetime] = mapped_column(DateTime())
+    __table_args__ = (UniqueConstraint("user_id", "case_id", "checklist", "subject"),)
+
+
+class Consent(Base):
+    __tablename__ = "consents"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id", ondelete="CASCADE"))
+    person: Mapped[str] = mapped_column(String(40))
+    to_agency: Mapped[str] = mapped_column(String(40))
+    recorded_by: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    recorded_at: Mapped[datetime] = mapped_column(DateTime())
+    withdrawn_at: Mapped[datetime | None] = mapped_column(DateTime())
+    withdrawn_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+
+
+class ConcernReport(Base):
+    """A concern report about a child (orosanmälan): by law it reaches social services."""
+
+    __tablename__ = "concern_reports"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id", ondelete="CASCADE"))
+    child: Mapped[str] = mapped_column(String(40))
+    from_agency: Mapped[str] = mapped_column(String(40))
+    made_by: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    made_at: Mapped[datetime] = mapped_column(DateTime())
+
+
+class ConferenceShare(Base):
+    """An agency shares one of its assessments with the case conference, on a stated basis."""
+
+    __tablename__ = "conference_shares"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id", ondelete="CASCADE"))
+    checklist: Mapped[str] = mapped_column(String(40))
+    subject: Mapped[str] = mapped_column(String(40))
+    agency: Mapped[str] = mapped_column(String(40))
+    basis: Mapped[str] = mapped_column(String(80))
+    shared_by: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    shared_at: Mapped[datetime] = mapped_column(DateTime())
+
+
+class ActionItem(Base):
+    """One version of an action-plan item; `item` groups the versions of one item."""
+
+    __tablename__ = "action_items"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id", ondelete="CASCADE"))
+    item: Mapped[str] = mapped_column(String(36))
+    version: Mapped[int] = mapped_column(Integer)
+    step_id: Mapped[str] = mapped_column(String(80))
+    owner_agency: Mapped[str] = mapped_column(String(40))
+    responsible: Mapped[str] = mapped_column(String(120))
+    due_date: Mapped[date | None] = mapped_column(Date)
+    status: Mapped[str] = mapped_column(String(20))
+    note: Mapped[str | None] = mapped_column(Text)
+    saved_by: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    saved_at: Mapped[datetime] = mapped_column(DateTime())
+    __table_args__ = (UniqueConstraint("item", "version"), Index("ix_action_items_case", "case_id"))
+
+
+class AuditEntry(Base):
+    __tablename__ = "audit"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    at: Mapped[str] = mapped_column(String(40))  # ISO text: hashed exactly as stored
+    user_id: Mapped[int | None] = mapped_column(Integer)
+    username: Mapped[str | None] = mapped_column(String(120))
+    agency: Mapped[str | None] = mapped_column(String(40))
+    action: Mapped[str] = mapped_column(String(60))
+    case_id: Mapped[int | None] = mapped_column(Integer)
+    record: Mapped[str | None] = mapped_column(String(120))
+    detail: Mapped[str] = mapped_column(Text)  # canonical JSON text
+    prev_hash: Mapped[str] = mapped_column(String(64))
+    hash: Mapped[str] = mapped_column(String(64))
+    __table_args__ = (Index("ix_audit_case", "case_id"),)
+
+
+class AuditHead(Base):
+    """The last entry's id and hash: one row, locked by every append so the chain has no forks."""
+
+    __tablename__ = "audit_head"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    last_id: Mapped[int] = mapped_column(Integer)
+    last_hash: Mapped[str] = mapped_column(String(64))
+    count: Mapped[int] = mapped_column(Integer)
