@@ -98,6 +98,52 @@ def cmd_checklists(args: argparse.Namespace) -> int:
     return 0
 
 
+def _store(args: argparse.Namespace) -> Any:
+    from risk.storage import Store
+
+    return Store.open(args.database)
+
+
+def cmd_users(args: argparse.Namespace) -> int:
+    store = _store(args)
+    if args.action == "add":
+        if not args.username or not args.agency or not args.role:
+            raise InputError(["users add: give USERNAME, --agency and --role"])
+        if args.password_stdin:
+            password = sys.stdin.readline().rstrip("\n")
+        else:
+            import getpass
+
+            password = getpass.getpass(f"Password for {args.username}: ")
+        user = store.add_user(args.username, password, agency=args.agency, role=args.role)
+        print(f"added {user.username} ({user.role}, {user.agency})")
+    elif args.action == "list":
+        for u in store.list_users():
+            state = "disabled" if u["disabled"] else "active"
+            print(f"{u['username']}\t{u['agency']}\t{u['role']}\t{state}\tfailed logins: {u['failed_logins']}")
+    else:
+        if not args.username:
+            raise InputError(["users disable: give USERNAME"])
+        store.disable_user(args.username)
+        print(f"disabled {args.username}")
+    return 0
+
+
+def cmd_audit(args: argparse.Namespace) -> int:
+    problems = _store(args).verify_audit()
+    if problems:
+        print("\n".join(problems))
+        return 1
+    print("audit trail intact")
+    return 0
+
+
+def cmd_retention(args: argparse.Namespace) -> int:
+    done = _store(args).apply_retention(args.days, mode=args.mode)
+    print(f"{args.mode}: {len(done)} case(s) with no activity for {args.days} days" + (f": {done}" if done else ""))
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="python -m risk", description="Samrisk: decision support, not decision.")
     sub = p.add_subparsers(dest="command", required=True)
@@ -122,6 +168,23 @@ def build_parser() -> argparse.ArgumentParser:
     c.add_argument("--dir", help="folder of the YAML files (default: checklists/)")
     c.add_argument("--out", default="checklists/schema", help="schema: folder to write JSON Schemas to")
     c.set_defaults(func=cmd_checklists)
+    database = argparse.ArgumentParser(add_help=False)
+    database.add_argument("--database", help="SQLAlchemy URL (default: SAMRISK_DATABASE_URL, else var/samrisk.sqlite3)")
+    u = sub.add_parser("users", parents=[database], help="manage accounts on a single site")
+    u.add_argument("action", choices=["add", "list", "disable"])
+    u.add_argument("username", nargs="?")
+    u.add_argument("--agency", help="police, healthcare, social_services, ...")
+    u.add_argument("--role", help="officer, clinician, social_worker, coordinator, supervisor, admin")
+    u.add_argument("--password-stdin", action="store_true", help="read the password from standard input")
+    u.set_defaults(func=cmd_users)
+    au = sub.add_parser("audit", parents=[database], help="check the audit trail")
+    au.add_argument("action", choices=["verify"])
+    au.set_defaults(func=cmd_audit)
+    r = sub.add_parser("retention", parents=[database], help="pseudonymise or delete cases past the retention period")
+    r.add_argument("action", choices=["apply"])
+    r.add_argument("--days", type=int, required=True, help="cases with no activity for this many days")
+    r.add_argument("--mode", choices=["pseudonymise", "delete"], default="pseudonymise")
+    r.set_defaults(func=cmd_retention)
     return p
 
 
@@ -133,3 +196,10 @@ def main(argv: list[str] | None = None) -> int:
         for problem in e.problems:
             print(f"error: {problem}", file=sys.stderr)
         return 2
+    except Exception as e:
+        from sqlalchemy.exc import OperationalError
+
+        if isinstance(e, OperationalError):
+            print(f"error: --database: cannot open the database: {e.orig}", file=sys.stderr)
+            return 2
+        raise

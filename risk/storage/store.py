@@ -265,27 +265,31 @@ class Store:
 
     def authenticate(self, username: str, password: str) -> UserInfo:
         """The user, or AuthError. Failed attempts are counted; after five the account is locked for a while."""
-        with self._tx() as s:
+        refused: AuthError | None = None
+        with self._tx() as s:  # committed also on failure: the count and the audit entry must stay
             user = s.execute(select(db.User).where(db.User.username == username)).scalar_one_or_none()
             now = self.clock()
             if user is None:
                 self._hasher.hash(password)  # same work as a real check: no timing hint that the name is free
                 self._audit(s, None, "login_failed", record=None, username=username, why="unknown user")
-                raise AuthError("wrong username or password")
-            if user.locked_until is not None and user.locked_until > now:
+                refused = AuthError("wrong username or password")
+            elif user.locked_until is not None and user.locked_until > now:
                 wait = int((user.locked_until - now).total_seconds()) + 1
                 self._audit(s, None, "login_refused", record=f"user:{user.id}", why="locked")
-                raise AuthError(f"too many failed attempts; try again in {wait} seconds")
-            if user.disabled or not check_password(self._hasher, user.password_hash, password):
+                refused = AuthError(f"too many failed attempts; try again in {wait} seconds")
+            elif user.disabled or not check_password(self._hasher, user.password_hash, password):
                 user.failed_logins += 1
                 lock = lock_after(user.failed_logins)
                 user.locked_until = now + lock if lock else None
                 self._audit(s, None, "login_failed", record=f"user:{user.id}", failures=user.failed_logins)
-                raise AuthError("wrong username or password" if not user.disabled else "this account is disabled")
-            user.failed_logins, user.locked_until = 0, None
-            info = UserInfo(user.id, user.username, user.agency, user.role)
-            self._audit(s, info, "login")
-            return info
+                refused = AuthError("this account is disabled" if user.disabled else "wrong username or password")
+            else:
+                user.failed_logins, user.locked_until = 0, None
+                info = UserInfo(user.id, user.username, user.agency, user.role)
+                self._audit(s, info, "login")
+        if refused is not None:
+            raise refused
+        return info
 
     def user_from_claims(self, claims: dict[str, Any], mapping: ClaimMapping | None = None) -> UserInfo:
         """Sign in through OpenID Connect: find or create the user of the token, with agency and role from claims."""
