@@ -9,20 +9,17 @@ from __future__ import annotations
 import functools
 import re
 from pathlib import Path
-from typing import Annotated, Any, Literal
+from typing import Any, Literal, TypeVar
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, PlainValidator, StrictInt, ValidationError, WithJsonSchema
+from pydantic import BaseModel, ConfigDict, Field, StrictInt, ValidationError
 
 from risk.conditions import (
-    CONDITION_JSON_SCHEMA,
-    Condition,
-    ConditionError,
+    AnswersCondition,
     CountYes,
     SectionLevelAtLeast,
     YesAll,
     YesAny,
-    parse_condition,
     walk,
 )
 from risk.errors import ChecklistError, describe
@@ -32,18 +29,6 @@ from risk.vocabulary import Context, PersonRole, RiskLevel
 CHECKLIST_DIR = Path(__file__).resolve().parent.parent / "checklists"
 CHECKLIST_FILES = ("domestic_violence", "psychiatric", "child_welfare", "criminal_network")
 ITEM_ID = re.compile(r"^[a-z]+\.[a-z0-9_]+$")
-
-
-def _answers_condition(raw: Any) -> Condition:
-    if isinstance(raw, Condition):
-        return raw
-    try:
-        return parse_condition(raw, "answers")
-    except ConditionError as e:
-        raise ValueError(str(e)) from None
-
-
-AnswersCondition = Annotated[Condition, PlainValidator(_answers_condition), WithJsonSchema(CONDITION_JSON_SCHEMA)]
 
 
 class Strict(BaseModel):
@@ -226,15 +211,23 @@ def _locate(raw: Any, loc: tuple[int | str, ...]) -> str:
     return ".".join(parts)
 
 
-def parse_checklist(raw: Any, source: str) -> Checklist:
+M = TypeVar("M", bound=BaseModel)
+
+
+def validate_file(model: type[M], raw: Any, source: str) -> M:
+    """Validate one YAML file's content; every problem named by file, item id and field."""
     if not isinstance(raw, dict):
         raise ChecklistError([f"{source}: expected a mapping at the top level"])
     try:
-        cl = Checklist.model_validate(raw)
+        return model.model_validate(raw)
     except ValidationError as e:
         raise ChecklistError(
             [f"{source}: {_locate(raw, tuple(err['loc']))}: {describe(err)}" for err in e.errors()]
         ) from None
+
+
+def parse_checklist(raw: Any, source: str) -> Checklist:
+    cl = validate_file(Checklist, raw, source)
     problems = _consistency(cl)
     if problems:
         raise ChecklistError([f"{source}: {p}" for p in problems])

@@ -14,10 +14,11 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Annotated, Any
 
 import numpy as np
 import numpy.typing as npt
+from pydantic import PlainValidator, WithJsonSchema
 
 from risk.vocabulary import Agency, Answer, Context, PersonRole, RiskLevel
 
@@ -696,3 +697,20 @@ CONDITION_JSON_SCHEMA: dict[str, Any] = {
     "maxProperties": 1,
     "propertyNames": {"enum": list(OPERATOR_SCOPE)},
 }
+
+
+def _parser(scope: str) -> Callable[[Any], Condition]:
+    def parse(raw: Any) -> Condition:
+        if isinstance(raw, Condition):
+            return raw
+        try:
+            return parse_condition(raw, scope)
+        except ConditionError as e:
+            raise ValueError(str(e)) from None
+
+    return parse
+
+
+# Pydantic field types that parse a YAML condition of that scope when a rule file loads.
+AnswersCondition = Annotated[Condition, PlainValidator(_parser("answers")), WithJsonSchema(CONDITION_JSON_SCHEMA)]
+CaseCondition = Annotated[Condition, PlainValidator(_parser("case")), WithJsonSchema(CONDITION_JSON_SCHEMA)]

@@ -9,50 +9,33 @@ from __future__ import annotations
 
 import functools
 from pathlib import Path
-from typing import Annotated, Any, Literal
+from typing import Any, Literal
 
 from pydantic import (
     BaseModel,
     ConfigDict,
     Field,
-    PlainValidator,
     StrictBool,
     StrictInt,
-    ValidationError,
-    WithJsonSchema,
 )
 
-from risk.checklists import CHECKLIST_DIR, Checklist, _locate, default_checklists, read_yaml
+from risk.checklists import CHECKLIST_DIR, Checklist, default_checklists, read_yaml, validate_file
 from risk.conditions import (
-    CONDITION_JSON_SCHEMA,
     AboutAssessment,
     AnyAssessment,
+    CaseCondition,
     Condition,
-    ConditionError,
     CountYes,
     FlagRaised,
     SectionLevelAtLeast,
     StepSuggested,
     YesAll,
     YesAny,
-    parse_condition,
     walk,
 )
 from risk.errors import ChecklistError
 from risk.text import Text
 from risk.vocabulary import Agency, Context, PersonRole, RiskLevel, Urgency
-
-
-def _case_condition(raw: Any) -> Condition:
-    if isinstance(raw, Condition):
-        return raw
-    try:
-        return parse_condition(raw, "case")
-    except ConditionError as e:
-        raise ValueError(str(e)) from None
-
-
-CaseCondition = Annotated[Condition, PlainValidator(_case_condition), WithJsonSchema(CONDITION_JSON_SCHEMA)]
 
 
 class Strict(BaseModel):
@@ -140,12 +123,7 @@ def _parse(model: type[Strict], path: Path) -> Any:
     raw = read_yaml(path)
     if isinstance(raw, dict):  # top-level x-* keys only hold YAML anchors for shared condition pieces
         raw = {k: v for k, v in raw.items() if not str(k).startswith("x-")}
-    try:
-        return model.model_validate(raw)
-    except ValidationError as e:
-        raise ChecklistError(
-            [f"{path.name}: {_locate(raw, tuple(err['loc']))}: {err['msg']}" for err in e.errors()]
-        ) from None
+    return validate_file(model, raw, path.name)
 
 
 def _references(
