@@ -42,7 +42,7 @@ def assess(
     parsed = parse_case(case, checklists)
     persons = {p.id: _person_facts(p) for p in parsed.persons}
     context_agency = rules.steps.context_agency[parsed.context]
-    overrides = {(o.checklist, o.subject): o for o in parsed.overrides}
+    overrides = {(o.checklist, o.subject, o.agency): o for o in parsed.overrides}
 
     results: list[AssessmentResult] = []
     facts_list: list[AssessmentFacts] = []
@@ -51,7 +51,7 @@ def assess(
         res = score_assessment(cl, a.answers, parsed.context, persons[a.subject], lang)
         res.about = a.about
         res.agency = a.agency
-        o = overrides.get((a.checklist, a.subject))
+        o = overrides.get((a.checklist, a.subject, a.agency)) or overrides.get((a.checklist, a.subject, None))
         if o is not None:
             res.level = o.level
             res.override_reason = o.reason.strip()

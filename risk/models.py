@@ -55,6 +55,7 @@ class Override(BaseModel):
 
     checklist: str
     subject: str
+    agency: Agency | None = Field(None, description="Which agency's assessment, where several assessed the same")
     level: RiskLevel
     reason: str = Field(description="Why the professional changes the level; required, never empty")
 

@@ -63,7 +63,7 @@ def _reference_problems(raw: dict[str, Any], checklists: dict[str, Checklist]) -
     for n, c in enumerate(_list(raw, "consents")):
         if "person" in c and c["person"] not in ids:
             problems.append(f"consents[{n}].person: unknown person {c['person']!r}; persons: {known_persons}")
-    seen: set[tuple[Any, Any]] = set()
+    seen: set[tuple[Any, Any, Any]] = set()  # one assessment per checklist, subject and agency
     for n, a in enumerate(_list(raw, "assessments")):
         where = f"assessments[{n}]"
         name, subject, about = a.get("checklist"), a.get("subject"), a.get("about")
@@ -76,9 +76,14 @@ def _reference_problems(raw: dict[str, Any], checklists: dict[str, Checklist]) -
             problems.append(f"{where}.about: unknown person {about!r}; persons: {known_persons}")
         if about is not None and about == subject:
             problems.append(f"{where}.about: an assessment cannot be about its own subject")
-        if (name, subject) in seen:
-            problems.append(f"{where}: a second {name} assessment of {subject}; give one per checklist and subject")
-        seen.add((name, subject))
+        by = a.get("agency")
+        if (name, subject, by) in seen:
+            problems.append(
+                f"{where}: a second {name} assessment of {subject}"
+                + (f" by {by}" if by else "")
+                + "; give one per checklist, subject and agency"
+            )
+        seen.add((name, subject, by))
         answers = a.get("answers")
         if cl is not None and isinstance(answers, dict):
             for item in answers:
@@ -86,14 +91,19 @@ def _reference_problems(raw: dict[str, Any], checklists: dict[str, Checklist]) -
                     problems.append(
                         f"{where}.answers.{item}: not an item of {cl.id}; its items start with {cl.item_prefix}."
                     )
-    keys: list[tuple[Any, Any]] = []
+    keys: list[tuple[Any, Any, Any]] = []
     for n, o in enumerate(_list(raw, "overrides")):
-        key = (o.get("checklist"), o.get("subject"))
+        key = (o.get("checklist"), o.get("subject"), o.get("agency"))
         reason = o.get("reason")
         if not isinstance(reason, str) or not reason.strip():
             problems.append(f"overrides[{n}].reason: write why the level is changed; a reason is required")
-        if key not in seen:
+        matches = [k for k in seen if k[:2] == key[:2] and (key[2] is None or k[2] == key[2])]
+        if not matches:
             problems.append(f"overrides[{n}]: no {key[0]} assessment of {key[1]!r} in this case to override")
+        elif len(matches) > 1:
+            problems.append(
+                f"overrides[{n}].agency: {key[0]} of {key[1]} was assessed by more than one agency; say which"
+            )
         if key in keys:
             problems.append(f"overrides[{n}]: a second override of {key[0]} for {key[1]}; give one")
         keys.append(key)

@@ -199,3 +199,35 @@ def test_swedish_result_texts() -> None:
 def test_same_input_same_result() -> None:
     case = make_case(assessments=[dv({"dv.strangulation": "yes", "dv.stalking": "unknown"})])
     assert assess(case).model_dump_json() == assess(case).model_dump_json()
+
+
+def test_two_agencies_may_assess_the_same_person_and_overrides_say_which() -> None:
+    case = make_case(
+        assessments=[
+            dv({"dv.strangulation": "yes"}, agency="police"),
+            dv({"dv.stalking": "yes"}, agency="social_services"),
+        ]
+    )
+    result = assess(case)
+    assert [(a.agency, a.computed_level.value) for a in result.assessments] == [
+        ("police", "high"),
+        ("social_services", "low"),
+    ]
+    ambiguous = {
+        **case,
+        "overrides": [
+            {
+                "checklist": "domestic_violence",
+                "subject": "v1",
+                "level": "low",
+                "reason": "Seen together at the conference.",
+            }
+        ],
+    }
+    with pytest.raises(InputError, match="more than one agency"):
+        assess(ambiguous)
+    ambiguous["overrides"][0]["agency"] = "police"
+    assert [a.level.value for a in assess(ambiguous).assessments] == ["low", "low"]
+    twice = make_case(assessments=[dv({}, agency="police"), dv({}, agency="police")])
+    with pytest.raises(InputError, match="one per checklist, subject and agency"):
+        assess(twice)

@@ -90,7 +90,7 @@ class Assessment(Base):
     saved_at: Mapped[datetime] = mapped_column(DateTime())
     reassess_by: Mapped[date | None] = mapped_column(Date)
     __table_args__ = (
-        UniqueConstraint("case_id", "checklist", "subject", "version", name="uq_assessment_version"),
+        UniqueConstraint("case_id", "checklist", "subject", "agency", "version", name="uq_assessment_agency_version"),
         Index("ix_assessments_case", "case_id", "checklist", "subject"),
     )
 

@@ -421,12 +421,14 @@ class Store:
     def _persons(self, s: Session, case_id: int) -> list[db.Person]:
         return list(s.execute(select(db.Person).where(db.Person.case_id == case_id).order_by(db.Person.id)).scalars())
 
-    def _latest_version(self, s: Session, case_id: int, checklist: str, subject: str) -> int | None:
+    def _latest_version(self, s: Session, case_id: int, checklist: str, subject: str, agency: str) -> int | None:
+        """Each agency keeps its own versions of its own assessment of a person."""
         return s.execute(
             select(func.max(db.Assessment.version)).where(
                 db.Assessment.case_id == case_id,
                 db.Assessment.checklist == checklist,
                 db.Assessment.subject == subject,
+                db.Assessment.agency == agency,
             )
         ).scalar_one_or_none()
 
@@ -460,7 +462,7 @@ class Store:
             }
             result = assess(case_file)  # InputError names every problem; nothing is written
             scored = result.assessments[0]
-            latest = self._latest_version(s, case_id, checklist, subject)
+            latest = self._latest_version(s, case_id, checklist, subject, user.agency)
             row = db.Assessment(
                 case_id=case_id,
                 checklist=checklist,
@@ -524,7 +526,7 @@ class Store:
         self, user: UserInfo, case_id: int, assessment: dict[str, Any], base_version: int | None, row: db.Assessment
     ) -> int:
         with self._tx() as s:
-            latest = self._latest_version(s, case_id, row.checklist, row.subject)
+            latest = self._latest_version(s, case_id, row.checklist, row.subject, row.agency)
             kept = db.Assessment(
                 **{
                     c: getattr(row, c)
@@ -581,7 +583,7 @@ class Store:
             raise InputError(problems)
         with self._tx() as s:
             self._open_case(s, user, case_id)
-            row = self._latest_row(s, case_id, checklist, subject)
+            row = self._latest_row(s, case_id, checklist, subject, user.agency)
             if row is None:
                 raise NotFound(f"no {checklist} assessment of {subject} in case {case_id}")
             if row.agency != user.agency or user.role not in CASE_WORKER_ROLES:
@@ -602,13 +604,14 @@ class Store:
                 level=level,
             )
 
-    def _latest_row(self, s: Session, case_id: int, checklist: str, subject: str) -> db.Assessment | None:
+    def _latest_row(self, s: Session, case_id: int, checklist: str, subject: str, agency: str) -> db.Assessment | None:
         return s.execute(
             select(db.Assessment)
             .where(
                 db.Assessment.case_id == case_id,
                 db.Assessment.checklist == checklist,
                 db.Assessment.subject == subject,
+                db.Assessment.agency == agency,
                 db.Assessment.version.is_not(None),
             )
             .order_by(db.Assessment.version.desc())
@@ -747,7 +750,7 @@ class Store:
 
         with self._tx() as s:
             _, access = self._open_case(s, user, case_id)
-            row = self._latest_row(s, case_id, checklist, subject)
+            row = self._latest_row(s, case_id, checklist, subject, user.agency)
             if row is None or row.agency != user.agency:
                 raise PermissionDenied("an agency may share only its own assessments")
             if basis == "consent":
@@ -804,9 +807,9 @@ class Store:
         with self._tx() as s:
             case, access = self._open_case(s, user, case_id)
             visible = self._visible_rows(s, user, case_id, access)
-            latest: dict[tuple[str, str], tuple[db.Assessment, str]] = {}
+            latest: dict[tuple[str, str, str], tuple[db.Assessment, str]] = {}
             for row, basis in visible:
-                latest[(row.checklist, row.subject)] = (row, basis)
+                latest[(row.checklist, row.subject, row.agency)] = (row, basis)
             overrides = self._overrides(s, [r.id for r, _ in latest.values()])
             file = {
                 "id": case.id,
@@ -832,7 +835,13 @@ class Store:
                     for r, basis in latest.values()
                 ],
                 "overrides": [
-                    {"checklist": r.checklist, "subject": r.subject, "level": o.level, "reason": o.reason}
+                    {
+                        "checklist": r.checklist,
+                        "subject": r.subject,
+                        "agency": r.agency,
+                        "level": o.level,
+                        "reason": o.reason,
+                    }
                     for r, _ in latest.values()
                     if (o := overrides.get(r.id)) is not None
                 ],
@@ -1093,9 +1102,9 @@ class Store:
 
     def _summary(self, s: Session, user: UserInfo, case: db.Case) -> CaseSummary:
         access = self._access(s, case.id)
-        latest: dict[tuple[str, str], db.Assessment] = {}
+        latest: dict[tuple[str, str, str], db.Assessment] = {}
         for r, _ in self._visible_rows(s, user, case.id, access):
-            latest[(r.checklist, r.subject)] = r
+            latest[(r.checklist, r.subject, r.agency)] = r
         overrides = self._overrides(s, [r.id for r in latest.values()])
         levels = [
             RiskLevel(overrides[r.id].level if r.id in overrides else r.level) for r in latest.values() if r.level
@@ -1133,10 +1142,11 @@ class Store:
                     db.Assessment.case_id,
                     db.Assessment.checklist,
                     db.Assessment.subject,
+                    db.Assessment.agency,
                     func.max(db.Assessment.version).label("v"),
                 )
                 .where(db.Assessment.version.is_not(None))
-                .group_by(db.Assessment.case_id, db.Assessment.checklist, db.Assessment.subject)
+                .group_by(db.Assessment.case_id, db.Assessment.checklist, db.Assessment.subject, db.Assessment.agency)
                 .subquery()
             )
             q = (
@@ -1148,6 +1158,7 @@ class Store:
                     (db.Assessment.case_id == latest.c.case_id)
                     & (db.Assessment.checklist == latest.c.checklist)
                     & (db.Assessment.subject == latest.c.subject)
+                    & (db.Assessment.agency == latest.c.agency)
                     & (db.Assessment.version == latest.c.v),
                 )
                 .join(

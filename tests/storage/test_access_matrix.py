@@ -13,7 +13,7 @@ import itertools
 
 import pytest
 
-from risk.storage import PermissionDenied, Store
+from risk.storage import NotFound, PermissionDenied, Store
 
 PASS = "a long passphrase"
 AGENCIES = ["police", "healthcare", "social_services", "school"]
@@ -176,7 +176,7 @@ def test_roles_and_case_lists(world, role: str) -> None:  # type: ignore[no-unty
 def test_another_agency_cannot_override_or_share_what_it_did_not_make(world) -> None:  # type: ignore[no-untyped-def]
     store, users, cid = world
     health = users[("healthcare", "clinician")]
-    with pytest.raises(PermissionDenied):
+    with pytest.raises(NotFound):  # health care has no domestic-violence assessment of v1 of its own
         store.save_override(health, cid, "domestic_violence", "v1", "low", "Not our assessment")
     with pytest.raises(PermissionDenied):
         store.share_with_conference(health, cid, "domestic_violence", "v1", basis="osl_10_18c")

@@ -195,3 +195,18 @@ def test_supervisor_sees_figures_never_a_person(store: Store, officer, case_id: 
     assert stats["rows"] == [
         {"checklist": "domestic_violence", "agency": "police", "level": "high", "gender": "female", "age_band": "25-44"}
     ]
+
+
+def test_two_agencies_keep_their_own_versions_of_the_same_person(store: Store, officer, case_id: int) -> None:  # type: ignore[no-untyped-def]
+    store.add_agency(officer, case_id, "social_services")
+    soc = store.add_user("sara", PASS, agency="social_services", role="social_worker")
+    store.record_consent(officer, case_id, "v1", ["police", "social_services"])
+    assert store.save_assessment(officer, case_id, dv({"dv.strangulation": "yes"})) == 1
+    assert store.save_assessment(soc, case_id, dv({"dv.coercive_control": "yes"})) == 1  # no conflict across agencies
+    assert store.save_assessment(soc, case_id, dv({"dv.coercive_control": "no"}), base_version=1) == 2
+    case = store.get_case(officer, case_id)
+    assert sorted((a["agency"], a["version"]) for a in case["assessments"]) == [("police", 1), ("social_services", 2)]
+    store.save_override(soc, case_id, "domestic_violence", "v1", "moderate", "Controlled finances for years.")
+    result = store.assess_case(officer, case_id)
+    levels = {a["agency"]: (a["computed_level"], a["level"]) for a in result["assessments"]}
+    assert levels == {"police": ("high", "high"), "social_services": ("low", "moderate")}
