@@ -1,0 +1,1 @@
+"""Streamlit building blocks of Samrisk: pages are assembled from these; the engine lives in risk/."""

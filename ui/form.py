@@ -1,0 +1,112 @@
+"""The checklist form and the live panel beside it.
+
+`render_checklist_form` asks the items of the context's form, section by section, with no answer preselected: an
+item stays 'not asked' until someone answers it, and 'vet ej' is an answer of its own, never a no. `live_panel`
+shows the level so far and what is still unanswered, from a result the page computes with the engine.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+from risk.checklists import Checklist, Item
+from risk.models import AssessmentResult
+from risk.vocabulary import Context
+from ui.components import CRITICAL_MARK, StTarget, level_badge
+from ui.i18n import t
+from ui.labels import answer_word, level_word, md_escape, shorten
+
+ANSWERS: tuple[str, ...] = ("yes", "no", "unknown")
+
+
+def widget_key(key_prefix: str, item_id: str) -> str:
+    """The session-state key of an item's radio: `{key_prefix}.{item_id}`."""
+    return f"{key_prefix}.{item_id}"
+
+
+def item_help(item: Item, lang: str) -> str:
+    return (
+        f"**{t('form.how_to_ask', lang)}:** {md_escape(item.help.how_to_ask(lang))}\n\n"
+        f"**{t('form.what_counts', lang)}:** {md_escape(item.help.what_counts(lang))}"
+    )
+
+
+def item_label(item: Item, lang: str) -> str:
+    text = md_escape(item.text(lang))
+    return f"**{CRITICAL_MARK} {t('form.critical', lang)}:** {text}" if item.critical else text
+
+
+def render_checklist_form(
+    st: StTarget,
+    checklist: Checklist,
+    context: Context | str,
+    answers: Mapping[str, str],
+    lang: str,
+    key_prefix: str,
+) -> dict[str, str]:
+    """Ask the form's items; return the answers: the answered items of the form, plus every answer in `answers`
+    for items outside this form (a full-form answer is never dropped by a short-form page).
+
+    `answers` seeds the radios the first time they are drawn; after that the widget state (key
+    `{key_prefix}.{item_id}`) rules, so give each case and assessment its own `key_prefix`."""
+    form_ids = checklist.form_items(Context(context))
+    in_form = set(form_ids)
+    out: dict[str, str] = {}
+
+    def word(answer: str) -> str:
+        return answer_word(answer, lang)
+
+    for section in checklist.sections:
+        items = [i for i in section.items if i.id in in_form]
+        if not items:
+            continue
+        st.subheader(section.title(lang))
+        for item in items:
+            current = answers.get(item.id)
+            value = st.radio(
+                item_label(item, lang),
+                ANSWERS,
+                index=ANSWERS.index(str(current)) if current is not None and str(current) in ANSWERS else None,
+                format_func=word,
+                key=widget_key(key_prefix, item.id),
+                help=item_help(item, lang),
+                horizontal=True,
+            )
+            if value is not None:
+                out[item.id] = str(value)
+    kept = {k: str(v) for k, v in answers.items() if k not in in_form}
+    if kept:
+        st.caption(t("form.other_answers_kept", lang, n=len(kept)))
+    return {**kept, **out}
+
+
+def live_panel(st: StTarget, result: AssessmentResult, checklist: Checklist, lang: str) -> None:
+    """The level so far and the form's still-unanswered items (count and questions), e.g. for st.sidebar."""
+    level_badge(st, result.level, lang, label=t("intake.level_so_far", lang))
+    if result.level_max.rank > result.computed_level.rank:
+        st.caption(t("result.level_max", lang, level=level_word(result.level_max, lang)))
+    st.caption(t("result.score", lang, score=result.score, score_max=result.score_max))
+    st.progress(
+        min(max(result.completeness, 0.0), 1.0),
+        text=t("result.completeness", lang, pct=round(result.completeness * 100)),
+    )
+    if result.critical_not_known:
+        st.warning(t("intake.critical_open", lang, n=len(result.critical_not_known)), icon=":material/warning:")
+    unasked = result.unasked_items
+    if unasked:
+        box = st.expander(t("intake.unanswered", lang, n=len(unasked)), expanded=len(unasked) <= 5)
+        lines = []
+        for item_id in unasked:
+            item = checklist.items.get(item_id)
+            if item is None:
+                lines.append(f"- {md_escape(item_id)}")
+                continue
+            mark = f"{CRITICAL_MARK} " if item.critical else ""
+            lines.append(f"- {mark}{md_escape(shorten(item.text(lang), 70))}")
+        box.markdown("\n".join(lines))
+    else:
+        st.markdown(t("intake.all_answered", lang))
+    if result.unknown_items:
+        st.caption(t("intake.unknown", lang, n=len(result.unknown_items)))
+    if unasked or result.unknown_items:
+        st.caption(t("intake.lower_bound", lang))

@@ -1,0 +1,92 @@
+"""User-facing text of the interface: `t(key, lang, **fmt)` over locales/sv.yaml and locales/en.yaml.
+
+Questions and help texts come from the checklist YAML; everything else the user reads comes from here.
+A missing key or placeholder is loud: it raises in tests and in strict mode (SAMRISK_I18N_STRICT=1), and in
+production it shows the key itself, so a gap is visible on the page instead of silently blank.
+"""
+
+from __future__ import annotations
+
+import functools
+import logging
+import os
+import string
+import sys
+from pathlib import Path
+from typing import Any
+
+from risk.checklists import read_yaml
+
+LOCALE_DIR = Path(__file__).resolve().parent.parent / "locales"
+LANGUAGES: tuple[str, ...] = ("sv", "en")
+DEFAULT_LANGUAGE = "sv"
+
+log = logging.getLogger(__name__)
+
+
+class MissingTranslation(KeyError):
+    """A key, a language or a placeholder that the locale files do not have."""
+
+
+def strict() -> bool:
+    """Raise on gaps when SAMRISK_I18N_STRICT says so, or by default under pytest."""
+    flag = os.environ.get("SAMRISK_I18N_STRICT")
+    if flag is not None:
+        return flag.strip().lower() in ("1", "true", "yes")
+    return "pytest" in sys.modules
+
+
+def _flatten(node: Any, prefix: str, out: dict[str, str], source: str) -> None:
+    if isinstance(node, dict):
+        for key, value in node.items():
+            if not isinstance(key, str):
+                raise ValueError(f"{source}: key {key!r} under {prefix or 'the top'} must be a string (quote it)")
+            _flatten(value, f"{prefix}.{key}" if prefix else key, out, source)
+    elif isinstance(node, str) and node.strip():
+        out[prefix] = node
+    else:
+        raise ValueError(f"{source}: {prefix}: expected a non-empty text, got {node!r}")
+
+
+def load_locale(lang: str, directory: Path = LOCALE_DIR) -> dict[str, str]:
+    """One locale file as flat dotted keys ('result.level' → text)."""
+    path = directory / f"{lang}.yaml"
+    out: dict[str, str] = {}
+    _flatten(read_yaml(path), "", out, path.name)  # read_yaml: YAML 1.2 booleans, so `yes:` stays a string
+    return out
+
+
+@functools.cache
+def catalog(lang: str) -> dict[str, str]:
+    """The texts of one language, loaded once per process (static files, no user data)."""
+    return load_locale(lang)
+
+
+def placeholders(text: str) -> set[str]:
+    return {name for _, name, _, _ in string.Formatter().parse(text) if name}
+
+
+def t(key: str, lang: str = DEFAULT_LANGUAGE, **fmt: Any) -> str:
+    """The text for `key` in `lang`, with {placeholders} filled from `fmt`."""
+    lang = str(lang)
+    try:
+        texts = catalog(lang) if lang in LANGUAGES else None
+        if texts is None:
+            raise MissingTranslation(f"unknown language {lang!r}; known: {', '.join(LANGUAGES)}")
+        if key not in texts:
+            raise MissingTranslation(f"no text for {key!r} in locales/{lang}.yaml")
+        text = texts[key]
+        try:
+            return text.format(**fmt) if fmt or placeholders(text) else text
+        except (KeyError, IndexError, ValueError) as e:
+            raise MissingTranslation(f"{key!r} in locales/{lang}.yaml: placeholder {e} not given") from None
+    except MissingTranslation:
+        if strict():
+            raise
+        log.warning("missing translation: %s (%s)", key, lang)
+        return f"⟦{key}⟧"
+
+
+def cap(text: str) -> str:
+    """First letter upper case, the rest untouched ('hälso- och sjukvården' → 'Hälso- och sjukvården')."""
+    return text[:1].upper() + text[1:]
