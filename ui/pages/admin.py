@@ -1,0 +1,51 @@
+"""Admin: users and the audit trail. An admin sees no case content."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from risk.errors import InputError
+from risk.storage.access import ROLES
+from risk.vocabulary import Agency
+from ui.session import get_store, require_user, t
+
+
+def users_page() -> None:
+    user = require_user()
+    store = get_store()
+    st.title(t("pages.admin.users"))
+    st.dataframe(store.list_users(user), use_container_width=True)
+    with st.form("add_user", clear_on_submit=True):
+        st.markdown(f"**{t('pages.admin.add')}**")
+        cols = st.columns(4)
+        name = cols[0].text_input(t("pages.login.username"))
+        password = cols[1].text_input(t("pages.login.password"), type="password")
+        agency = cols[2].selectbox(t("pages.admin.agency"), [a.value for a in Agency],
+                                   format_func=lambda a: t(f"agency.{a}"))
+        role = cols[3].selectbox(t("pages.admin.role"), ROLES, format_func=lambda r: t(f"pages.roles.{r}"))
+        if st.form_submit_button(t("pages.admin.add")):
+            try:
+                store.add_user(name.strip(), password, agency, role, by=user)
+                st.success(t("pages.admin.added", name=name))
+            except InputError as e:
+                for problem in e.problems:
+                    st.error(problem)
+    with st.form("disable_user"):
+        name = st.selectbox(t("pages.admin.disable"), [u["username"] for u in store.list_users(user)
+                                                       if not u["disabled"] and u["username"] != user.username])
+        if st.form_submit_button(t("pages.admin.disable")) and name:
+            store.disable_user(name, by=user)
+            st.rerun()
+
+
+def audit_page() -> None:
+    user = require_user()
+    store = get_store()
+    st.title(t("pages.admin.audit"))
+    if st.button(t("pages.admin.verify"), type="primary"):
+        problems = store.verify_audit()
+        if problems:
+            st.error("\n".join(f"- {p}" for p in problems))
+        else:
+            st.success(t("pages.admin.intact"))
+    st.dataframe(store.audit_entries(user, limit=300), use_container_width=True)

@@ -1,0 +1,54 @@
+"""The user's cases: searchable, paginated in the database, with level and what is overdue."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from ui.components import level_badge_html
+from ui.nav import go
+from ui.session import get_store, lang, open_case, require_user, t
+
+PAGE_SIZE = 20
+
+
+def page() -> None:
+    user = require_user()
+    store = get_store()
+    st.title(t("pages.cases.title"))
+    top = st.columns([3, 1])
+    search = top[0].text_input(t("pages.cases.search"), key="cases.search", placeholder=t("pages.cases.search_hint"))
+    if top[1].button(t("pages.cases.new"), type="primary", use_container_width=True):
+        st.session_state.pop("case_id", None)
+        go("intake")
+    number = int(st.session_state.get("cases.page", 1))
+    result = store.list_cases(user, search=search, page=number, page_size=PAGE_SIZE)
+    pages = max(1, -(-result.total // PAGE_SIZE))
+    st.caption(t("pages.cases.count", n=result.total, page=result.page, pages=pages))
+    if not result.items:
+        st.info(t("pages.cases.none"))
+    for c in result.items:
+        with st.container(border=True):
+            cols = st.columns([3, 2, 2, 1])
+            marker = f" · {t('pages.cases.synthetic')}" if c.synthetic else ""
+            cols[0].markdown(f"**{c.reference}**{marker}  \n{t(f'context.{c.context}')} · "
+                             f"{t(f'agency.{c.owner_agency}')}")
+            if c.level:
+                cols[1].markdown(level_badge_html(c.level, lang(), small=True), unsafe_allow_html=True)
+            else:
+                cols[1].caption(t("pages.cases.no_level"))
+            notes = [t("pages.cases.assessments", n=c.assessments)]
+            if c.overdue_actions:
+                notes.append(f"**:red[{t('pages.cases.overdue', n=c.overdue_actions)}]**")
+            if c.reassessment_due:
+                notes.append(t("pages.cases.reassess", date=c.reassessment_due.isoformat()))
+            cols[2].markdown("  \n".join(notes))
+            if cols[3].button(t("pages.cases.open"), key=f"open.{c.id}", use_container_width=True):
+                open_case(c.id)
+                go("conference" if user.role == "coordinator" else "result")
+    nav = st.columns(3)
+    if nav[0].button(t("pages.cases.previous"), disabled=number <= 1):
+        st.session_state["cases.page"] = number - 1
+        st.rerun()
+    if nav[2].button(t("pages.cases.next"), disabled=number >= pages):
+        st.session_state["cases.page"] = number + 1
+        st.rerun()

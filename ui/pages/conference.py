@@ -1,0 +1,183 @@
+"""Joint case conference: every agency's assessments side by side, where they differ, the action plan, the timeline."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from datetime import date
+from typing import Any
+
+import plotly.graph_objects as go_
+import streamlit as st
+
+from risk.checklists import default_checklists
+from risk.errors import InputError
+from risk.models import AssessmentResult, Result
+from risk.storage import ConflictError, PermissionDenied, Store, UserInfo
+from risk.storage.store import ACTION_STATUSES
+from risk.vocabulary import LEVEL_ORDER, Agency
+from ui.components import level_badge, level_badge_html, notice, render_flags
+from ui.labels import Catalog
+from ui.pages.intake import person_label
+from ui.session import case_id, get_store, lang, open_case, require_user, t
+
+
+def page() -> None:
+    user = require_user()
+    store = get_store()
+    st.title(t("pages.conference.title"))
+    cases = store.list_cases(user, page=1, page_size=100).items
+    if not cases:
+        st.info(t("pages.cases.none"))
+        return
+    ids = [c.id for c in cases]
+    current = case_id()
+    chosen = st.selectbox(t("pages.conference.case"), ids, index=ids.index(current) if current in ids else 0,
+                          format_func=lambda i: next(c.reference for c in cases if c.id == i))
+    if chosen != current:
+        open_case(chosen)
+    case = store.get_case(user, chosen)
+    notice(st, lang())
+    if not case["assessments"]:
+        st.info(t("pages.conference.nothing_shared"))
+    labels = {p["id"]: person_label(p) for p in case["persons"]}
+    result = Result.model_validate(store.assess_case(user, chosen, lang=lang())) if case["assessments"] else None
+    if result is not None:
+        level_badge(st, result.overall_level, lang(), label=t("pages.result.overall"))
+        side_by_side(result, labels, case)
+        render_flags(st, result.flags, lang(), catalog=Catalog.default(labels))
+    share(store, user, case)
+    action_plan(store, user, chosen, result)
+    timeline(store, user, chosen)
+
+
+def side_by_side(result: Result, labels: dict[str, str], case: dict[str, Any]) -> None:
+    st.subheader(t("pages.conference.by_agency"))
+    checklists = default_checklists()
+    by_agency: dict[str, list[AssessmentResult]] = defaultdict(list)
+    for a in result.assessments:
+        by_agency[a.agency or "unknown"].append(a)
+    due = {(a["checklist"], a["subject"], a["agency"]): a.get("reassess_by") for a in case["assessments"]}
+    cols = st.columns(max(len(by_agency), 1))
+    for col, (agency, items) in zip(cols, sorted(by_agency.items()), strict=False):
+        col.markdown(f"#### {t('agency.' + agency) if agency != 'unknown' else '–'}")
+        for a in items:
+            box = col.container(border=True)
+            box.markdown(f"**{checklists[a.checklist].title(lang())}**  \n{labels.get(a.subject, a.subject)}")
+            box.markdown(level_badge_html(a.level, lang(), small=True), unsafe_allow_html=True)
+            if a.level != a.computed_level:
+                box.caption(t("pages.conference.overridden", computed=t(f"level.{a.computed_level.value}"),
+                              reason=a.override_reason or ""))
+            box.caption(t("pages.conference.completeness", pct=round(a.completeness * 100)))
+            reassess = due.get((a.checklist, a.subject, a.agency))
+            if reassess:
+                late = date.fromisoformat(reassess) < date.today()
+                text = t("pages.conference.reassess", date=reassess)
+                box.markdown(f"**:red[{text}]**" if late else text)
+    groups: dict[tuple[str, str], list[AssessmentResult]] = defaultdict(list)
+    for a in result.assessments:
+        groups[(a.checklist, a.subject)].append(a)
+    for (checklist, subject), items in groups.items():
+        if len({a.level for a in items}) > 1:
+            views = ", ".join(f"{t('agency.' + (a.agency or 'police'))}: {t('level.' + a.level.value)}" for a in items)
+            st.warning(t("pages.conference.differ", checklist=checklists[checklist].title(lang()),
+                         person=labels.get(subject, subject), views=views), icon=":material/compare_arrows:")
+
+
+def share(store: Store, user: UserInfo, case: dict[str, Any]) -> None:
+    """A case worker shares the agency's own assessment with the conference, on a stated basis."""
+    own = [a for a in case["assessments"] if a["agency"] == user.agency]
+    if user.role not in ("officer", "clinician", "social_worker") or not own:
+        return
+    with st.expander(t("pages.conference.share_title")):
+        with st.form("share"):
+            keys = [f"{a['checklist']}:{a['subject']}" for a in own]
+            chosen = st.selectbox(t("pages.conference.share_which"), keys)
+            basis = st.text_input(t("pages.conference.share_basis"), value="consent",
+                                  help=t("pages.conference.share_basis_help"))
+            if st.form_submit_button(t("pages.conference.share_save")):
+                checklist, subject = chosen.split(":")
+                try:
+                    store.share_with_conference(user, case["id"], checklist, subject, basis.strip())
+                    st.success(t("pages.conference.shared"))
+                except (InputError, PermissionDenied) as e:
+                    st.error(str(e))
+
+
+def action_plan(store: Store, user: UserInfo, cid: int, result: Result | None) -> None:
+    st.subheader(t("pages.conference.plan"))
+    actions = store.list_actions(user, cid)
+    if not actions:
+        st.caption(t("pages.conference.plan_empty"))
+    for a in actions:
+        box = st.container(border=True)
+        cols = box.columns([3, 2, 2, 2])
+        cols[0].markdown(f"**{a['step_id']}**  \n{t('agency.' + a['owner_agency'])} · {a['responsible']}")
+        due = a["due_date"] or "–"
+        cols[1].markdown(f"**:red[{t('pages.conference.overdue', date=due)}]**" if a["overdue"]
+                         else t("pages.conference.due", date=due))
+        status = cols[2].selectbox(t("pages.conference.status"), ACTION_STATUSES,
+                                   index=ACTION_STATUSES.index(a["status"]), key=f"status.{a['item']}",
+                                   format_func=lambda s: t(f"pages.status.{s}"), label_visibility="collapsed")
+        if status != a["status"] and cols[3].button(t("pages.conference.update"), key=f"update.{a['item']}"):
+            try:
+                store.update_action(user, cid, a["item"], base_version=a["version"], status=status)
+                st.rerun()
+            except ConflictError as e:
+                st.error(str(e))
+    suggested = [s.id for s in result.steps] if result else []
+    with st.form("add_action", clear_on_submit=True):
+        st.markdown(f"**{t('pages.conference.take_step')}**")
+        step = st.selectbox(t("pages.conference.step"), suggested + ["other"],
+                            format_func=lambda s: t("pages.conference.other_step") if s == "other" else s)
+        cols = st.columns(4)
+        agencies = [a.value for a in Agency]
+        owner = cols[0].selectbox(t("pages.conference.owner"), agencies, format_func=lambda a: t(f"agency.{a}"))
+        responsible = cols[1].text_input(t("pages.conference.responsible"))
+        due = cols[2].date_input(t("pages.conference.due_date"), value=None)
+        status = cols[3].selectbox(t("pages.conference.status"), ACTION_STATUSES,
+                                   format_func=lambda s: t(f"pages.status.{s}"))
+        if st.form_submit_button(t("pages.conference.add"), type="primary"):
+            try:
+                store.add_action(user, cid, step, owner, responsible, due, status)
+                st.rerun()
+            except InputError as e:
+                for problem in e.problems:
+                    st.error(problem)
+
+
+def timeline_figure(events: list[dict[str, Any]], lang_: str) -> go_.Figure:
+    """Levels of each assessment over time (a step line per assessment) and action-plan changes as markers."""
+    from ui.i18n import t as tr
+
+    fig = go_.Figure()
+    series: dict[str, list[dict[str, Any]]] = defaultdict(list)
+    for e in events:
+        if e["kind"] == "assessment":
+            series[f"{e['what']} ({tr('agency.' + e['agency'], lang_)})"].append(e)
+    rank = {lv.value: n for n, lv in enumerate(LEVEL_ORDER)}
+    symbols = ["circle", "square", "diamond", "triangle-up", "x", "star"]
+    for n, (name, items) in enumerate(series.items()):
+        fig.add_trace(go_.Scatter(
+            x=[e["at"] for e in items], y=[rank[e["level"]] for e in items], name=name, mode="lines+markers",
+            line_shape="hv", marker={"symbol": symbols[n % len(symbols)], "size": 11},
+            text=[tr(f"level.{e['level']}", lang_) for e in items], hovertemplate="%{x}<br>%{text}<extra>%{fullData.name}</extra>",
+        ))
+    actions = [e for e in events if e["kind"] == "action"]
+    if actions:
+        fig.add_trace(go_.Scatter(
+            x=[e["at"] for e in actions], y=[-0.6] * len(actions), mode="markers", name=tr("pages.conference.plan", lang_),
+            marker={"symbol": "triangle-up", "size": 10, "color": "#555"},
+            text=[f"{e['what']}: {tr('pages.status.' + e['status'], lang_)}" for e in actions],
+            hovertemplate="%{x}<br>%{text}<extra></extra>",
+        ))
+    fig.update_yaxes(tickvals=list(range(4)), ticktext=[tr(f"level.{lv.value}", lang_) for lv in LEVEL_ORDER],
+                     range=[-1, 3.5])
+    fig.update_layout(height=320, margin={"l": 10, "r": 10, "t": 30, "b": 10}, legend={"orientation": "h"},
+                      title=tr("pages.conference.timeline", lang_))
+    return fig
+
+
+def timeline(store: Store, user: UserInfo, cid: int) -> None:
+    events = store.timeline(user, cid)
+    if events:
+        st.plotly_chart(timeline_figure(events, lang()), use_container_width=True)

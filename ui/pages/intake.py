@@ -1,0 +1,173 @@
+"""Intake (police) and triage (health care): register the people, then the context's short form.
+
+Answers are kept as a draft on every change, so a browser refresh loses nothing; the level so far is shown
+beside the form. Saving creates a new version in the store and opens the result.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import streamlit as st
+
+from risk.checklists import default_checklists
+from risk.engine import assess
+from risk.errors import InputError
+from risk.storage import ConflictError, Store, UserInfo
+from ui.form import live_panel, render_checklist_form
+from ui.nav import go
+from ui.session import case_id, get_store, lang, open_case, require_user, set_target, t, target
+
+CONTEXTS = {
+    "police": ["police_intake"],
+    "healthcare": ["emergency_department", "ambulance", "primary_care", "dental_care", "psychiatry"],
+    "social_services": ["social_services"],
+}
+FIRST_CHECKLIST = {"police": "domestic_violence", "healthcare": "domestic_violence", "social_services": "child_welfare"}
+ROLE_PREFIX = {"victim": "v", "suspect": "s", "child": "c", "relative": "r", "other": "p"}
+ROLES = list(ROLE_PREFIX)
+GENDERS = ["female", "male", "other", "unknown"]
+
+
+def page() -> None:
+    user = require_user()
+    store = get_store()
+    st.title(t(f"pages.intake.title_{user.agency}" if user.agency in CONTEXTS else "pages.intake.title_other"))
+    cid = case_id()
+    if cid is None:
+        new_case(store, user)
+        return
+    case = store.get_case(user, cid)
+    context_name = t("context." + case["context"])
+    st.caption(f"{case['reference']} · {context_name}")
+    persons(store, user, case)
+    if not case["persons"]:
+        st.info(t("pages.intake.add_people_first"))
+        return
+    st.divider()
+    assessment(store, user, case)
+
+
+def new_case(store: Store, user: UserInfo) -> None:
+    st.subheader(t("pages.intake.new_case"))
+    with st.form("new_case"):
+        reference = st.text_input(t("pages.intake.reference"), help=t("pages.intake.reference_help"))
+        contexts = CONTEXTS.get(user.agency, ["case_conference"])
+        context = st.selectbox(t("pages.intake.context"), contexts, format_func=lambda c: t(f"context.{c}"))
+        submitted = st.form_submit_button(t("pages.intake.create"), type="primary")
+    if submitted:
+        try:
+            open_case(store.create_case(user, reference=reference, context=context))
+            st.rerun()
+        except InputError as e:
+            for problem in e.problems:
+                st.error(problem)
+
+
+def _next_id(case: dict[str, Any], role: str) -> str:
+    taken = {p["id"] for p in case["persons"]}
+    n = 1
+    while f"{ROLE_PREFIX[role]}{n}" in taken:
+        n += 1
+    return f"{ROLE_PREFIX[role]}{n}"
+
+
+def person_label(p: dict[str, Any]) -> str:
+    age = f", {t('pages.intake.years', n=p['age'])}" if p.get("age") is not None else ""
+    role = t("role." + p["role"])
+    return f"{p['id']} – {role}{age}"
+
+
+def persons(store: Store, user: UserInfo, case: dict[str, Any]) -> None:
+    st.subheader(t("pages.intake.people"))
+    if case["persons"]:
+        st.markdown("\n".join(f"- {person_label(p)}" for p in case["persons"]))
+    children = [p for p in case["persons"] if p["role"] == "child"]
+    if any(p["role"] in ("victim", "suspect") for p in case["persons"]) and not children:
+        st.warning(t("pages.intake.ask_children"), icon=":material/child_care:")
+    with st.form("add_person", clear_on_submit=True):
+        st.markdown(f"**{t('pages.intake.add_person')}**")
+        cols = st.columns(3)
+        role = cols[0].selectbox(t("pages.intake.role"), ROLES, format_func=lambda r: t(f"role.{r}"))
+        age = cols[1].number_input(t("pages.intake.age"), min_value=0, max_value=125, value=None, step=1)
+        gender = cols[2].selectbox(t("pages.intake.gender"), GENDERS, index=None,
+                                   format_func=lambda g: t(f"pages.gender.{g}"))
+        if st.form_submit_button(t("pages.intake.add"), type="secondary"):
+            person: dict[str, Any] = {"id": _next_id(case, role), "role": role}
+            if age is not None:
+                person["age"] = int(age)
+            if gender:
+                person["gender"] = gender
+            try:
+                store.add_person(user, case["id"], person)
+                st.rerun()
+            except InputError as e:
+                for problem in e.problems:
+                    st.error(problem)
+
+
+def _choose_target(case: dict[str, Any], user: UserInfo) -> dict[str, Any]:
+    checklists = default_checklists()
+    ids = [p["id"] for p in case["persons"]]
+    labels = {p["id"]: person_label(p) for p in case["persons"]}
+    chosen = target() or {}
+    cols = st.columns(3)
+    names = list(checklists)
+    first = chosen.get("checklist") or FIRST_CHECKLIST.get(user.agency, names[0])
+    checklist = cols[0].selectbox(t("pages.intake.checklist"), names, index=names.index(first),
+                                  format_func=lambda c: checklists[c].title(lang()), key="target.checklist")
+    wanted = checklists[checklist].subject_roles
+    default_subject = chosen.get("subject") or next(
+        (p["id"] for p in case["persons"] if p["role"] in wanted), ids[0])
+    subject = cols[1].selectbox(t("pages.intake.subject"), ids, index=ids.index(default_subject),
+                                format_func=labels.get, key=f"target.subject.{checklist}")
+    about = None
+    if checklists[checklist].about_role is not None:
+        others = [i for i in ids if i != subject]
+        suspect = chosen.get("about") or next(
+            (p["id"] for p in case["persons"] if p["role"] == checklists[checklist].about_role.value), None)
+        about = cols[2].selectbox(t("pages.intake.about"), others, format_func=labels.get,
+                                  index=others.index(suspect) if suspect in others else None,
+                                  key=f"target.about.{checklist}.{subject}")
+    set_target(checklist, subject, about)
+    return {"checklist": checklist, "subject": subject, "about": about}
+
+
+def assessment(store: Store, user: UserInfo, case: dict[str, Any]) -> None:
+    st.subheader(t("pages.intake.assessment"))
+    chosen = _choose_target(case, user)
+    checklist = default_checklists()[chosen["checklist"]]
+    key = f"{case['id']}.{checklist.id}.{chosen['subject']}"
+    mine = next((a for a in case["assessments"] if a["checklist"] == checklist.id
+                 and a["subject"] == chosen["subject"] and a["agency"] == user.agency), None)
+    if f"base.{key}" not in st.session_state:  # what this edit starts from, for conflict detection
+        draft = store.get_draft(user, case["id"], checklist.id, chosen["subject"])
+        st.session_state[f"base.{key}"] = draft["base_version"] if draft else (mine["version"] if mine else None)
+        st.session_state[f"seed.{key}"] = draft["answers"] if draft else (dict(mine["answers"]) if mine else {})
+        st.session_state[f"kept.{key}"] = dict(st.session_state[f"seed.{key}"])
+    if mine:
+        st.caption(t("pages.intake.reassessing", version=mine["version"]))
+    answers = render_checklist_form(st, checklist, case["context"], st.session_state[f"seed.{key}"], lang(),
+                                    key_prefix=f"form.{key}")
+    if answers != st.session_state[f"kept.{key}"]:
+        store.save_draft(user, case["id"], checklist.id, chosen["subject"], answers, about=chosen["about"],
+                         base_version=st.session_state[f"base.{key}"])
+        st.session_state[f"kept.{key}"] = dict(answers)
+    assessed = {"checklist": checklist.id, "subject": chosen["subject"], "answers": answers,
+                **({"about": chosen["about"]} if chosen["about"] else {})}
+    live = assess({"context": case["context"], "persons": case["persons"], "assessments": [assessed]}, lang=lang())
+    with st.sidebar:
+        live_panel(st, live.assessments[0], checklist, lang())
+    if st.button(t("pages.intake.save"), type="primary", key=f"save.{key}"):
+        try:
+            store.save_assessment(user, case["id"], assessed, base_version=st.session_state[f"base.{key}"])
+        except ConflictError as e:
+            st.error(t("pages.intake.conflict", why=str(e)), icon=":material/sync_problem:")
+            return
+        except InputError as e:
+            for problem in e.problems:
+                st.error(problem)
+            return
+        for prefix in ("base", "seed", "kept"):
+            st.session_state.pop(f"{prefix}.{key}", None)
+        go("result")

@@ -1,0 +1,52 @@
+"""Sign in: through the identity provider (OpenID Connect, st.login) when configured, else with a password."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import streamlit as st
+
+from risk.storage import AuthError, ClaimMapping
+from ui.session import get_store, t
+
+DEMO = Path(__file__).resolve().parents[2] / "data" / "demo.json"
+
+
+def oidc_configured() -> bool:
+    try:
+        return "auth" in st.secrets
+    except Exception:  # no secrets file at all
+        return False
+
+
+def page() -> None:
+    st.title(t("app.name"))
+    st.caption(t("pages.login.tagline"))
+    store = get_store()
+    if oidc_configured():
+        if getattr(st.user, "is_logged_in", False):
+            mapping = ClaimMapping(**st.secrets.get("samrisk_claims", {}))
+            try:
+                st.session_state["user"] = store.user_from_claims(dict(st.user), mapping)
+                st.rerun()
+            except AuthError as e:
+                st.error(t("pages.login.sso_refused", why=str(e)))
+        st.button(t("pages.login.sso"), on_click=st.login, type="primary")
+        st.divider()
+    with st.form("login"):
+        username = st.text_input(t("pages.login.username"), autocomplete="username")
+        password = st.text_input(t("pages.login.password"), type="password", autocomplete="current-password")
+        submitted = st.form_submit_button(t("pages.login.submit"), type="primary")
+    if submitted:
+        try:
+            st.session_state["user"] = store.authenticate(username.strip(), password)
+            st.rerun()
+        except AuthError as e:
+            st.error(t("pages.login.refused", why=str(e)))
+    if DEMO.exists() and any(u["username"] == "polis" for u in store.list_users()):
+        demo = json.loads(DEMO.read_text(encoding="utf-8"))
+        with st.expander(t("pages.login.demo_title"), expanded=True):
+            st.markdown(t("pages.login.demo_text", password=demo["password"]))
+            st.table([{t("pages.login.username"): a["username"], t("pages.admin.agency"): t(f"agency.{a['agency']}"),
+                       t("pages.admin.role"): t(f"pages.roles.{a['role']}")} for a in demo["accounts"]])

@@ -1,0 +1,117 @@
+"""The result: level in words and shape, why, flags, checklists still required, collaboration steps, override."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import streamlit as st
+
+from risk.checklists import default_checklists
+from risk.errors import InputError
+from risk.models import Result, Step
+from risk.storage import PermissionDenied, Store, UserInfo
+from risk.vocabulary import Agency, RiskLevel
+from ui.components import (
+    level_badge,
+    notice,
+    render_assessment_result,
+    render_flags,
+    render_required_checklists,
+    render_steps,
+)
+from ui.labels import Catalog
+from ui.nav import go
+from ui.pages.intake import person_label
+from ui.session import case_id, get_store, lang, require_user, set_target, t
+
+
+def page() -> None:
+    user = require_user()
+    store = get_store()
+    cid = case_id()
+    st.title(t("pages.result.title"))
+    if cid is None:
+        st.info(t("pages.result.no_case"))
+        return
+    case = store.get_case(user, cid)
+    st.caption(f"{case['reference']} · {t('context.' + case['context'])}")
+    notice(st, lang())
+    if not case["assessments"]:
+        st.info(t("pages.result.no_assessment"))
+        if st.button(t("pages.result.start")):
+            go("intake")
+        return
+    result = Result.model_validate(store.assess_case(user, cid, lang=lang()))
+    catalog = Catalog.default({p["id"]: person_label(p) for p in case["persons"]})
+    level_badge(st, result.overall_level, lang(), label=t("pages.result.overall"))
+    render_flags(st, result.flags, lang(), catalog=catalog)
+    render_required_checklists(st, result.required_checklists, lang(), on_start=_start, catalog=catalog)
+    checklists = default_checklists()
+    for n, a in enumerate(result.assessments):
+        with st.container(border=True):
+            if a.agency and a.agency != user.agency:
+                st.caption(t("pages.result.by_agency", agency=t(f"agency.{a.agency}")))
+            render_assessment_result(st, a, checklists[a.checklist], lang(), catalog=catalog, key_prefix=f"r{n}")
+            if a.agency in (None, user.agency) and user.role in ("officer", "clinician", "social_worker"):
+                override_form(store, user, cid, a.checklist, a.subject, a.computed_level, n)
+    render_steps(st, result.steps, lang(), on_record_consent=_ask_consent, catalog=catalog)
+    pending = st.session_state.get("consent_step")
+    if pending:
+        consent_form(store, user, case, pending)
+    notice(st, lang())
+
+
+def _start(checklist: str, subject: str) -> None:
+    set_target(checklist, subject)
+    go("intake")
+
+
+def _ask_consent(step: Step) -> None:
+    st.session_state["consent_step"] = {"id": step.id, "persons": step.persons, "agency": step.agency}
+
+
+def consent_form(store: Store, user: UserInfo, case: dict[str, Any], step: dict[str, Any]) -> None:
+    """Record a person's consent to share with the agencies the step needs."""
+    st.subheader(t("pages.result.consent_title", step=step["id"]))
+    adults = [p for p in case["persons"] if p["role"] != "child"]
+    ids = [p["id"] for p in adults]
+    first = next((p for p in step["persons"] if p in ids), ids[0] if ids else None)
+    agencies = [a.value for a in Agency]
+    with st.form("consent"):
+        person = st.selectbox(t("pages.result.consent_person"), ids, index=ids.index(first) if first else None,
+                              format_func=lambda i: person_label(next(p for p in adults if p["id"] == i)))
+        default = [step["agency"]] if step["agency"] in agencies else []
+        to = st.multiselect(t("pages.result.consent_to"), agencies, default=default,
+                            format_func=lambda a: t(f"agency.{a}"))
+        confirmed = st.checkbox(t("pages.result.consent_confirm"))
+        if st.form_submit_button(t("pages.result.consent_save"), type="primary"):
+            if not confirmed or not person or not to:
+                st.error(t("pages.result.consent_incomplete"))
+                return
+            try:
+                store.record_consent(user, case["id"], person, to)
+            except (InputError, PermissionDenied) as e:
+                st.error(str(e))
+                return
+            st.session_state.pop("consent_step", None)
+            st.success(t("pages.result.consent_saved"))
+            st.rerun()
+
+
+def override_form(store: Store, user: UserInfo, cid: int, checklist: str, subject: str, computed: RiskLevel,
+                  n: int) -> None:
+    """A professional may change the level either way, with a written reason; both levels are kept."""
+    with st.expander(t("pages.result.override_title")):
+        with st.form(f"override.{n}"):
+            levels = [lv.value for lv in RiskLevel]
+            level = st.selectbox(t("pages.result.override_level"), levels, index=levels.index(computed.value),
+                                 format_func=lambda lv: t(f"level.{lv}"))
+            reason = st.text_area(t("pages.result.override_reason"), key=f"override.reason.{n}")
+            if st.form_submit_button(t("pages.result.override_save")):
+                try:
+                    store.save_override(user, cid, checklist, subject, level, reason)
+                except InputError:
+                    st.error(t("pages.result.override_needs_reason"))  # the typed text stays in the box
+                    return
+                st.success(t("pages.result.override_saved"))
+                st.rerun()
