@@ -1,4 +1,4 @@
-"""Samrisk, the app: a thin Streamlit layer over risk/ (the engine and the Store). It computes and stores nothing itself.
+"""Samrisk, the app: a thin Streamlit layer over risk/ (the engine and the Store); it computes and stores nothing.
 
 Start with `streamlit run app.py`: an empty database gets synthetic demo cases and demo accounts.
 """
@@ -18,7 +18,10 @@ st.set_page_config(page_title="Samrisk", page_icon=":material/health_and_safety:
 def sidebar() -> None:
     with st.sidebar:
         choice = st.segmented_control(
-            t("app.language"), list(LANGUAGES), default=lang(), format_func=lambda code: t(f"lang.{code}"),
+            t("app.language"),
+            list(LANGUAGES),
+            default=lang(),
+            format_func=lambda code: t(f"lang.{code}"),
             key="lang_choice",
         )
         if choice and choice != lang():
@@ -26,8 +29,14 @@ def sidebar() -> None:
             st.rerun()
         current = user()
         if current is not None:
-            st.caption(t("pages.signed_in", name=current.username, role=t(f"pages.roles.{current.role}"),
-                         agency=t(f"agency.{current.agency}")))
+            st.caption(
+                t(
+                    "pages.signed_in",
+                    name=current.username,
+                    role=t(f"pages.roles.{current.role}"),
+                    agency=t(f"agency.{current.agency}"),
+                )
+            )
             if st.button(t("pages.sign_out")):
                 sign_out()
                 if getattr(st.user, "is_logged_in", False):
@@ -39,18 +48,25 @@ def pages_for(role: str, agency: str) -> list[st.Page]:
     """The pages a role needs; access to the data behind them is decided again by the Store."""
     made = {
         "cases": st.Page(cases.page, title=t("pages.cases.title"), icon=":material/folder_open:", url_path="cases"),
-        "intake": st.Page(intake.page, title=t(f"pages.intake.title_{agency}" if agency in intake.CONTEXTS
-                                               else "pages.intake.title_other"),
-                          icon=":material/edit_note:", url_path="intake"),
+        "intake": st.Page(
+            intake.page,
+            title=t(f"pages.intake.title_{agency}" if agency in intake.CONTEXTS else "pages.intake.title_other"),
+            icon=":material/edit_note:",
+            url_path="intake",
+        ),
         "result": st.Page(result.page, title=t("pages.result.title"), icon=":material/assessment:", url_path="result"),
-        "conference": st.Page(conference.page, title=t("pages.conference.title"), icon=":material/groups:",
-                              url_path="conference"),
-        "figures": st.Page(figures.page, title=t("pages.figures.title"), icon=":material/bar_chart:",
-                           url_path="figures"),
-        "users": st.Page(admin.users_page, title=t("pages.admin.users"), icon=":material/manage_accounts:",
-                         url_path="users"),
-        "audit": st.Page(admin.audit_page, title=t("pages.admin.audit"), icon=":material/fact_check:",
-                         url_path="audit"),
+        "conference": st.Page(
+            conference.page, title=t("pages.conference.title"), icon=":material/groups:", url_path="conference"
+        ),
+        "figures": st.Page(
+            figures.page, title=t("pages.figures.title"), icon=":material/bar_chart:", url_path="figures"
+        ),
+        "users": st.Page(
+            admin.users_page, title=t("pages.admin.users"), icon=":material/manage_accounts:", url_path="users"
+        ),
+        "audit": st.Page(
+            admin.audit_page, title=t("pages.admin.audit"), icon=":material/fact_check:", url_path="audit"
+        ),
     }
     names = {
         "officer": ["cases", "intake", "result", "conference"],

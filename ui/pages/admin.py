@@ -20,8 +20,9 @@ def users_page() -> None:
         cols = st.columns(4)
         name = cols[0].text_input(t("pages.login.username"))
         password = cols[1].text_input(t("pages.login.password"), type="password")
-        agency = cols[2].selectbox(t("pages.admin.agency"), [a.value for a in Agency],
-                                   format_func=lambda a: t(f"agency.{a}"))
+        agency = cols[2].selectbox(
+            t("pages.admin.agency"), [a.value for a in Agency], format_func=lambda a: t(f"agency.{a}")
+        )
         role = cols[3].selectbox(t("pages.admin.role"), ROLES, format_func=lambda r: t(f"pages.roles.{r}"))
         if st.form_submit_button(t("pages.admin.add")):
             try:
@@ -31,8 +32,10 @@ def users_page() -> None:
                 for problem in e.problems:
                     st.error(problem)
     with st.form("disable_user"):
-        name = st.selectbox(t("pages.admin.disable"), [u["username"] for u in store.list_users(user)
-                                                       if not u["disabled"] and u["username"] != user.username])
+        name = st.selectbox(
+            t("pages.admin.disable"),
+            [u["username"] for u in store.list_users(user) if not u["disabled"] and u["username"] != user.username],
+        )
         if st.form_submit_button(t("pages.admin.disable")) and name:
             store.disable_user(name, by=user)
             st.rerun()

@@ -30,8 +30,9 @@ def page() -> None:
         with st.container(border=True):
             cols = st.columns([3, 2, 2, 1])
             marker = f" · {t('pages.cases.synthetic')}" if c.synthetic else ""
-            cols[0].markdown(f"**{c.reference}**{marker}  \n{t(f'context.{c.context}')} · "
-                             f"{t(f'agency.{c.owner_agency}')}")
+            cols[0].markdown(
+                f"**{c.reference}**{marker}  \n{t(f'context.{c.context}')} · {t(f'agency.{c.owner_agency}')}"
+            )
             if c.level:
                 cols[1].markdown(level_badge_html(c.level, lang(), small=True), unsafe_allow_html=True)
             else:

@@ -31,8 +31,12 @@ def page() -> None:
         return
     ids = [c.id for c in cases]
     current = case_id()
-    chosen = st.selectbox(t("pages.conference.case"), ids, index=ids.index(current) if current in ids else 0,
-                          format_func=lambda i: next(c.reference for c in cases if c.id == i))
+    chosen = st.selectbox(
+        t("pages.conference.case"),
+        ids,
+        index=ids.index(current) if current in ids else 0,
+        format_func=lambda i: next(c.reference for c in cases if c.id == i),
+    )
     if chosen != current:
         open_case(chosen)
     case = store.get_case(user, chosen)
@@ -65,8 +69,13 @@ def side_by_side(result: Result, labels: dict[str, str], case: dict[str, Any]) -
             box.markdown(f"**{checklists[a.checklist].title(lang())}**  \n{labels.get(a.subject, a.subject)}")
             box.markdown(level_badge_html(a.level, lang(), small=True), unsafe_allow_html=True)
             if a.level != a.computed_level:
-                box.caption(t("pages.conference.overridden", computed=t(f"level.{a.computed_level.value}"),
-                              reason=a.override_reason or ""))
+                box.caption(
+                    t(
+                        "pages.conference.overridden",
+                        computed=t(f"level.{a.computed_level.value}"),
+                        reason=a.override_reason or "",
+                    )
+                )
             box.caption(t("pages.conference.completeness", pct=round(a.completeness * 100)))
             reassess = due.get((a.checklist, a.subject, a.agency))
             if reassess:
@@ -79,8 +88,15 @@ def side_by_side(result: Result, labels: dict[str, str], case: dict[str, Any]) -
     for (checklist, subject), items in groups.items():
         if len({a.level for a in items}) > 1:
             views = ", ".join(f"{t('agency.' + (a.agency or 'police'))}: {t('level.' + a.level.value)}" for a in items)
-            st.warning(t("pages.conference.differ", checklist=checklists[checklist].title(lang()),
-                         person=labels.get(subject, subject), views=views), icon=":material/compare_arrows:")
+            st.warning(
+                t(
+                    "pages.conference.differ",
+                    checklist=checklists[checklist].title(lang()),
+                    person=labels.get(subject, subject),
+                    views=views,
+                ),
+                icon=":material/compare_arrows:",
+            )
 
 
 def share(store: Store, user: UserInfo, case: dict[str, Any]) -> None:
@@ -88,19 +104,19 @@ def share(store: Store, user: UserInfo, case: dict[str, Any]) -> None:
     own = [a for a in case["assessments"] if a["agency"] == user.agency]
     if user.role not in ("officer", "clinician", "social_worker") or not own:
         return
-    with st.expander(t("pages.conference.share_title")):
-        with st.form("share"):
-            keys = [f"{a['checklist']}:{a['subject']}" for a in own]
-            chosen = st.selectbox(t("pages.conference.share_which"), keys)
-            basis = st.text_input(t("pages.conference.share_basis"), value="consent",
-                                  help=t("pages.conference.share_basis_help"))
-            if st.form_submit_button(t("pages.conference.share_save")):
-                checklist, subject = chosen.split(":")
-                try:
-                    store.share_with_conference(user, case["id"], checklist, subject, basis.strip())
-                    st.success(t("pages.conference.shared"))
-                except (InputError, PermissionDenied) as e:
-                    st.error(str(e))
+    with st.expander(t("pages.conference.share_title")), st.form("share"):
+        keys = [f"{a['checklist']}:{a['subject']}" for a in own]
+        chosen = st.selectbox(t("pages.conference.share_which"), keys)
+        basis = st.text_input(
+            t("pages.conference.share_basis"), value="consent", help=t("pages.conference.share_basis_help")
+        )
+        if st.form_submit_button(t("pages.conference.share_save")):
+            checklist, subject = chosen.split(":")
+            try:
+                store.share_with_conference(user, case["id"], checklist, subject, basis.strip())
+                st.success(t("pages.conference.shared"))
+            except (InputError, PermissionDenied) as e:
+                st.error(str(e))
 
 
 def action_plan(store: Store, user: UserInfo, cid: int, result: Result | None) -> None:
@@ -113,11 +129,19 @@ def action_plan(store: Store, user: UserInfo, cid: int, result: Result | None) -
         cols = box.columns([3, 2, 2, 2])
         cols[0].markdown(f"**{a['step_id']}**  \n{t('agency.' + a['owner_agency'])} · {a['responsible']}")
         due = a["due_date"] or "–"
-        cols[1].markdown(f"**:red[{t('pages.conference.overdue', date=due)}]**" if a["overdue"]
-                         else t("pages.conference.due", date=due))
-        status = cols[2].selectbox(t("pages.conference.status"), ACTION_STATUSES,
-                                   index=ACTION_STATUSES.index(a["status"]), key=f"status.{a['item']}",
-                                   format_func=lambda s: t(f"pages.status.{s}"), label_visibility="collapsed")
+        cols[1].markdown(
+            f"**:red[{t('pages.conference.overdue', date=due)}]**"
+            if a["overdue"]
+            else t("pages.conference.due", date=due)
+        )
+        status = cols[2].selectbox(
+            t("pages.conference.status"),
+            ACTION_STATUSES,
+            index=ACTION_STATUSES.index(a["status"]),
+            key=f"status.{a['item']}",
+            format_func=lambda s: t(f"pages.status.{s}"),
+            label_visibility="collapsed",
+        )
         if status != a["status"] and cols[3].button(t("pages.conference.update"), key=f"update.{a['item']}"):
             try:
                 store.update_action(user, cid, a["item"], base_version=a["version"], status=status)
@@ -127,15 +151,19 @@ def action_plan(store: Store, user: UserInfo, cid: int, result: Result | None) -
     suggested = [s.id for s in result.steps] if result else []
     with st.form("add_action", clear_on_submit=True):
         st.markdown(f"**{t('pages.conference.take_step')}**")
-        step = st.selectbox(t("pages.conference.step"), suggested + ["other"],
-                            format_func=lambda s: t("pages.conference.other_step") if s == "other" else s)
+        step = st.selectbox(
+            t("pages.conference.step"),
+            [*suggested, "other"],
+            format_func=lambda s: t("pages.conference.other_step") if s == "other" else s,
+        )
         cols = st.columns(4)
         agencies = [a.value for a in Agency]
         owner = cols[0].selectbox(t("pages.conference.owner"), agencies, format_func=lambda a: t(f"agency.{a}"))
         responsible = cols[1].text_input(t("pages.conference.responsible"))
         due = cols[2].date_input(t("pages.conference.due_date"), value=None)
-        status = cols[3].selectbox(t("pages.conference.status"), ACTION_STATUSES,
-                                   format_func=lambda s: t(f"pages.status.{s}"))
+        status = cols[3].selectbox(
+            t("pages.conference.status"), ACTION_STATUSES, format_func=lambda s: t(f"pages.status.{s}")
+        )
         if st.form_submit_button(t("pages.conference.add"), type="primary"):
             try:
                 store.add_action(user, cid, step, owner, responsible, due, status)
@@ -157,23 +185,40 @@ def timeline_figure(events: list[dict[str, Any]], lang_: str) -> go_.Figure:
     rank = {lv.value: n for n, lv in enumerate(LEVEL_ORDER)}
     symbols = ["circle", "square", "diamond", "triangle-up", "x", "star"]
     for n, (name, items) in enumerate(series.items()):
-        fig.add_trace(go_.Scatter(
-            x=[e["at"] for e in items], y=[rank[e["level"]] for e in items], name=name, mode="lines+markers",
-            line_shape="hv", marker={"symbol": symbols[n % len(symbols)], "size": 11},
-            text=[tr(f"level.{e['level']}", lang_) for e in items], hovertemplate="%{x}<br>%{text}<extra>%{fullData.name}</extra>",
-        ))
+        fig.add_trace(
+            go_.Scatter(
+                x=[e["at"] for e in items],
+                y=[rank[e["level"]] for e in items],
+                name=name,
+                mode="lines+markers",
+                line_shape="hv",
+                marker={"symbol": symbols[n % len(symbols)], "size": 11},
+                text=[tr(f"level.{e['level']}", lang_) for e in items],
+                hovertemplate="%{x}<br>%{text}<extra>%{fullData.name}</extra>",
+            )
+        )
     actions = [e for e in events if e["kind"] == "action"]
     if actions:
-        fig.add_trace(go_.Scatter(
-            x=[e["at"] for e in actions], y=[-0.6] * len(actions), mode="markers", name=tr("pages.conference.plan", lang_),
-            marker={"symbol": "triangle-up", "size": 10, "color": "#555"},
-            text=[f"{e['what']}: {tr('pages.status.' + e['status'], lang_)}" for e in actions],
-            hovertemplate="%{x}<br>%{text}<extra></extra>",
-        ))
-    fig.update_yaxes(tickvals=list(range(4)), ticktext=[tr(f"level.{lv.value}", lang_) for lv in LEVEL_ORDER],
-                     range=[-1, 3.5])
-    fig.update_layout(height=320, margin={"l": 10, "r": 10, "t": 30, "b": 10}, legend={"orientation": "h"},
-                      title=tr("pages.conference.timeline", lang_))
+        fig.add_trace(
+            go_.Scatter(
+                x=[e["at"] for e in actions],
+                y=[-0.6] * len(actions),
+                mode="markers",
+                name=tr("pages.conference.plan", lang_),
+                marker={"symbol": "triangle-up", "size": 10, "color": "#555"},
+                text=[f"{e['what']}: {tr('pages.status.' + e['status'], lang_)}" for e in actions],
+                hovertemplate="%{x}<br>%{text}<extra></extra>",
+            )
+        )
+    fig.update_yaxes(
+        tickvals=list(range(4)), ticktext=[tr(f"level.{lv.value}", lang_) for lv in LEVEL_ORDER], range=[-1, 3.5]
+    )
+    fig.update_layout(
+        height=320,
+        margin={"l": 10, "r": 10, "t": 30, "b": 10},
+        legend={"orientation": "h"},
+        title=tr("pages.conference.timeline", lang_),
+    )
     return fig
 
 

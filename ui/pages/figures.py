@@ -21,8 +21,12 @@ def page() -> None:
         st.info(t("pages.figures.none"))
         return
     df = pd.DataFrame(rows)
-    by = st.radio(t("pages.figures.by"), ["gender", "age_band", "agency", "checklist"], horizontal=True,
-                  format_func=lambda c: t(f"pages.figures.{c}"))
+    by = st.radio(
+        t("pages.figures.by"),
+        ["gender", "age_band", "agency", "checklist"],
+        horizontal=True,
+        format_func=lambda c: t(f"pages.figures.{c}"),
+    )
     counts = df.groupby([by, "level"]).size().reset_index(name="n")
     counts = counts[counts["n"] >= MIN_CELL]
     if counts.empty:
@@ -30,8 +34,15 @@ def page() -> None:
         return
     order = [lv.value for lv in LEVEL_ORDER]
     counts["level_word"] = counts["level"].map(lambda lv: t(f"level.{lv}"))
-    fig = px.bar(counts, x=by, y="n", color="level_word", barmode="group", pattern_shape="level_word",
-                 category_orders={"level": order}, labels={"n": t("pages.figures.count"), by: t(f"pages.figures.{by}"),
-                                                            "level_word": t("level.label")})
+    fig = px.bar(
+        counts,
+        x=by,
+        y="n",
+        color="level_word",
+        barmode="group",
+        pattern_shape="level_word",
+        category_orders={"level": order},
+        labels={"n": t("pages.figures.count"), by: t(f"pages.figures.{by}"), "level_word": t("level.label")},
+    )
     st.plotly_chart(fig, use_container_width=True)
     st.dataframe(counts.pivot_table(index=by, columns="level", values="n", fill_value=0), use_container_width=True)

@@ -90,8 +90,9 @@ def persons(store: Store, user: UserInfo, case: dict[str, Any]) -> None:
         cols = st.columns(3)
         role = cols[0].selectbox(t("pages.intake.role"), ROLES, format_func=lambda r: t(f"role.{r}"))
         age = cols[1].number_input(t("pages.intake.age"), min_value=0, max_value=125, value=None, step=1)
-        gender = cols[2].selectbox(t("pages.intake.gender"), GENDERS, index=None,
-                                   format_func=lambda g: t(f"pages.gender.{g}"))
+        gender = cols[2].selectbox(
+            t("pages.intake.gender"), GENDERS, index=None, format_func=lambda g: t(f"pages.gender.{g}")
+        )
         if st.form_submit_button(t("pages.intake.add"), type="secondary"):
             person: dict[str, Any] = {"id": _next_id(case, role), "role": role}
             if age is not None:
@@ -114,21 +115,35 @@ def _choose_target(case: dict[str, Any], user: UserInfo) -> dict[str, Any]:
     cols = st.columns(3)
     names = list(checklists)
     first = chosen.get("checklist") or FIRST_CHECKLIST.get(user.agency, names[0])
-    checklist = cols[0].selectbox(t("pages.intake.checklist"), names, index=names.index(first),
-                                  format_func=lambda c: checklists[c].title(lang()), key="target.checklist")
+    checklist = cols[0].selectbox(
+        t("pages.intake.checklist"),
+        names,
+        index=names.index(first),
+        format_func=lambda c: checklists[c].title(lang()),
+        key="target.checklist",
+    )
     wanted = checklists[checklist].subject_roles
-    default_subject = chosen.get("subject") or next(
-        (p["id"] for p in case["persons"] if p["role"] in wanted), ids[0])
-    subject = cols[1].selectbox(t("pages.intake.subject"), ids, index=ids.index(default_subject),
-                                format_func=labels.get, key=f"target.subject.{checklist}")
+    default_subject = chosen.get("subject") or next((p["id"] for p in case["persons"] if p["role"] in wanted), ids[0])
+    subject = cols[1].selectbox(
+        t("pages.intake.subject"),
+        ids,
+        index=ids.index(default_subject),
+        format_func=labels.get,
+        key=f"target.subject.{checklist}",
+    )
     about = None
     if checklists[checklist].about_role is not None:
         others = [i for i in ids if i != subject]
         suspect = chosen.get("about") or next(
-            (p["id"] for p in case["persons"] if p["role"] == checklists[checklist].about_role.value), None)
-        about = cols[2].selectbox(t("pages.intake.about"), others, format_func=labels.get,
-                                  index=others.index(suspect) if suspect in others else None,
-                                  key=f"target.about.{checklist}.{subject}")
+            (p["id"] for p in case["persons"] if p["role"] == checklists[checklist].about_role.value), None
+        )
+        about = cols[2].selectbox(
+            t("pages.intake.about"),
+            others,
+            format_func=labels.get,
+            index=others.index(suspect) if suspect in others else None,
+            key=f"target.about.{checklist}.{subject}",
+        )
     set_target(checklist, subject, about)
     return {"checklist": checklist, "subject": subject, "about": about}
 
@@ -138,8 +153,14 @@ def assessment(store: Store, user: UserInfo, case: dict[str, Any]) -> None:
     chosen = _choose_target(case, user)
     checklist = default_checklists()[chosen["checklist"]]
     key = f"{case['id']}.{checklist.id}.{chosen['subject']}"
-    mine = next((a for a in case["assessments"] if a["checklist"] == checklist.id
-                 and a["subject"] == chosen["subject"] and a["agency"] == user.agency), None)
+    mine = next(
+        (
+            a
+            for a in case["assessments"]
+            if a["checklist"] == checklist.id and a["subject"] == chosen["subject"] and a["agency"] == user.agency
+        ),
+        None,
+    )
     if f"base.{key}" not in st.session_state:  # what this edit starts from, for conflict detection
         draft = store.get_draft(user, case["id"], checklist.id, chosen["subject"])
         st.session_state[f"base.{key}"] = draft["base_version"] if draft else (mine["version"] if mine else None)
@@ -147,14 +168,26 @@ def assessment(store: Store, user: UserInfo, case: dict[str, Any]) -> None:
         st.session_state[f"kept.{key}"] = dict(st.session_state[f"seed.{key}"])
     if mine:
         st.caption(t("pages.intake.reassessing", version=mine["version"]))
-    answers = render_checklist_form(st, checklist, case["context"], st.session_state[f"seed.{key}"], lang(),
-                                    key_prefix=f"form.{key}")
+    answers = render_checklist_form(
+        st, checklist, case["context"], st.session_state[f"seed.{key}"], lang(), key_prefix=f"form.{key}"
+    )
     if answers != st.session_state[f"kept.{key}"]:
-        store.save_draft(user, case["id"], checklist.id, chosen["subject"], answers, about=chosen["about"],
-                         base_version=st.session_state[f"base.{key}"])
+        store.save_draft(
+            user,
+            case["id"],
+            checklist.id,
+            chosen["subject"],
+            answers,
+            about=chosen["about"],
+            base_version=st.session_state[f"base.{key}"],
+        )
         st.session_state[f"kept.{key}"] = dict(answers)
-    assessed = {"checklist": checklist.id, "subject": chosen["subject"], "answers": answers,
-                **({"about": chosen["about"]} if chosen["about"] else {})}
+    assessed = {
+        "checklist": checklist.id,
+        "subject": chosen["subject"],
+        "answers": answers,
+        **({"about": chosen["about"]} if chosen["about"] else {}),
+    }
     live = assess({"context": case["context"], "persons": case["persons"], "assessments": [assessed]}, lang=lang())
     with st.sidebar:
         live_panel(st, live.assessments[0], checklist, lang())

@@ -48,5 +48,13 @@ def page() -> None:
         demo = json.loads(DEMO.read_text(encoding="utf-8"))
         with st.expander(t("pages.login.demo_title"), expanded=True):
             st.markdown(t("pages.login.demo_text", password=demo["password"]))
-            st.table([{t("pages.login.username"): a["username"], t("pages.admin.agency"): t(f"agency.{a['agency']}"),
-                       t("pages.admin.role"): t(f"pages.roles.{a['role']}")} for a in demo["accounts"]])
+            st.table(
+                [
+                    {
+                        t("pages.login.username"): a["username"],
+                        t("pages.admin.agency"): t(f"agency.{a['agency']}"),
+                        t("pages.admin.role"): t(f"pages.roles.{a['role']}"),
+                    }
+                    for a in demo["accounts"]
+                ]
+            )

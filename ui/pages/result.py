@@ -78,11 +78,16 @@ def consent_form(store: Store, user: UserInfo, case: dict[str, Any], step: dict[
     first = next((p for p in step["persons"] if p in ids), ids[0] if ids else None)
     agencies = [a.value for a in Agency]
     with st.form("consent"):
-        person = st.selectbox(t("pages.result.consent_person"), ids, index=ids.index(first) if first else None,
-                              format_func=lambda i: person_label(next(p for p in adults if p["id"] == i)))
+        person = st.selectbox(
+            t("pages.result.consent_person"),
+            ids,
+            index=ids.index(first) if first else None,
+            format_func=lambda i: person_label(next(p for p in adults if p["id"] == i)),
+        )
         default = [step["agency"]] if step["agency"] in agencies else []
-        to = st.multiselect(t("pages.result.consent_to"), agencies, default=default,
-                            format_func=lambda a: t(f"agency.{a}"))
+        to = st.multiselect(
+            t("pages.result.consent_to"), agencies, default=default, format_func=lambda a: t(f"agency.{a}")
+        )
         confirmed = st.checkbox(t("pages.result.consent_confirm"))
         if st.form_submit_button(t("pages.result.consent_save"), type="primary"):
             if not confirmed or not person or not to:
@@ -98,20 +103,24 @@ def consent_form(store: Store, user: UserInfo, case: dict[str, Any], step: dict[
             st.rerun()
 
 
-def override_form(store: Store, user: UserInfo, cid: int, checklist: str, subject: str, computed: RiskLevel,
-                  n: int) -> None:
+def override_form(
+    store: Store, user: UserInfo, cid: int, checklist: str, subject: str, computed: RiskLevel, n: int
+) -> None:
     """A professional may change the level either way, with a written reason; both levels are kept."""
-    with st.expander(t("pages.result.override_title")):
-        with st.form(f"override.{n}"):
-            levels = [lv.value for lv in RiskLevel]
-            level = st.selectbox(t("pages.result.override_level"), levels, index=levels.index(computed.value),
-                                 format_func=lambda lv: t(f"level.{lv}"))
-            reason = st.text_area(t("pages.result.override_reason"), key=f"override.reason.{n}")
-            if st.form_submit_button(t("pages.result.override_save")):
-                try:
-                    store.save_override(user, cid, checklist, subject, level, reason)
-                except InputError:
-                    st.error(t("pages.result.override_needs_reason"))  # the typed text stays in the box
-                    return
-                st.success(t("pages.result.override_saved"))
-                st.rerun()
+    with st.expander(t("pages.result.override_title")), st.form(f"override.{n}"):
+        levels = [lv.value for lv in RiskLevel]
+        level = st.selectbox(
+            t("pages.result.override_level"),
+            levels,
+            index=levels.index(computed.value),
+            format_func=lambda lv: t(f"level.{lv}"),
+        )
+        reason = st.text_area(t("pages.result.override_reason"), key=f"override.reason.{n}")
+        if st.form_submit_button(t("pages.result.override_save")):
+            try:
+                store.save_override(user, cid, checklist, subject, level, reason)
+            except InputError:
+                st.error(t("pages.result.override_needs_reason"))  # the typed text stays in the box
+                return
+            st.success(t("pages.result.override_saved"))
+            st.rerun()
