@@ -21,6 +21,10 @@ def test_ci_runs_the_readme_test_command() -> None:
     assert test_command in (ROOT / ".ci" / "run").read_text()
 
 
+def test_readme_first_command_starts_the_app() -> None:
+    assert commands()[0].endswith("streamlit run app.py")
+
+
 def test_readme_example_case_exists_and_is_synthetic() -> None:
-    assert "data/example_case.json" in commands()[0]
+    assert "data/example_case.json" in (ROOT / "README.md").read_text()
     assert "SYNTHETIC" in (ROOT / "data" / "example_case.json").read_text()
