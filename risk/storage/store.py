@@ -392,8 +392,11 @@ class Store:
         if case is not None:
             case.last_activity = self.clock()
 
-    def _access(self, s: Session, case_id: int) -> CaseAccess:
+    def _access(self, s: Session, case_id: int, full: bool = True) -> CaseAccess:
+        """What decides access to a case; `full=False` reads only its agencies (enough to open it for a write)."""
         agencies = set(s.execute(select(db.CaseAgency.agency).where(db.CaseAgency.case_id == case_id)).scalars())
+        if not full:
+            return CaseAccess(agencies)
         consents = [
             ConsentFact(c.person, c.to_agency, c.recorded_at, c.withdrawn_at)
             for c in s.execute(select(db.Consent).where(db.Consent.case_id == case_id)).scalars()
@@ -405,11 +408,12 @@ class Store:
         }
         return CaseAccess(agencies, consents, reported, shares)
 
-    def _open_case(self, s: Session, user: UserInfo, case_id: int) -> tuple[db.Case, CaseAccess]:
+    def _open_case(self, s: Session, user: UserInfo, case_id: int, full: bool = False) -> tuple[db.Case, CaseAccess]:
+        """The case if the user's agency takes part in it; with `full`, everything needed to filter what it sees."""
         case = s.get(db.Case, case_id)
         if case is None:
             raise NotFound(f"no case {case_id}")
-        access = self._access(s, case_id)
+        access = self._access(s, case_id, full)
         if not can_open_case(user.role, user.agency, access):
             self._audit(s, user, "access_denied", case_id, f"case:{case_id}")
             s.commit()  # the denial itself is kept in the audit trail
@@ -749,7 +753,7 @@ class Store:
         from risk.rules import default_rules
 
         with self._tx() as s:
-            _, access = self._open_case(s, user, case_id)
+            _, access = self._open_case(s, user, case_id, full=True)
             row = self._latest_row(s, case_id, checklist, subject, user.agency)
             if row is None or row.agency != user.agency:
                 raise PermissionDenied("an agency may share only its own assessments")
@@ -805,7 +809,7 @@ class Store:
     def get_case(self, user: UserInfo, case_id: int) -> dict[str, Any]:
         """The case file of the contract, holding only what this user may see; PermissionDenied if none of it."""
         with self._tx() as s:
-            case, access = self._open_case(s, user, case_id)
+            case, access = self._open_case(s, user, case_id, full=True)
             visible = self._visible_rows(s, user, case_id, access)
             latest: dict[tuple[str, str, str], tuple[db.Assessment, str]] = {}
             for row, basis in visible:
@@ -866,7 +870,7 @@ class Store:
     def assessment_history(self, user: UserInfo, case_id: int, checklist: str, subject: str) -> list[dict[str, Any]]:
         """Every visible version of one assessment, oldest first, with level and who saved it."""
         with self._tx() as s:
-            _, access = self._open_case(s, user, case_id)
+            _, access = self._open_case(s, user, case_id, full=True)
             rows = [
                 (r, b)
                 for r, b in self._visible_rows(s, user, case_id, access)
@@ -1041,7 +1045,7 @@ class Store:
     def timeline(self, user: UserInfo, case_id: int) -> list[dict[str, Any]]:
         """Levels of every visible assessment version and every action-item change, in time order."""
         with self._tx() as s:
-            _, access = self._open_case(s, user, case_id)
+            _, access = self._open_case(s, user, case_id, full=True)
             rows = self._visible_rows(s, user, case_id, access)
             overrides = self._overrides(s, [r.id for r, _ in rows])
             events: list[dict[str, Any]] = [
