@@ -1,0 +1,380 @@
+"""Assessments: append-only versions per agency, kept conflicts, overrides, drafts, and reading a case as this
+user may see it."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from sqlalchemy import delete, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from risk import __version__
+from risk.checklists import default_checklists
+from risk.errors import InputError
+from risk.storage import schema as db
+from risk.storage.access import CASE_WORKER_ROLES
+from risk.storage.accounts import UserInfo
+from risk.storage.base import (
+    ConflictError,
+    NotFound,
+    PermissionDenied,
+    StoreBase,
+    _consent_dicts,
+    _person_dict,
+)
+from risk.vocabulary import RiskLevel
+
+
+class AssessmentsMixin(StoreBase):
+    def save_assessment(
+        self,
+        user: UserInfo,
+        case_id: int,
+        assessment: dict[str, Any],
+        base_version: int | None = None,
+        reassess_by: date | None = None,
+    ) -> int:
+        """Save a new version; ConflictError if `base_version` is not the latest (the refused save is kept)."""
+        from risk.engine import assess
+
+        if user.role not in CASE_WORKER_ROLES:
+            raise PermissionDenied(f"a {user.role} cannot save assessments")
+        checklist = str(assessment.get("checklist", ""))
+        subject = str(assessment.get("subject", ""))
+        with self._tx() as s:
+            case, _ = self._open_case(s, user, case_id)
+            persons = self._persons(s, case_id)
+            case_file = {
+                "context": case.context,
+                "persons": [_person_dict(p) for p in persons],
+                "assessments": [
+                    {
+                        **{k: v for k, v in assessment.items() if k in ("checklist", "subject", "about", "answers")},
+                        "agency": user.agency,
+                    }
+                ],
+            }
+            result = assess(case_file)  # InputError names every problem; nothing is written
+            scored = result.assessments[0]
+            latest = self._latest_version(s, case_id, checklist, subject, user.agency)
+            row = db.Assessment(
+                case_id=case_id,
+                checklist=checklist,
+                subject=subject,
+                about=assessment.get("about"),
+                base_version=base_version,
+                agency=user.agency,
+                context=case.context,
+                answers={k: str(v) for k, v in (assessment.get("answers") or {}).items()},
+                result=scored.model_dump(mode="json"),
+                level=scored.computed_level.value,
+                checklist_version=default_checklists()[checklist].version,
+                engine_version=__version__,
+                saved_by=user.id,
+                saved_at=self.clock(),
+                reassess_by=reassess_by,
+            )
+            if latest != base_version:
+                row.conflict_with = latest
+                s.add(row)
+                s.flush()
+                kept = row.id
+                self._audit(
+                    s,
+                    user,
+                    "save_conflict",
+                    case_id,
+                    f"assessment:{checklist}:{subject}",
+                    base_version=base_version,
+                    latest=latest,
+                    kept=kept,
+                )
+            else:
+                row.version = (latest or 0) + 1
+                s.add(row)
+                try:
+                    s.flush()
+                except IntegrityError:
+                    # Another save took this version number between our read and write.
+                    s.rollback()
+                    return self._keep_conflict(user, case_id, assessment, base_version, row)
+                self._touch(s, case_id)
+                self._discard_draft(s, user, case_id, checklist, subject)
+                self._audit(
+                    s,
+                    user,
+                    "save_assessment",
+                    case_id,
+                    f"assessment:{checklist}:{subject}:{row.version}",
+                    level=row.level,
+                )
+                return row.version
+        raise ConflictError(
+            f"{checklist} for {subject} was saved by someone else (version {latest}) after version {base_version} "
+            f"that you started from. Your answers are kept (record {kept}); open the latest version and re-apply them.",
+            latest or 0,
+            kept,
+        )
+
+    def _keep_conflict(
+        self, user: UserInfo, case_id: int, assessment: dict[str, Any], base_version: int | None, row: db.Assessment
+    ) -> int:
+        with self._tx() as s:
+            latest = self._latest_version(s, case_id, row.checklist, row.subject, row.agency)
+            kept = db.Assessment(
+                **{
+                    c: getattr(row, c)
+                    for c in (
+                        "case_id",
+                        "checklist",
+                        "subject",
+                        "about",
+                        "base_version",
+                        "agency",
+                        "context",
+                        "answers",
+                        "result",
+                        "level",
+                        "checklist_version",
+                        "engine_version",
+                        "saved_by",
+                        "saved_at",
+                        "reassess_by",
+                    )
+                },
+                conflict_with=latest,
+            )
+            s.add(kept)
+            s.flush()
+            self._audit(
+                s,
+                user,
+                "save_conflict",
+                case_id,
+                f"assessment:{row.checklist}:{row.subject}",
+                base_version=base_version,
+                latest=latest,
+                kept=kept.id,
+            )
+            kept_id = kept.id
+        raise ConflictError(
+            f"{row.checklist} for {row.subject} was saved by someone else (version {latest}) after version "
+            f"{base_version}. Your answers are kept (record {kept_id}); open the latest version and re-apply them.",
+            latest or 0,
+            kept_id,
+        )
+
+    def save_override(
+        self, user: UserInfo, case_id: int, checklist: str, subject: str, level: str, reason: str
+    ) -> None:
+        """Override the level of the latest version, with a required written reason; both levels are kept."""
+        problems = []
+        if level not in {lv.value for lv in RiskLevel}:
+            problems.append(f"level: {level!r}; allowed: {', '.join(lv.value for lv in RiskLevel)}")
+        if not reason or not reason.strip():
+            problems.append("reason: write why the level is changed; a reason is required")
+        if problems:
+            raise InputError(problems)
+        with self._tx() as s:
+            self._open_case(s, user, case_id)
+            row = self._latest_row(s, case_id, checklist, subject, user.agency)
+            if row is None:
+                raise NotFound(f"no {checklist} assessment of {subject} in case {case_id}")
+            if row.agency != user.agency or user.role not in CASE_WORKER_ROLES:
+                raise PermissionDenied("only the agency that made an assessment may override its level")
+            s.add(
+                db.Override(
+                    assessment_id=row.id, level=level, reason=reason.strip(), made_by=user.id, made_at=self.clock()
+                )
+            )
+            self._touch(s, case_id)
+            self._audit(
+                s,
+                user,
+                "override",
+                case_id,
+                f"assessment:{checklist}:{subject}:{row.version}",
+                computed=row.level,
+                level=level,
+            )
+
+    def save_draft(
+        self,
+        user: UserInfo,
+        case_id: int,
+        checklist: str,
+        subject: str,
+        answers: dict[str, str],
+        about: str | None = None,
+        base_version: int | None = None,
+    ) -> None:
+        """Keep the answers of an assessment in progress, so a browser refresh loses nothing."""
+        with self._tx() as s:
+            self._open_case(s, user, case_id)
+            draft = self._draft(s, user, case_id, checklist, subject)
+            if draft is None:
+                draft = db.Draft(user_id=user.id, case_id=case_id, checklist=checklist, subject=subject)
+                s.add(draft)
+            draft.answers, draft.about, draft.base_version = dict(answers), about, base_version
+            draft.updated_at = self.clock()
+            self._audit(s, user, "save_draft", case_id, f"draft:{checklist}:{subject}", answered=len(answers))
+
+    def get_draft(self, user: UserInfo, case_id: int, checklist: str, subject: str) -> dict[str, Any] | None:
+        with self._tx() as s:
+            self._open_case(s, user, case_id)
+            draft = self._draft(s, user, case_id, checklist, subject)
+            self._audit(s, user, "read_draft", case_id, f"draft:{checklist}:{subject}")
+            if draft is None:
+                return None
+            return {
+                "answers": dict(draft.answers),
+                "about": draft.about,
+                "base_version": draft.base_version,
+                "updated_at": draft.updated_at.isoformat(),
+            }
+
+    def list_drafts(self, user: UserInfo) -> list[dict[str, Any]]:
+        with self._tx() as s:
+            rows = s.execute(select(db.Draft).where(db.Draft.user_id == user.id)).scalars()
+            return [
+                {
+                    "case_id": d.case_id,
+                    "checklist": d.checklist,
+                    "subject": d.subject,
+                    "updated_at": d.updated_at.isoformat(),
+                }
+                for d in rows
+            ]
+
+    def _draft(self, s: Session, user: UserInfo, case_id: int, checklist: str, subject: str) -> db.Draft | None:
+        return s.execute(
+            select(db.Draft).where(
+                db.Draft.user_id == user.id,
+                db.Draft.case_id == case_id,
+                db.Draft.checklist == checklist,
+                db.Draft.subject == subject,
+            )
+        ).scalar_one_or_none()
+
+    def _discard_draft(self, s: Session, user: UserInfo, case_id: int, checklist: str, subject: str) -> None:
+        s.execute(
+            delete(db.Draft).where(
+                db.Draft.user_id == user.id,
+                db.Draft.case_id == case_id,
+                db.Draft.checklist == checklist,
+                db.Draft.subject == subject,
+            )
+        )
+
+    def get_case(self, user: UserInfo, case_id: int) -> dict[str, Any]:
+        """The case file of the contract, holding only what this user may see; PermissionDenied if none of it."""
+        with self._tx() as s:
+            case, access = self._open_case(s, user, case_id, full=True)
+            visible = self._visible_rows(s, user, case_id, access)
+            latest: dict[tuple[str, str, str], tuple[db.Assessment, str]] = {}
+            for row, basis in visible:
+                latest[(row.checklist, row.subject, row.agency)] = (row, basis)
+            overrides = self._overrides(s, [r.id for r, _ in latest.values()])
+            file = {
+                "id": case.id,
+                "reference": case.reference,
+                "context": case.context,
+                "synthetic": case.synthetic,
+                "owner_agency": case.owner_agency,
+                "agencies": sorted(access.agencies),
+                "persons": [_person_dict(p) for p in self._persons(s, case_id)],
+                "consents": _consent_dicts(access.consents),
+                "assessments": [
+                    {
+                        "checklist": r.checklist,
+                        "subject": r.subject,
+                        **({"about": r.about} if r.about else {}),
+                        "answers": dict(r.answers),
+                        "version": r.version,
+                        "agency": r.agency,
+                        "saved_at": r.saved_at.isoformat(),
+                        "visible_because": basis,
+                        "reassess_by": r.reassess_by.isoformat() if r.reassess_by else None,
+                    }
+                    for r, basis in latest.values()
+                ],
+                "overrides": [
+                    {
+                        "checklist": r.checklist,
+                        "subject": r.subject,
+                        "agency": r.agency,
+                        "level": o.level,
+                        "reason": o.reason,
+                    }
+                    for r, _ in latest.values()
+                    if (o := overrides.get(r.id)) is not None
+                ],
+                "concern_reports": sorted(access.concern_reported_children),
+            }
+            self._audit(
+                s,
+                user,
+                "read_case",
+                case_id,
+                f"case:{case_id}",
+                assessments=[f"{r.checklist}:{r.subject}:{r.version}" for r, _ in latest.values()],
+            )
+            return file
+
+    def assessment_history(self, user: UserInfo, case_id: int, checklist: str, subject: str) -> list[dict[str, Any]]:
+        """Every visible version of one assessment, oldest first, with level and who saved it."""
+        with self._tx() as s:
+            _, access = self._open_case(s, user, case_id, full=True)
+            rows = [
+                (r, b)
+                for r, b in self._visible_rows(s, user, case_id, access)
+                if r.checklist == checklist and r.subject == subject
+            ]
+            overrides = self._overrides(s, [r.id for r, _ in rows])
+            self._audit(s, user, "read_history", case_id, f"assessment:{checklist}:{subject}")
+            return [
+                {
+                    "version": r.version,
+                    "agency": r.agency,
+                    "saved_at": r.saved_at.isoformat(),
+                    "computed_level": r.level,
+                    "level": overrides[r.id].level if r.id in overrides else r.level,
+                    "answers": dict(r.answers),
+                    "result": r.result,
+                }
+                for r, _ in rows
+            ]
+
+    def conflicts(self, user: UserInfo, case_id: int) -> list[dict[str, Any]]:
+        """Refused saves of this user's agency, kept so nothing entered is lost."""
+        with self._tx() as s:
+            self._open_case(s, user, case_id)
+            rows = s.execute(
+                select(db.Assessment).where(
+                    db.Assessment.case_id == case_id,
+                    db.Assessment.version.is_(None),
+                    db.Assessment.agency == user.agency,
+                )
+            ).scalars()
+            self._audit(s, user, "read_conflicts", case_id)
+            return [
+                {
+                    "id": r.id,
+                    "checklist": r.checklist,
+                    "subject": r.subject,
+                    "base_version": r.base_version,
+                    "conflict_with": r.conflict_with,
+                    "answers": dict(r.answers),
+                    "saved_at": r.saved_at.isoformat(),
+                }
+                for r in rows
+            ]
+
+    def assess_case(self, user: UserInfo, case_id: int, lang: str = "en") -> dict[str, Any]:
+        """The engine's result on what this user may see of the case (JSON-ready)."""
+        from risk.engine import assess
+
+        case = self.get_case(user, case_id)
+        return assess(case, lang=lang).model_dump(mode="json")

@@ -1,0 +1,284 @@
+"""The foundation of the Store: engine, one transaction per call, the audit chain, and opening a case.
+
+Access control lives in this layer, not in the pages: every read and write opens the case through
+`_open_case`, and every call writes a hash-chained audit entry in its own transaction.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from datetime import datetime
+from pathlib import Path
+from typing import Any, Self
+
+from sqlalchemy import Engine, create_engine, event, func, select
+from sqlalchemy.orm import Session, sessionmaker
+
+from risk.errors import InputError
+from risk.storage import schema as db
+from risk.storage.access import CaseAccess, ConsentFact, assessment_basis, can_open_case
+from risk.storage.accounts import UserInfo, hasher, now_utc
+from risk.storage.audit import GENESIS, HASHED, canonical, entry_hash, verify
+from risk.storage.migrate import upgrade
+
+DEFAULT_DATA_DIR = Path(os.environ.get("SAMRISK_DATA_DIR", "var"))
+
+
+class AuthError(Exception):
+    """Wrong username or password, a disabled account, or too many failed attempts."""
+
+
+class PermissionDenied(Exception):
+    """The user's agency and role give no access to this record."""
+
+
+class NotFound(Exception):
+    """No such case or record (also raised where telling would reveal that a case exists)."""
+
+
+class ConflictError(Exception):
+    """A save based on an older version: the newer version wins, the refused save is kept beside it."""
+
+    def __init__(self, message: str, latest_version: int, kept_id: int):
+        super().__init__(message)
+        self.latest_version = latest_version
+        self.kept_id = kept_id
+
+
+def database_url(url: str | None = None) -> str:
+    """The one setting: SAMRISK_DATABASE_URL (any SQLAlchemy URL); unset means a local SQLite file."""
+    url = url or os.environ.get("SAMRISK_DATABASE_URL")
+    if url:
+        return url
+    DEFAULT_DATA_DIR.mkdir(parents=True, exist_ok=True)
+    return f"sqlite:///{DEFAULT_DATA_DIR / 'samrisk.sqlite3'}"
+
+
+def _make_engine(url: str) -> Engine:
+    if url.startswith("sqlite"):
+        engine = create_engine(url, connect_args={"timeout": 60, "check_same_thread": False})
+
+        @event.listens_for(engine, "connect")
+        def _sqlite_connect(dbapi_conn: Any, _: Any) -> None:
+            dbapi_conn.isolation_level = None  # let SQLAlchemy's BEGIN below decide
+            cur = dbapi_conn.cursor()
+            cur.execute("PRAGMA foreign_keys=ON")
+            cur.execute("PRAGMA journal_mode=WAL")
+            cur.close()
+
+        @event.listens_for(engine, "begin")
+        def _sqlite_begin(conn: Any) -> None:
+            conn.exec_driver_sql("BEGIN IMMEDIATE")  # one writer at a time: no lost update, no deadlock
+
+        return engine
+    return create_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=10)
+
+
+class StoreBase:
+    """Connection, transactions, audit and access checks shared by every part of the Store."""
+
+    def __init__(self, engine: Engine, clock: Callable[[], datetime] = now_utc, fast_hashing: bool = False):
+        self.engine = engine
+        self.clock = clock
+        self._hasher = hasher(fast_hashing)
+        self._session = sessionmaker(engine, expire_on_commit=False)
+
+    @classmethod
+    def open(
+        cls, url: str | None = None, *, clock: Callable[[], datetime] = now_utc, fast_hashing: bool = False
+    ) -> Self:
+        """Open (and migrate to the latest schema) the database of `url`, or the default SQLite file."""
+        engine = _make_engine(database_url(url))
+        with engine.begin() as conn:
+            upgrade(conn)
+        return cls(engine, clock, fast_hashing)
+
+    def close(self) -> None:
+        self.engine.dispose()
+
+    @contextmanager
+    def _tx(self) -> Iterator[Session]:
+        with self._session() as s, s.begin():
+            yield s
+
+    def _audit(
+        self,
+        s: Session,
+        user: UserInfo | None,
+        action: str,
+        case_id: int | None = None,
+        record: str | None = None,
+        **detail: Any,
+    ) -> None:
+        head = s.execute(select(db.AuditHead).where(db.AuditHead.id == 1).with_for_update()).scalar_one_or_none()
+        if head is None:
+            head = db.AuditHead(id=1, last_id=0, last_hash=GENESIS, count=0)
+            s.add(head)
+            s.flush()
+        new_id: int = head.last_id + 1
+        fields: dict[str, Any] = {
+            "id": new_id,
+            "at": self.clock().isoformat(timespec="microseconds"),
+            "user_id": user.id if user else None,
+            "username": user.username if user else None,
+            "agency": user.agency if user else None,
+            "action": action,
+            "case_id": case_id,
+            "record": record,
+            "detail": canonical(detail),
+            "prev_hash": head.last_hash,
+        }
+        digest = entry_hash(fields)
+        s.add(db.AuditEntry(**fields, hash=digest))
+        head.last_id, head.last_hash, head.count = new_id, digest, head.count + 1
+
+    def verify_audit(self) -> list[str]:
+        """[] when the audit trail is intact; otherwise one line per broken or altered entry."""
+        with self._tx() as s:
+            rows = s.execute(select(db.AuditEntry).order_by(db.AuditEntry.id)).scalars()
+            entries = ({**{k: getattr(r, k) for k in HASHED}, "hash": r.hash} for r in rows)
+            head = s.get(db.AuditHead, 1)
+            return verify(
+                entries,
+                None if head is None else {"last_id": head.last_id, "last_hash": head.last_hash, "count": head.count},
+            )
+
+    def audit_entries(self, user: UserInfo, case_id: int | None = None, limit: int = 200) -> list[dict[str, Any]]:
+        """Who did what, when. Admins see all entries (not case content); others only their own case's."""
+        with self._tx() as s:
+            q = select(db.AuditEntry).order_by(db.AuditEntry.id.desc()).limit(limit)
+            if user.role != "admin":
+                if case_id is None:
+                    raise PermissionDenied("only an admin may read the whole audit trail")
+                self._open_case(s, user, case_id)
+            if case_id is not None:
+                q = q.where(db.AuditEntry.case_id == case_id)
+            rows = list(s.execute(q).scalars())
+            self._audit(s, user, "read_audit", case_id)
+            return [
+                {
+                    "id": r.id,
+                    "at": r.at,
+                    "username": r.username,
+                    "agency": r.agency,
+                    "action": r.action,
+                    "case_id": r.case_id,
+                    "record": r.record,
+                }
+                for r in rows
+            ]
+
+    def _touch(self, s: Session, case_id: int) -> None:
+        case = s.get(db.Case, case_id)
+        if case is not None:
+            case.last_activity = self.clock()
+
+    def _access(self, s: Session, case_id: int, full: bool = True) -> CaseAccess:
+        """What decides access to a case; `full=False` reads only its agencies (enough to open it for a write)."""
+        agencies = set(s.execute(select(db.CaseAgency.agency).where(db.CaseAgency.case_id == case_id)).scalars())
+        if not full:
+            return CaseAccess(agencies)
+        consents = [
+            ConsentFact(c.person, c.to_agency, c.recorded_at, c.withdrawn_at)
+            for c in s.execute(select(db.Consent).where(db.Consent.case_id == case_id)).scalars()
+        ]
+        reported = set(s.execute(select(db.ConcernReport.child).where(db.ConcernReport.case_id == case_id)).scalars())
+        shares = {
+            (x.checklist, x.subject, x.agency)
+            for x in s.execute(select(db.ConferenceShare).where(db.ConferenceShare.case_id == case_id)).scalars()
+        }
+        return CaseAccess(agencies, consents, reported, shares)
+
+    def _open_case(self, s: Session, user: UserInfo, case_id: int, full: bool = False) -> tuple[db.Case, CaseAccess]:
+        """The case if the user's agency takes part in it; with `full`, everything needed to filter what it sees."""
+        case = s.get(db.Case, case_id)
+        if case is None:
+            raise NotFound(f"no case {case_id}")
+        access = self._access(s, case_id, full)
+        if not can_open_case(user.role, user.agency, access):
+            self._audit(s, user, "access_denied", case_id, f"case:{case_id}")
+            s.commit()  # the denial itself is kept in the audit trail
+            raise PermissionDenied(f"{user.role} at {user.agency} has no access to case {case_id}")
+        return case, access
+
+    def _persons(self, s: Session, case_id: int) -> list[db.Person]:
+        return list(s.execute(select(db.Person).where(db.Person.case_id == case_id).order_by(db.Person.id)).scalars())
+
+    def _require_person(self, s: Session, case_id: int, key: str) -> db.Person:
+        p = s.execute(select(db.Person).where(db.Person.case_id == case_id, db.Person.key == key)).scalar_one_or_none()
+        if p is None:
+            raise InputError([f"person: no person {key!r} in case {case_id}"])
+        return p
+
+    def _visible_rows(
+        self, s: Session, user: UserInfo, case_id: int, access: CaseAccess
+    ) -> list[tuple[db.Assessment, str]]:
+        rows = s.execute(
+            select(db.Assessment)
+            .where(db.Assessment.case_id == case_id, db.Assessment.version.is_not(None))
+            .order_by(db.Assessment.checklist, db.Assessment.subject, db.Assessment.version)
+        ).scalars()
+        out = []
+        for r in rows:
+            basis = assessment_basis(
+                user.role,
+                user.agency,
+                access,
+                checklist=r.checklist,
+                subject=r.subject,
+                owner=r.agency,
+                saved_at=r.saved_at,
+            )
+            if basis:
+                out.append((r, basis))
+        return out
+
+    def _overrides(self, s: Session, ids: list[int]) -> dict[int, db.Override]:
+        if not ids:
+            return {}
+        rows = s.execute(select(db.Override).where(db.Override.assessment_id.in_(ids)).order_by(db.Override.id))
+        return {o.assessment_id: o for o in rows.scalars()}
+
+    def _latest_row(self, s: Session, case_id: int, checklist: str, subject: str, agency: str) -> db.Assessment | None:
+        return s.execute(
+            select(db.Assessment)
+            .where(
+                db.Assessment.case_id == case_id,
+                db.Assessment.checklist == checklist,
+                db.Assessment.subject == subject,
+                db.Assessment.agency == agency,
+                db.Assessment.version.is_not(None),
+            )
+            .order_by(db.Assessment.version.desc())
+            .limit(1)
+        ).scalar_one_or_none()
+
+    def _latest_version(self, s: Session, case_id: int, checklist: str, subject: str, agency: str) -> int | None:
+        """Each agency keeps its own versions of its own assessment of a person."""
+        return s.execute(
+            select(func.max(db.Assessment.version)).where(
+                db.Assessment.case_id == case_id,
+                db.Assessment.checklist == checklist,
+                db.Assessment.subject == subject,
+                db.Assessment.agency == agency,
+            )
+        ).scalar_one_or_none()
+
+
+def _person_dict(p: db.Person) -> dict[str, Any]:
+    d: dict[str, Any] = {"id": p.key, "role": p.role}
+    if p.age is not None:
+        d["age"] = p.age
+    if p.gender is not None:
+        d["gender"] = p.gender
+    return d
+
+
+def _consent_dicts(consents: list[ConsentFact]) -> list[dict[str, Any]]:
+    active: dict[str, set[str]] = {}
+    for c in consents:
+        if c.withdrawn_at is None:
+            active.setdefault(c.person, set()).add(c.to_agency)
+    return [{"person": p, "to_share_with": sorted(a)} for p, a in sorted(active.items())]

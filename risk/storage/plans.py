@@ -1,0 +1,184 @@
+"""The action plan of a case (versioned items with owner, responsible, due date, status) and its timeline."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import date
+from typing import Any
+
+from sqlalchemy import select
+
+from risk.errors import InputError
+from risk.storage import schema as db
+from risk.storage.accounts import UserInfo
+from risk.storage.base import (
+    ConflictError,
+    NotFound,
+    StoreBase,
+)
+from risk.vocabulary import Agency
+
+ACTION_STATUSES = ("planned", "in_progress", "done", "cancelled")
+
+
+def _action_problems(owner_agency: str, responsible: str, status: str) -> list[str]:
+    problems = []
+    if owner_agency not in {a.value for a in Agency}:
+        problems.append(f"owner_agency: {owner_agency!r}; allowed: {', '.join(a.value for a in Agency)}")
+    if not responsible or not responsible.strip():
+        problems.append("responsible: name the person or function responsible")
+    if status not in ACTION_STATUSES:
+        problems.append(f"status: {status!r}; allowed: {', '.join(ACTION_STATUSES)}")
+    return problems
+
+
+class ActionPlanMixin(StoreBase):
+    def add_action(
+        self,
+        user: UserInfo,
+        case_id: int,
+        step_id: str,
+        owner_agency: str,
+        responsible: str,
+        due_date: date | None,
+        status: str = "planned",
+        note: str | None = None,
+    ) -> str:
+        problems = _action_problems(owner_agency, responsible, status)
+        if problems:
+            raise InputError(problems)
+        with self._tx() as s:
+            self._open_case(s, user, case_id)
+            item = str(uuid.uuid4())
+            s.add(
+                db.ActionItem(
+                    case_id=case_id,
+                    item=item,
+                    version=1,
+                    step_id=step_id,
+                    owner_agency=owner_agency,
+                    responsible=responsible.strip(),
+                    due_date=due_date,
+                    status=status,
+                    note=note,
+                    saved_by=user.id,
+                    saved_at=self.clock(),
+                )
+            )
+            self._touch(s, case_id)
+            self._audit(s, user, "add_action", case_id, f"action:{item}", step=step_id, owner=owner_agency)
+            return item
+
+    def update_action(self, user: UserInfo, case_id: int, item: str, base_version: int, **changes: Any) -> int:
+        """A new version of an action item; ConflictError if someone changed it since `base_version`."""
+        with self._tx() as s:
+            self._open_case(s, user, case_id)
+            current = s.execute(
+                select(db.ActionItem)
+                .where(db.ActionItem.item == item, db.ActionItem.case_id == case_id)
+                .order_by(db.ActionItem.version.desc())
+                .limit(1)
+            ).scalar_one_or_none()
+            if current is None:
+                raise NotFound(f"no action item {item} in case {case_id}")
+            if current.version != base_version:
+                raise ConflictError(
+                    f"the action item was changed (version {current.version}) after version {base_version}; reload it",
+                    current.version,
+                    current.id,
+                )
+            fields = {
+                k: getattr(current, k) for k in ("step_id", "owner_agency", "responsible", "due_date", "status", "note")
+            }
+            unknown = set(changes) - set(fields)
+            if unknown:
+                raise InputError([f"{k}: not a field of an action item" for k in sorted(unknown)])
+            fields.update(changes)
+            problems = _action_problems(fields["owner_agency"], fields["responsible"], fields["status"])
+            if problems:
+                raise InputError(problems)
+            s.add(
+                db.ActionItem(
+                    case_id=case_id,
+                    item=item,
+                    version=current.version + 1,
+                    saved_by=user.id,
+                    saved_at=self.clock(),
+                    **fields,
+                )
+            )
+            self._touch(s, case_id)
+            self._audit(
+                s, user, "update_action", case_id, f"action:{item}:{current.version + 1}", changed=sorted(changes)
+            )
+            return current.version + 1
+
+    def list_actions(self, user: UserInfo, case_id: int) -> list[dict[str, Any]]:
+        with self._tx() as s:
+            self._open_case(s, user, case_id)
+            rows = list(
+                s.execute(
+                    select(db.ActionItem)
+                    .where(db.ActionItem.case_id == case_id)
+                    .order_by(db.ActionItem.item, db.ActionItem.version)
+                ).scalars()
+            )
+            latest: dict[str, db.ActionItem] = {}
+            first: dict[str, db.ActionItem] = {}
+            for r in rows:
+                latest[r.item] = r
+                first.setdefault(r.item, r)
+            today = self.clock().date()
+            self._audit(s, user, "read_actions", case_id)
+            return sorted(
+                (
+                    {
+                        "item": r.item,
+                        "version": r.version,
+                        "step_id": r.step_id,
+                        "owner_agency": r.owner_agency,
+                        "responsible": r.responsible,
+                        "due_date": r.due_date.isoformat() if r.due_date else None,
+                        "status": r.status,
+                        "note": r.note,
+                        "created_at": first[r.item].saved_at.isoformat(),
+                        "updated_at": r.saved_at.isoformat(),
+                        "overdue": bool(r.due_date and r.due_date < today and r.status in ("planned", "in_progress")),
+                    }
+                    for r in latest.values()
+                ),
+                key=lambda a: (a["due_date"] or "9999", a["step_id"]),
+            )
+
+    def timeline(self, user: UserInfo, case_id: int) -> list[dict[str, Any]]:
+        """Levels of every visible assessment version and every action-item change, in time order."""
+        with self._tx() as s:
+            _, access = self._open_case(s, user, case_id, full=True)
+            rows = self._visible_rows(s, user, case_id, access)
+            overrides = self._overrides(s, [r.id for r, _ in rows])
+            events: list[dict[str, Any]] = [
+                {
+                    "at": r.saved_at.isoformat(),
+                    "kind": "assessment",
+                    "what": f"{r.checklist}:{r.subject}",
+                    "agency": r.agency,
+                    "version": r.version,
+                    "computed_level": r.level,
+                    "level": overrides[r.id].level if r.id in overrides else r.level,
+                }
+                for r, _ in rows
+            ]
+            for a in s.execute(select(db.ActionItem).where(db.ActionItem.case_id == case_id)).scalars():
+                events.append(
+                    {
+                        "at": a.saved_at.isoformat(),
+                        "kind": "action",
+                        "what": a.step_id,
+                        "agency": a.owner_agency,
+                        "version": a.version,
+                        "status": a.status,
+                        "due_date": a.due_date.isoformat() if a.due_date else None,
+                    }
+                )
+            self._audit(s, user, "read_timeline", case_id)
+            return sorted(events, key=lambda e: e["at"])

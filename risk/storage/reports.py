@@ -1,0 +1,204 @@
+"""Lists, figures and retention: the case list, aggregate statistics, pseudonymisation and deletion."""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from typing import Any
+
+from sqlalchemy import delete, func, select
+from sqlalchemy.orm import Session
+
+from risk.errors import InputError
+from risk.storage import schema as db
+from risk.storage.access import CASE_WORKER_ROLES
+from risk.storage.accounts import UserInfo
+from risk.storage.base import (
+    PermissionDenied,
+    StoreBase,
+)
+from risk.vocabulary import RiskLevel
+
+
+@dataclass
+class CaseSummary:
+    id: int
+    reference: str
+    context: str
+    owner_agency: str
+    level: str | None
+    assessments: int
+    overdue_actions: int
+    reassessment_due: date | None
+    last_activity: datetime
+    synthetic: bool
+
+
+@dataclass
+class CasePage:
+    items: list[CaseSummary]
+    total: int
+    page: int
+    page_size: int
+
+
+def _age_band(age: int | None) -> str:
+    if age is None:
+        return "unknown"
+    for upper, label in ((12, "0-12"), (17, "13-17"), (24, "18-24"), (44, "25-44"), (64, "45-64")):
+        if age <= upper:
+            return label
+    return "65+"
+
+
+def _age_band_floor(age: int | None) -> int | None:
+    if age is None:
+        return None
+    return {"0-12": 0, "13-17": 13, "18-24": 18, "25-44": 25, "45-64": 45, "65+": 65}[_age_band(age)]
+
+
+class ReportsMixin(StoreBase):
+    def list_cases(self, user: UserInfo, search: str = "", page: int = 1, page_size: int = 20) -> CasePage:
+        """The cases of the user's agency, newest activity first, paginated in the database."""
+        if user.role not in (*CASE_WORKER_ROLES, "coordinator"):
+            raise PermissionDenied(f"a {user.role} does not see individual cases")
+        page, page_size = max(page, 1), min(max(page_size, 1), 100)
+        with self._tx() as s:
+            q = (
+                select(db.Case)
+                .join(db.CaseAgency, db.CaseAgency.case_id == db.Case.id)
+                .where(db.CaseAgency.agency == user.agency)
+            )
+            if search.strip():
+                q = q.where(db.Case.reference.ilike(f"%{search.strip()}%"))
+            total = s.execute(select(func.count()).select_from(q.subquery())).scalar_one()
+            cases = list(
+                s.execute(
+                    q.order_by(db.Case.last_activity.desc(), db.Case.id.desc())
+                    .offset((page - 1) * page_size)
+                    .limit(page_size)
+                ).scalars()
+            )
+            items = [self._summary(s, user, c) for c in cases]
+            self._audit(
+                s, user, "list_cases", None, None, page=page, search=bool(search.strip()), cases=[c.id for c in cases]
+            )
+            return CasePage(items, total, page, page_size)
+
+    def _summary(self, s: Session, user: UserInfo, case: db.Case) -> CaseSummary:
+        access = self._access(s, case.id)
+        latest: dict[tuple[str, str, str], db.Assessment] = {}
+        for r, _ in self._visible_rows(s, user, case.id, access):
+            latest[(r.checklist, r.subject, r.agency)] = r
+        overrides = self._overrides(s, [r.id for r in latest.values()])
+        levels = [
+            RiskLevel(overrides[r.id].level if r.id in overrides else r.level) for r in latest.values() if r.level
+        ]
+        today = self.clock().date()
+        actions: dict[str, db.ActionItem] = {}
+        for a in s.execute(
+            select(db.ActionItem).where(db.ActionItem.case_id == case.id).order_by(db.ActionItem.version)
+        ).scalars():
+            actions[a.item] = a
+        overdue = sum(
+            1 for a in actions.values() if a.due_date and a.due_date < today and a.status in ("planned", "in_progress")
+        )
+        due = [r.reassess_by for r in latest.values() if r.reassess_by]
+        return CaseSummary(
+            case.id,
+            case.reference,
+            case.context,
+            case.owner_agency,
+            max(levels, key=lambda lv: lv.rank).value if levels else None,
+            len(latest),
+            overdue,
+            min(due) if due else None,
+            case.last_activity,
+            case.synthetic,
+        )
+
+    def statistics(self, user: UserInfo) -> dict[str, Any]:
+        """Aggregate figures only (supervisors, trainers): latest levels by checklist, agency, gender and age band."""
+        if user.role not in ("supervisor", "admin", "coordinator"):
+            raise PermissionDenied("figures are for supervisors")
+        with self._tx() as s:
+            latest = (
+                select(
+                    db.Assessment.case_id,
+                    db.Assessment.checklist,
+                    db.Assessment.subject,
+                    db.Assessment.agency,
+                    func.max(db.Assessment.version).label("v"),
+                )
+                .where(db.Assessment.version.is_not(None))
+                .group_by(db.Assessment.case_id, db.Assessment.checklist, db.Assessment.subject, db.Assessment.agency)
+                .subquery()
+            )
+            q = (
+                select(
+                    db.Assessment.checklist, db.Assessment.agency, db.Assessment.level, db.Person.gender, db.Person.age
+                )
+                .join(
+                    latest,
+                    (db.Assessment.case_id == latest.c.case_id)
+                    & (db.Assessment.checklist == latest.c.checklist)
+                    & (db.Assessment.subject == latest.c.subject)
+                    & (db.Assessment.agency == latest.c.agency)
+                    & (db.Assessment.version == latest.c.v),
+                )
+                .join(
+                    db.Person, (db.Person.case_id == db.Assessment.case_id) & (db.Person.key == db.Assessment.subject)
+                )
+            )
+            if user.role == "supervisor":  # a supervisor follows up their own agency
+                q = q.where(db.Assessment.agency == user.agency)
+            rows = s.execute(q).all()
+            self._audit(s, user, "read_statistics", rows=len(rows))
+            return {
+                "rows": [
+                    {"checklist": c, "agency": a, "level": lv, "gender": g or "unknown", "age_band": _age_band(age)}
+                    for c, a, lv, g, age in rows
+                ]
+            }
+
+    def apply_retention(
+        self, older_than_days: int, mode: str = "pseudonymise", by: UserInfo | None = None
+    ) -> list[int]:
+        """Delete or pseudonymise cases with no activity for `older_than_days`; each leaves an audit entry."""
+        if by is not None and by.role != "admin":
+            raise PermissionDenied("only an admin may apply retention")
+        if mode not in ("pseudonymise", "delete"):
+            raise InputError([f"mode: {mode!r}; allowed: pseudonymise, delete"])
+        if older_than_days < 1:
+            raise InputError(["older_than_days: must be at least 1"])
+        cutoff = self.clock() - timedelta(days=older_than_days)
+        done: list[int] = []
+        with self._tx() as s:
+            cases = list(
+                s.execute(
+                    select(db.Case).where(db.Case.last_activity < cutoff, db.Case.pseudonymised_at.is_(None))
+                ).scalars()
+            )
+            for case in cases:
+                if mode == "delete":
+                    s.delete(case)
+                else:
+                    case.reference = (
+                        f"pseudonym-{uuid.uuid5(uuid.NAMESPACE_OID, f'{case.id}:{case.reference}').hex[:12]}"
+                    )
+                    case.pseudonymised_at = self.clock()
+                    for p in self._persons(s, case.id):
+                        p.age = _age_band_floor(p.age)
+                    for table in (db.Draft, db.ActionItem):
+                        s.execute(delete(table).where(table.case_id == case.id))
+                    for row in s.execute(select(db.Assessment).where(db.Assessment.case_id == case.id)).scalars():
+                        row.answers = {}
+                        row.result = None
+                    for o in s.execute(
+                        select(db.Override).join(db.Assessment).where(db.Assessment.case_id == case.id)
+                    ).scalars():
+                        o.reason = "(removed by retention)"
+                self._audit(s, by, f"retention_{mode}", case.id, f"case:{case.id}", older_than_days=older_than_days)
+                done.append(case.id)
+        return done
