@@ -219,3 +219,12 @@ def test_cli_schema_describes_the_yaml(tmp_path: Path) -> None:
     assert item["points"]["type"] == "integer"
     assert re.search("critical", json.dumps(item["critical"]))
     assert (tmp_path / "steps.schema.json").exists() and (tmp_path / "law.schema.json").exists()
+
+
+def test_committed_schemas_are_current(tmp_path: Path) -> None:
+    """checklists/schema/ is what editors use to autocomplete the YAML: it must match the models."""
+    run_cli("checklists", "schema", "--out", str(tmp_path))
+    for fresh in tmp_path.glob("*.schema.json"):
+        committed = Path(__file__).resolve().parent.parent / "checklists" / "schema" / fresh.name
+        hint = "run: python -m risk checklists schema"
+        assert json.loads(fresh.read_text()) == json.loads(committed.read_text()), hint
