@@ -76,8 +76,7 @@ def pages_for(role: str, agency: str) -> list[st.Page]:
         "supervisor": ["figures"],
         "admin": ["users", "audit"],
     }[role]
-    nav.PAGES.clear()
-    nav.PAGES.update({n: made[n] for n in names})
+    nav.register({n: made[n] for n in names})
     return [made[n] for n in names]
 
 

@@ -78,7 +78,7 @@ def level_badge_html(level: RiskLevel | str, lang: str, label: str | None = None
         f'<span aria-hidden="true" style="color:{colour};font-size:{icon};letter-spacing:2px">'
         f"{LEVEL_ICONS[lv.value]}</span> "
         f'<strong style="font-size:{big}">{html.escape(word)}</strong> '
-        f'<span style="font-size:0.8rem;opacity:0.8">({html.escape(scale)})</span></div>'
+        f'<span style="font-size:0.8rem;opacity:0.8;white-space:nowrap">({html.escape(scale)})</span></div>'
     )
 
 

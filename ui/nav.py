@@ -1,4 +1,8 @@
-"""The pages of the signed-in user, so one page can send the user to another (st.switch_page)."""
+"""The pages of the signed-in user, so one page can send the user to another (st.switch_page).
+
+Kept in the session, not in a module global: a Streamlit server runs every browser session's script in the same
+process, so a shared dict would let one user's run replace another's pages halfway through a click.
+"""
 
 from __future__ import annotations
 
@@ -6,10 +10,15 @@ from typing import Any
 
 import streamlit as st
 
-PAGES: dict[str, Any] = {}
+KEY = "nav.pages"
+
+
+def register(pages: dict[str, Any]) -> None:
+    """The pages of this session's current run, by name (app.py, on every run)."""
+    st.session_state[KEY] = dict(pages)
 
 
 def go(name: str) -> None:
-    page = PAGES.get(name)
+    page = st.session_state.get(KEY, {}).get(name)
     if page is not None:
         st.switch_page(page)

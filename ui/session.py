@@ -72,3 +72,14 @@ def set_target(checklist: str, subject: str, about: str | None = None) -> None:
 def target() -> dict[str, Any] | None:
     value = st.session_state.get("target")
     return value if isinstance(value, dict) else None
+
+
+def flash(text: str) -> None:
+    """A confirmation to show on the next run: a page that saves and then calls st.rerun() would lose it."""
+    st.session_state["flash"] = text
+
+
+def show_flash() -> None:
+    text = st.session_state.pop("flash", None)
+    if text:
+        st.success(text)

@@ -7,13 +7,14 @@ import streamlit as st
 from risk.errors import InputError
 from risk.storage.access import ROLES
 from risk.vocabulary import Agency
-from ui.session import get_store, require_user, t
+from ui.session import flash, get_store, require_user, show_flash, t
 
 
 def users_page() -> None:
     user = require_user()
     store = get_store()
     st.title(t("pages.admin.users"))
+    show_flash()
     st.dataframe(store.list_users(user), use_container_width=True)
     with st.form("add_user", clear_on_submit=True):
         st.markdown(f"**{t('pages.admin.add')}**")
@@ -27,10 +28,12 @@ def users_page() -> None:
         if st.form_submit_button(t("pages.admin.add")):
             try:
                 store.add_user(name.strip(), password, agency, role, by=user)
-                st.success(t("pages.admin.added", name=name))
             except InputError as e:
                 for problem in e.problems:
                     st.error(problem)
+            else:
+                flash(t("pages.admin.added", name=name.strip()))
+                st.rerun()  # the list above was drawn before the user was added
     with st.form("disable_user"):
         name = st.selectbox(
             t("pages.admin.disable"),

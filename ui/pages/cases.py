@@ -16,7 +16,12 @@ def page() -> None:
     store = get_store()
     st.title(t("pages.cases.title"))
     top = st.columns([3, 1])
-    search = top[0].text_input(t("pages.cases.search"), key="cases.search", placeholder=t("pages.cases.search_hint"))
+    search = top[0].text_input(
+        t("pages.cases.search"),
+        key="cases.search",
+        placeholder=t("pages.cases.search_hint"),
+        on_change=lambda: st.session_state.pop("cases.page", None),  # a new search starts on its first page
+    )
     if top[1].button(t("pages.cases.new"), type="primary", use_container_width=True):
         st.session_state.pop("case_id", None)
         go("intake")

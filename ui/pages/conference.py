@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from collections import defaultdict
-from datetime import date
+from collections.abc import Mapping
+from datetime import date, datetime, timedelta
 from typing import Any
 
 import plotly.graph_objects as go_
@@ -16,7 +17,7 @@ from risk.storage import ConflictError, PermissionDenied, Store, UserInfo
 from risk.storage.store import ACTION_STATUSES
 from risk.vocabulary import LEVEL_ORDER, Agency
 from ui.components import level_badge, level_badge_html, notice, render_flags
-from ui.labels import Catalog
+from ui.labels import Catalog, checklist_name, md_escape, shorten
 from ui.pages.intake import person_label
 from ui.session import case_id, get_store, lang, open_case, require_user, t
 
@@ -51,7 +52,17 @@ def page() -> None:
         render_flags(st, result.flags, lang(), catalog=Catalog.default(labels))
     share(store, user, case)
     action_plan(store, user, chosen, result)
-    timeline(store, user, chosen)
+    timeline(store, user, chosen, labels)
+
+
+def step_text(step_id: str, lang_: str) -> str:
+    """A step in words (its action), not its id; 'other' is the plan's own free step."""
+    from ui.i18n import t as tr
+
+    if step_id == "other":
+        return tr("pages.conference.other_step", lang_)
+    action = Catalog.default().step_actions.get(step_id)
+    return action(lang_) if action is not None else step_id
 
 
 def side_by_side(result: Result, labels: dict[str, str], case: dict[str, Any]) -> None:
@@ -106,7 +117,15 @@ def share(store: Store, user: UserInfo, case: dict[str, Any]) -> None:
         return
     with st.expander(t("pages.conference.share_title")), st.form("share"):
         keys = [f"{a['checklist']}:{a['subject']}" for a in own]
-        chosen = st.selectbox(t("pages.conference.share_which"), keys)
+        labels = {p["id"]: person_label(p) for p in case["persons"]}
+        checklists = default_checklists()
+
+        def described(key: str) -> str:
+            checklist, _, subject = key.partition(":")
+            cl = checklists.get(checklist)
+            return f"{checklist_name(cl, lang()) if cl else checklist} – {labels.get(subject, subject)}"
+
+        chosen = st.selectbox(t("pages.conference.share_which"), keys, format_func=described)
         basis = st.text_input(
             t("pages.conference.share_basis"), value="consent", help=t("pages.conference.share_basis_help")
         )
@@ -127,7 +146,12 @@ def action_plan(store: Store, user: UserInfo, cid: int, result: Result | None) -
     for a in actions:
         box = st.container(border=True)
         cols = box.columns([3, 2, 2, 2])
-        cols[0].markdown(f"**{a['step_id']}**  \n{t('agency.' + a['owner_agency'])} · {a['responsible']}")
+        action = step_text(a["step_id"], lang())
+        cols[0].markdown(
+            f"**{md_escape(shorten(action, 90))}**  \n"
+            f"{t('agency.' + a['owner_agency'])} · {md_escape(a['responsible'])}",
+            help=action if len(action) > 90 else None,
+        )
         due = a["due_date"] or "–"
         cols[1].markdown(
             f"**:red[{t('pages.conference.overdue', date=due)}]**"
@@ -154,13 +178,13 @@ def action_plan(store: Store, user: UserInfo, cid: int, result: Result | None) -
         step = st.selectbox(
             t("pages.conference.step"),
             [*suggested, "other"],
-            format_func=lambda s: t("pages.conference.other_step") if s == "other" else s,
+            format_func=lambda s: shorten(step_text(s, lang()), 110),
         )
         cols = st.columns(4)
         agencies = [a.value for a in Agency]
         owner = cols[0].selectbox(t("pages.conference.owner"), agencies, format_func=lambda a: t(f"agency.{a}"))
         responsible = cols[1].text_input(t("pages.conference.responsible"))
-        due = cols[2].date_input(t("pages.conference.due_date"), value=None)
+        due = cols[2].date_input(t("pages.conference.due_date"), value=None, format="YYYY-MM-DD")
         status = cols[3].selectbox(
             t("pages.conference.status"), ACTION_STATUSES, format_func=lambda s: t(f"pages.status.{s}")
         )
@@ -173,15 +197,26 @@ def action_plan(store: Store, user: UserInfo, cid: int, result: Result | None) -
                     st.error(problem)
 
 
-def timeline_figure(events: list[dict[str, Any]], lang_: str) -> go_.Figure:
-    """Levels of each assessment over time (a step line per assessment) and action-plan changes as markers."""
+def _series_name(what: str, agency: str, lang_: str, persons: Mapping[str, str]) -> str:
+    """'Våld i nära relation – v1 – utsatt, 31 år (polisen)' for the assessment 'domestic_violence:v1'."""
+    from ui.i18n import t as tr
+
+    checklist, _, subject = what.partition(":")
+    cl = default_checklists().get(checklist)
+    name = checklist_name(cl, lang_) if cl is not None else checklist
+    return f"{name} – {persons.get(subject, subject)} ({tr('agency.' + agency, lang_)})"
+
+
+def timeline_figure(events: list[dict[str, Any]], lang_: str, persons: Mapping[str, str] | None = None) -> go_.Figure:
+    """Levels of each assessment over time (a step line per assessment) and action-plan changes as markers.
+    `persons` maps person ids to how they are shown (e.g. 'v1 – utsatt, 31 år')."""
     from ui.i18n import t as tr
 
     fig = go_.Figure()
     series: dict[str, list[dict[str, Any]]] = defaultdict(list)
     for e in events:
         if e["kind"] == "assessment":
-            series[f"{e['what']} ({tr('agency.' + e['agency'], lang_)})"].append(e)
+            series[_series_name(e["what"], e["agency"], lang_, persons or {})].append(e)
     rank = {lv.value: n for n, lv in enumerate(LEVEL_ORDER)}
     symbols = ["circle", "square", "diamond", "triangle-up", "x", "star"]
     for n, (name, items) in enumerate(series.items()):
@@ -206,23 +241,37 @@ def timeline_figure(events: list[dict[str, Any]], lang_: str) -> go_.Figure:
                 mode="markers",
                 name=tr("pages.conference.plan", lang_),
                 marker={"symbol": "triangle-up", "size": 10, "color": "#555"},
-                text=[f"{e['what']}: {tr('pages.status.' + e['status'], lang_)}" for e in actions],
+                text=[
+                    f"{shorten(step_text(e['what'], lang_), 70)}: {tr('pages.status.' + e['status'], lang_)}"
+                    for e in actions
+                ],
                 hovertemplate="%{x}<br>%{text}<extra></extra>",
             )
         )
     fig.update_yaxes(
         tickvals=list(range(4)), ticktext=[tr(f"level.{lv.value}", lang_) for lv in LEVEL_ORDER], range=[-1, 3.5]
     )
+    rows = len(fig.data)  # the legend below the axis, one row per trace at most: it never covers the dates
     fig.update_layout(
-        height=320,
-        margin={"l": 10, "r": 10, "t": 30, "b": 10},
-        legend={"orientation": "h"},
+        height=320 + 22 * rows,
+        margin={"l": 10, "r": 10, "t": 30, "b": 60 + 22 * rows},
+        legend={"orientation": "h", "yref": "container", "yanchor": "bottom", "y": 0.01, "x": 0},
         title=tr("pages.conference.timeline", lang_),
     )
+    fig.update_xaxes(  # ISO dates, as everywhere else on the page; no English month names
+        tickformatstops=[
+            {"dtickrange": [None, 86_400_000], "value": "%H:%M<br>%Y-%m-%d"},
+            {"dtickrange": [86_400_000, None], "value": "%Y-%m-%d"},
+        ]
+    )
+    times = [datetime.fromisoformat(e["at"]) for e in events]
+    if times and max(times) - min(times) < timedelta(days=1):  # e.g. all saved within seconds: no millisecond axis
+        middle = min(times) + (max(times) - min(times)) / 2
+        fig.update_xaxes(range=[middle - timedelta(hours=12), middle + timedelta(hours=12)])
     return fig
 
 
-def timeline(store: Store, user: UserInfo, cid: int) -> None:
+def timeline(store: Store, user: UserInfo, cid: int, persons: Mapping[str, str] | None = None) -> None:
     events = store.timeline(user, cid)
     if events:
-        st.plotly_chart(timeline_figure(events, lang()), use_container_width=True)
+        st.plotly_chart(timeline_figure(events, lang(), persons), use_container_width=True)

@@ -56,6 +56,9 @@ def new_case(store: Store, user: UserInfo) -> None:
         context = st.selectbox(t("pages.intake.context"), contexts, format_func=lambda c: t(f"context.{c}"))
         submitted = st.form_submit_button(t("pages.intake.create"), type="primary")
     if submitted:
+        if not reference.strip():  # the Store's own message is English; say it in the page's language
+            st.error(t("pages.intake.reference_missing"))
+            return
         try:
             open_case(store.create_case(user, reference=reference, context=context))
             st.rerun()
@@ -91,7 +94,11 @@ def persons(store: Store, user: UserInfo, case: dict[str, Any]) -> None:
         role = cols[0].selectbox(t("pages.intake.role"), ROLES, format_func=lambda r: t(f"role.{r}"))
         age = cols[1].number_input(t("pages.intake.age"), min_value=0, max_value=125, value=None, step=1)
         gender = cols[2].selectbox(
-            t("pages.intake.gender"), GENDERS, index=None, format_func=lambda g: t(f"pages.gender.{g}")
+            t("pages.intake.gender"),
+            GENDERS,
+            index=None,
+            format_func=lambda g: t(f"pages.gender.{g}"),
+            placeholder=t("pages.choose"),
         )
         if st.form_submit_button(t("pages.intake.add"), type="secondary"):
             person: dict[str, Any] = {"id": _next_id(case, role), "role": role}
@@ -112,10 +119,9 @@ def _choose_target(case: dict[str, Any], user: UserInfo) -> dict[str, Any]:
     ids = [p["id"] for p in case["persons"]]
     labels = {p["id"]: person_label(p) for p in case["persons"]}
     chosen = target() or {}
-    cols = st.columns(3)
     names = list(checklists)
     first = chosen.get("checklist") or FIRST_CHECKLIST.get(user.agency, names[0])
-    checklist = cols[0].selectbox(
+    checklist = st.selectbox(  # a row of its own: the full title stays readable on a tablet
         t("pages.intake.checklist"),
         names,
         index=names.index(first),
@@ -124,7 +130,8 @@ def _choose_target(case: dict[str, Any], user: UserInfo) -> dict[str, Any]:
     )
     wanted = checklists[checklist].subject_roles
     default_subject = chosen.get("subject") or next((p["id"] for p in case["persons"] if p["role"] in wanted), ids[0])
-    subject = cols[1].selectbox(
+    cols = st.columns(2)
+    subject = cols[0].selectbox(
         t("pages.intake.subject"),
         ids,
         index=ids.index(default_subject),
@@ -137,12 +144,16 @@ def _choose_target(case: dict[str, Any], user: UserInfo) -> dict[str, Any]:
         suspect = chosen.get("about") or next(
             (p["id"] for p in case["persons"] if p["role"] == checklists[checklist].about_role.value), None
         )
-        about = cols[2].selectbox(
+        about_key = f"target.about.{checklist}.{subject}"
+        if st.session_state.get(about_key) not in others:  # drawn before the suspect was added: offer them now
+            st.session_state.pop(about_key, None)
+        about = cols[1].selectbox(
             t("pages.intake.about"),
             others,
             format_func=labels.get,
             index=others.index(suspect) if suspect in others else None,
-            key=f"target.about.{checklist}.{subject}",
+            placeholder=t("pages.choose"),
+            key=about_key,
         )
     set_target(checklist, subject, about)
     return {"checklist": checklist, "subject": subject, "about": about}

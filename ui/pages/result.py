@@ -9,6 +9,7 @@ import streamlit as st
 from risk.checklists import default_checklists
 from risk.errors import InputError
 from risk.models import Result, Step
+from risk.rules import default_rules
 from risk.storage import PermissionDenied, Store, UserInfo
 from risk.vocabulary import Agency, RiskLevel
 from ui.components import (
@@ -22,7 +23,7 @@ from ui.components import (
 from ui.labels import Catalog
 from ui.nav import go
 from ui.pages.intake import person_label
-from ui.session import case_id, get_store, lang, require_user, set_target, t
+from ui.session import case_id, flash, get_store, lang, require_user, set_target, show_flash, t
 
 
 def page() -> None:
@@ -30,6 +31,7 @@ def page() -> None:
     store = get_store()
     cid = case_id()
     st.title(t("pages.result.title"))
+    show_flash()
     if cid is None:
         st.info(t("pages.result.no_case"))
         return
@@ -67,7 +69,15 @@ def _start(checklist: str, subject: str) -> None:
 
 
 def _ask_consent(step: Step) -> None:
-    st.session_state["consent_step"] = {"id": step.id, "persons": step.persons, "agency": step.agency}
+    """Whose consent the step needs and to which recipients, as the engine checks it (steps.yaml)."""
+    rule = next((r for r in default_rules().steps.steps if r.id == step.id), None)
+    st.session_state["consent_step"] = {
+        "id": step.id,
+        "persons": step.persons,
+        "agency": step.agency,
+        "from": [str(r) for r in rule.consent_from] if rule else [],
+        "to": [str(a) for a in rule.shares_with] if rule and rule.shares_with else [step.agency],
+    }
 
 
 def consent_form(store: Store, user: UserInfo, case: dict[str, Any], step: dict[str, Any]) -> None:
@@ -75,18 +85,25 @@ def consent_form(store: Store, user: UserInfo, case: dict[str, Any], step: dict[
     st.subheader(t("pages.result.consent_title", step=step["id"]))
     adults = [p for p in case["persons"] if p["role"] != "child"]
     ids = [p["id"] for p in adults]
-    first = next((p for p in step["persons"] if p in ids), ids[0] if ids else None)
+    needed = [p["id"] for p in adults if p["role"] in step.get("from", [])]  # whose consent the step needs
+    candidates = [p for p in step["persons"] if p in needed] or needed or [p for p in step["persons"] if p in ids]
+    first = candidates[0] if candidates else (ids[0] if ids else None)
     agencies = [a.value for a in Agency]
     with st.form("consent"):
         person = st.selectbox(
             t("pages.result.consent_person"),
             ids,
             index=ids.index(first) if first else None,
+            placeholder=t("pages.choose"),
             format_func=lambda i: person_label(next(p for p in adults if p["id"] == i)),
         )
-        default = [step["agency"]] if step["agency"] in agencies else []
+        default = [a for a in step.get("to", [step["agency"]]) if a in agencies]
         to = st.multiselect(
-            t("pages.result.consent_to"), agencies, default=default, format_func=lambda a: t(f"agency.{a}")
+            t("pages.result.consent_to"),
+            agencies,
+            default=default,
+            format_func=lambda a: t(f"agency.{a}"),
+            placeholder=t("pages.choose"),
         )
         confirmed = st.checkbox(t("pages.result.consent_confirm"))
         if st.form_submit_button(t("pages.result.consent_save"), type="primary"):
@@ -99,7 +116,7 @@ def consent_form(store: Store, user: UserInfo, case: dict[str, Any], step: dict[
                 st.error(str(e))
                 return
             st.session_state.pop("consent_step", None)
-            st.success(t("pages.result.consent_saved"))
+            flash(t("pages.result.consent_saved"))
             st.rerun()
 
 
@@ -122,5 +139,5 @@ def override_form(
             except InputError:
                 st.error(t("pages.result.override_needs_reason"))  # the typed text stays in the box
                 return
-            st.success(t("pages.result.override_saved"))
+            flash(t("pages.result.override_saved"))
             st.rerun()

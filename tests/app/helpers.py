@@ -1,0 +1,114 @@
+"""Drive the whole app (app.py) as a user would: sign in, follow the menu, click, read what is shown."""
+
+from __future__ import annotations
+
+import json
+import re
+from typing import Any
+
+from streamlit.testing.v1 import AppTest
+from streamlit.util import calc_hash
+
+from tests.conftest import ROOT
+from tests.ui.helpers import no_exceptions, page_text
+
+APP = ROOT / "app.py"
+TIMEOUT = 60  # the first run imports plotly and loads the checklists
+PASSWORD = json.loads((ROOT / "data" / "demo.json").read_text(encoding="utf-8"))["password"]
+URL_PATHS = ("cases", "intake", "result", "conference", "figures", "users", "audit")
+_BADGE = re.compile(r'class="samrisk-level[^"]*"[^>]*aria-label="([^"]+)"')
+
+
+def start() -> AppTest:
+    """A new browser session on the app (a refresh, or another browser)."""
+    at = AppTest.from_file(str(APP), default_timeout=TIMEOUT)
+    at.run()
+    return at
+
+
+def sign_in(at: AppTest, username: str, password: str = PASSWORD) -> AppTest:
+    """Fill in and submit the sign-in form."""
+    form = at.main
+    form.text_input[0].input(username)
+    form.text_input[1].input(password)
+    form.button[0].click()
+    at.run()
+    return at
+
+
+def signed_in(username: str) -> AppTest:
+    at = sign_in(start(), username)
+    no_exceptions(at)
+    assert at.session_state["user"].username == username, page_text(at)
+    return at
+
+
+def nav_titles(at: AppTest) -> list[str]:
+    """The entries of the navigation menu: the pages st.navigation registered in the last run. (AppTest does not
+    render the menu; it keeps the registered pages to resolve switch_page.)"""
+    return [str(info["page_name"]) for info in at._registered_pages.values()]
+
+
+def _request(at: AppTest, page_hash: str) -> AppTest:
+    # AppTest.switch_page only resolves file-based pages; the app's pages are callables (st.Page(fn)), so the
+    # page is requested by its hash, as the browser does when the menu is clicked or a URL is typed
+    at._page_hash = page_hash
+    try:
+        at.run()
+    finally:
+        at._page_hash = ""  # later runs stay on the page the run ended on, like the browser
+    no_exceptions(at)
+    return at
+
+
+def open_page(at: AppTest, title: str) -> AppTest:
+    """Click the menu entry with this title."""
+    pages = {str(info["page_name"]): page_hash for page_hash, info in at._registered_pages.items()}
+    assert title in pages, f"{title!r} not in the menu {list(pages)}"
+    return _request(at, pages[title])
+
+
+def type_url(at: AppTest, url_path: str) -> AppTest:
+    """Type the page's address (…/cases) into the browser: st.Page hashes its url_path."""
+    return _request(at, calc_hash(url_path))
+
+
+def button(node: Any, label: str) -> Any:
+    found = [b for b in node.button if b.label == label]
+    assert len(found) == 1, f"{len(found)} buttons {label!r} among {[b.label for b in node.button]}"
+    return found[0]
+
+
+def click(at: AppTest, label: str) -> AppTest:
+    button(at, label).click()
+    at.run()
+    no_exceptions(at)
+    return at
+
+
+def selectbox(node: Any, label: str) -> Any:
+    found = [s for s in node.selectbox if s.label == label]
+    assert len(found) == 1, f"{len(found)} select boxes {label!r} among {[s.label for s in node.selectbox]}"
+    return found[0]
+
+
+def badges(node: Any) -> list[str]:
+    """Every level shown, as a screen reader reads it: 'Risknivå: Mycket hög (4 av 4)'."""
+    return [m for el in node.markdown for m in _BADGE.findall(str(el.value))]
+
+
+def title(at: AppTest) -> str:
+    return str(at.title[0].value) if at.title else ""
+
+
+def open_case(at: AppTest, reference: str) -> AppTest:
+    """On the cases page: search for the reference and open the one case found."""
+    assert title(at) in ("Ärenden", "Cases"), title(at)
+    at.text_input(key="cases.search").input(reference)
+    at.run()
+    opens = [b for b in at.main.button if b.key and b.key.startswith("open.")]
+    assert len(opens) == 1, page_text(at.main)
+    opens[0].click()
+    at.run()
+    no_exceptions(at)
+    return at
