@@ -27,7 +27,16 @@ DEFAULT_DATA_DIR = Path(os.environ.get("SAMRISK_DATA_DIR", "var"))
 
 
 class AuthError(Exception):
-    """Wrong username or password, a disabled account, or too many failed attempts."""
+    """Wrong username or password, a disabled account, too many failed attempts, or unusable identity claims.
+
+    `reason` (wrong_credentials, locked, disabled, claims) and `wait_seconds` let a page say it in the user's
+    language; the message is the English wording for logs and the command line.
+    """
+
+    def __init__(self, message: str, reason: str = "wrong_credentials", wait_seconds: int | None = None):
+        super().__init__(message)
+        self.reason = reason
+        self.wait_seconds = wait_seconds
 
 
 class PermissionDenied(Exception):

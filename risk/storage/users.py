@@ -80,13 +80,23 @@ class UsersMixin(StoreBase):
             elif user.locked_until is not None and user.locked_until > now:
                 wait = int((user.locked_until - now).total_seconds()) + 1
                 self._audit(s, None, "login_refused", record=f"user:{user.id}", why="locked")
-                refused = AuthError(f"too many failed attempts; try again in {wait} seconds")
+                refused = AuthError(f"too many failed attempts; try again in {wait} seconds", "locked", wait)
             elif user.disabled or not check_password(self._hasher, user.password_hash, password):
                 user.failed_logins += 1
                 lock = lock_after(user.failed_logins)
                 user.locked_until = now + lock if lock else None
                 self._audit(s, None, "login_failed", record=f"user:{user.id}", failures=user.failed_logins)
-                refused = AuthError("this account is disabled" if user.disabled else "wrong username or password")
+                if user.disabled:
+                    refused = AuthError("this account is disabled", "disabled")
+                elif lock:
+                    wait = int(lock.total_seconds())
+                    refused = AuthError(
+                        f"wrong username or password; too many failed attempts, try again in {wait} seconds",
+                        "locked",
+                        wait,
+                    )
+                else:
+                    refused = AuthError("wrong username or password")
             else:
                 user.failed_logins, user.locked_until = 0, None
                 info = UserInfo(user.id, user.username, user.agency, user.role)
@@ -100,7 +110,7 @@ class UsersMixin(StoreBase):
         try:
             subject, username, agency, role = (mapping or ClaimMapping()).map(claims)
         except ValueError as e:
-            raise AuthError(str(e)) from None
+            raise AuthError(str(e), "claims") from None
         with self._tx() as s:
             user = s.execute(select(db.User).where(db.User.oidc_subject == subject)).scalar_one_or_none()
             if user is None:
@@ -118,7 +128,7 @@ class UsersMixin(StoreBase):
                 s.flush()
                 self._audit(s, None, "add_user", record=f"user:{user.id}", via="oidc", agency=agency, role=role)
             elif user.disabled:
-                raise AuthError("this account is disabled")
+                raise AuthError("this account is disabled", "disabled")
             else:
                 user.agency, user.role = agency, role  # the identity provider is the source of truth
             info = UserInfo(user.id, user.username, user.agency, user.role)

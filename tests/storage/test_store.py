@@ -98,11 +98,16 @@ def test_override_needs_a_reason_and_keeps_both_levels(store: Store, officer, ca
 
 
 def test_wrong_password_is_counted_and_slowed_down(store: Store, officer, clock: Clock) -> None:  # type: ignore[no-untyped-def]
-    for _ in range(5):
-        with pytest.raises(AuthError, match="wrong username or password"):
+    for _ in range(4):
+        with pytest.raises(AuthError, match="wrong username or password") as err:
             store.authenticate("anna", "not the passphrase")
-    with pytest.raises(AuthError, match="try again in"):
+        assert err.value.reason == "wrong_credentials"
+    with pytest.raises(AuthError, match="try again in 30 seconds") as err:
+        store.authenticate("anna", "not the passphrase")  # the fifth failure says the account is now locked
+    assert (err.value.reason, err.value.wait_seconds) == ("locked", 30)
+    with pytest.raises(AuthError, match="try again in") as err:
         store.authenticate("anna", PASS)  # locked even with the right password
+    assert err.value.reason == "locked"
     clock.advance(seconds=31)
     assert store.authenticate("anna", PASS).username == "anna"
     assert store.list_users()[0]["failed_logins"] == 0
