@@ -1,0 +1,230 @@
+"""Browser tests: the real app in a real (headless) Chromium, as Streamlit's own end-to-end tests do it.
+
+Each test module starts `streamlit run app.py` once, on a free port and a fresh SQLite file (the synthetic demo
+loads itself), and stops it afterwards. Chromium is Debian's (/usr/bin/chromium), driven by the playwright
+package; no browser is ever downloaded. Without either the tests are skipped with a message, except in CI
+(the CI variable is set), where they fail.
+
+Waiting: after every action, wait for the app's script to finish (`[data-test-script-state='notRunning']`)
+and then for what the action should show; elements are found by `data-testid`, role and label.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from collections.abc import Iterator
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, NoReturn
+
+import pytest
+
+if TYPE_CHECKING:
+    from playwright.sync_api import Browser, Page
+
+ROOT = Path(__file__).resolve().parents[2]
+CHROMIUM = Path("/usr/bin/chromium")
+SCREENSHOTS = ROOT / "docs" / "screenshots"
+BROWSER_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+PASSWORD = "samrisk-demo-2026"  # data/demo.json: synthetic demo accounts only
+WIDTH, HEIGHT = 1280, 900
+START_TIMEOUT_S = 90
+IDLE = "[data-testid='stApp'][data-test-connection-state='CONNECTED'][data-test-script-state='notRunning']"
+
+
+def browser_missing() -> str | None:
+    """Why the browser tests cannot run here, or None."""
+    if not CHROMIUM.exists():
+        return f"{CHROMIUM} is missing (Debian: apt-get install chromium)"
+    if importlib.util.find_spec("playwright") is None:
+        return "the playwright package is missing (pip install -r requirements-dev.txt)"
+    return None
+
+
+def skip_or_fail(why: str) -> NoReturn:
+    if os.environ.get("CI"):
+        pytest.fail(f"browser tests cannot run in CI: {why}", pytrace=False)
+    pytest.skip(f"browser tests skipped: {why}", allow_module_level=True)
+
+
+def require_browser() -> None:
+    why = browser_missing()
+    if why is not None:
+        skip_or_fail(why)
+
+
+def free_port() -> int:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def _answers(url: str) -> bool:
+    try:
+        with urllib.request.urlopen(url, timeout=2) as response:
+            return int(response.status) == 200
+    except OSError:
+        return False
+
+
+@pytest.fixture(scope="module")
+def app_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """The URL of a Samrisk server of its own (one per test module) on a fresh database."""
+    require_browser()
+    folder = tmp_path_factory.mktemp("e2e")
+    port = free_port()
+    env = {
+        **os.environ,
+        "SAMRISK_DATABASE_URL": f"sqlite:///{folder / 'samrisk.sqlite3'}",
+        "SAMRISK_DEMO": "1",
+        "SAMRISK_I18N_STRICT": "1",  # a missing text is an exception on the page, never a ⟦key⟧
+    }
+    command = [
+        sys.executable, "-m", "streamlit", "run", "app.py",
+        "--server.headless", "true",
+        "--server.port", str(port),
+        "--server.address", "127.0.0.1",
+        "--browser.gatherUsageStats", "false",
+        "--server.fileWatcherType", "none",  # no "File change. Rerun?" bar when the source is edited meanwhile
+        "--client.toolbarMode", "minimal",  # what users see on a deployed server: no developer menu
+    ]  # fmt: skip
+    log_path = folder / "streamlit.log"
+    with log_path.open("w") as log:
+        server = subprocess.Popen(command, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
+    try:
+        deadline = time.monotonic() + START_TIMEOUT_S
+        while not _answers(f"http://127.0.0.1:{port}/_stcore/health"):
+            if server.poll() is not None or time.monotonic() > deadline:
+                pytest.fail(f"the app did not start on port {port}:\n{log_path.read_text()}", pytrace=False)
+            time.sleep(0.25)
+        yield f"http://127.0.0.1:{port}/"
+    finally:
+        server.terminate()
+        try:
+            server.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            server.kill()
+            server.wait(timeout=15)
+
+
+@pytest.fixture(scope="module")
+def browser(app_url: str) -> Iterator[Browser]:
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        chromium = p.chromium.launch(executable_path=str(CHROMIUM), args=BROWSER_ARGS, headless=True)
+        yield chromium
+        chromium.close()
+
+
+@pytest.fixture
+def page(browser: Browser) -> Iterator[Page]:
+    """A fresh browser session (its own Streamlit session) at desktop size, Swedish."""
+    from playwright.sync_api import expect
+
+    expect.set_options(timeout=30_000)
+    context = browser.new_context(viewport={"width": WIDTH, "height": HEIGHT}, locale="sv-SE")
+    context.set_default_timeout(30_000)
+    yield context.new_page()
+    context.close()
+
+
+# ---- helpers the tests share -------------------------------------------------------------------------------
+
+
+def settle(page: Page) -> None:
+    """Wait until the app has finished the run the last action started (and is connected)."""
+    page.wait_for_timeout(150)  # the frontend marks the rerun it requested on its next render
+    page.wait_for_selector(IDLE)
+
+
+def type_into(page: Page, label: str, text: str) -> None:
+    """Type into a text or number input and leave it, so Streamlit takes the value (also inside a form)."""
+    from playwright.sync_api import expect
+
+    box = page.get_by_label(label, exact=True)
+    box.fill(text)
+    box.press("Tab")
+    expect(box).to_have_value(text)
+    settle(page)
+
+
+def choose(page: Page, label: str, option: str) -> None:
+    """Pick an option of a select box by its label and the option's text."""
+    from playwright.sync_api import expect
+
+    box = page.get_by_role("combobox", name=label, exact=True)
+    box.click()
+    page.get_by_role("option", name=option, exact=True).click()
+    expect(box).to_have_value(option)
+    settle(page)
+
+
+def answer(page: Page, question: str, word: str) -> None:
+    """Answer a checklist item (found by part of its question) with 'ja', 'nej' or 'vet ej'."""
+    from playwright.sync_api import expect
+
+    item = page.get_by_test_id("stRadio").filter(has_text=question)
+    expect(item).to_have_count(1)
+    item.get_by_text(word, exact=True).click()
+    expect(item.get_by_role("radio", name=word, exact=True)).to_be_checked()
+    settle(page)
+
+
+def sign_in(page: Page, url: str, username: str) -> None:
+    from playwright.sync_api import expect
+
+    page.goto(url)
+    settle(page)
+    type_into(page, "Användarnamn", username)
+    type_into(page, "Lösenord", PASSWORD)
+    page.get_by_role("button", name="Logga in").click()
+    expect(page.get_by_role("button", name="Logga ut")).to_be_visible()
+    settle(page)
+
+
+def assert_clean(page: Page) -> None:
+    """No exception box, no untranslated key and no Streamlit default English placeholder on the page."""
+    from playwright.sync_api import expect
+
+    expect(page.get_by_test_id("stException")).to_have_count(0)
+    text = page.get_by_test_id("stApp").inner_text()
+    assert "⟦" not in text, "a text key without a translation is on the page"
+    english = page.locator(  # shown only while a select box is empty
+        "[placeholder='Choose an option']:placeholder-shown, [placeholder='Choose options']:placeholder-shown"
+    )
+    expect(english).to_have_count(0)
+
+
+def screenshot(page: Page, name: str, width: int = WIDTH) -> Path:
+    """A full-page screenshot into docs/screenshots/. Streamlit scrolls inside its own containers, not the
+    document, so the viewport is made as tall as the content first (and put back afterwards)."""
+    height = page.evaluate(
+        """() => Math.max(document.documentElement.scrollHeight,
+            ...['stMain', 'stAppViewContainer', 'stSidebarContent']
+                .map(id => document.querySelector(`[data-testid='${id}']`))
+                .filter(Boolean).map(e => e.scrollHeight))"""
+    )
+    page.evaluate("() => document.activeElement && document.activeElement.blur()")  # no focus ring in the picture
+    before: Any = page.viewport_size
+    page.set_viewport_size({"width": width, "height": int(height) + 16})
+    page.wait_for_timeout(400)  # charts and columns lay themselves out again
+    settle(page)
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    path = SCREENSHOTS / name
+    page.screenshot(path=str(path), full_page=True)
+    page.set_viewport_size(before)
+    settle(page)
+    return path
