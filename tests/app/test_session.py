@@ -55,23 +55,23 @@ def test_the_language_is_kept_when_signing_out() -> None:
 def test_a_bad_sign_in_shows_an_error_and_signs_no_one_in() -> None:
     at = sign_in(start(), "polis", "not-the-password")
     no_exceptions(at)
-    assert [e.value for e in at.error] == ["Inloggningen misslyckades: wrong username or password"]
+    assert [e.value for e in at.error] == ["Fel användarnamn eller lösenord."]
     assert "user" not in at.session_state
     assert nav_titles(at) == ["Logga in"]
     sign_in(at, "ingen-sadan", PASSWORD)  # an unknown user gets the same answer
-    assert [e.value for e in at.error] == ["Inloggningen misslyckades: wrong username or password"]
+    assert [e.value for e in at.error] == ["Fel användarnamn eller lösenord."]
     assert "user" not in at.session_state
 
 
 def test_five_wrong_passwords_lock_the_account() -> None:
     at = language(start(), "en")
-    for _ in range(5):
+    locked = "Too many failed sign-ins. The account is locked – try again in 30 seconds."
+    for n in range(5):
         sign_in(at, "vard", "not-the-password")
-        assert [e.value for e in at.error] == ["Sign-in failed: wrong username or password"]
+        assert [e.value for e in at.error] == [locked if n == 4 else "Wrong username or password."]
     sign_in(at, "vard", PASSWORD)  # even the right password waits now
     errors = [e.value for e in at.error]
-    assert len(errors) == 1 and errors[0].startswith("Sign-in failed: too many failed attempts")
-    assert "try again in" in errors[0]
+    assert len(errors) == 1 and errors[0].startswith("Too many failed sign-ins. The account is locked – try again in")
     assert "user" not in at.session_state
     assert title(at) == "Samrisk"
     # another account is not affected

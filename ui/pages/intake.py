@@ -179,6 +179,16 @@ def assessment(store: Store, user: UserInfo, case: dict[str, Any]) -> None:
         st.session_state[f"kept.{key}"] = dict(st.session_state[f"seed.{key}"])
     if mine:
         st.caption(t("pages.intake.reassessing", version=mine["version"]))
+    answer_form(store, user, case, chosen, key, st.sidebar.empty())
+
+
+@st.fragment
+def answer_form(
+    store: Store, user: UserInfo, case: dict[str, Any], chosen: dict[str, Any], key: str, panel: Any
+) -> None:
+    """The questions, the draft and the live level. A fragment: an answer reruns only this part of the page,
+    with the case as read on the last full run; the level so far is drawn into the sidebar slot `panel`."""
+    checklist = default_checklists()[chosen["checklist"]]
     answers = render_checklist_form(
         st, checklist, case["context"], st.session_state[f"seed.{key}"], lang(), key_prefix=f"form.{key}"
     )
@@ -200,7 +210,7 @@ def assessment(store: Store, user: UserInfo, case: dict[str, Any]) -> None:
         **({"about": chosen["about"]} if chosen["about"] else {}),
     }
     live = assess({"context": case["context"], "persons": case["persons"], "assessments": [assessed]}, lang=lang())
-    with st.sidebar:
+    with panel.container():  # an st.empty slot: each run replaces what the last one drew
         live_panel(st, live.assessments[0], checklist, lang())
     if st.button(t("pages.intake.save"), type="primary", key=f"save.{key}"):
         try:

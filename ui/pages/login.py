@@ -20,6 +20,15 @@ def oidc_configured() -> bool:
         return False
 
 
+def refusal(e: AuthError) -> str:
+    """Why sign-in failed, in the user's language."""
+    if e.reason == "locked":
+        return t("pages.login.refused_locked", seconds=e.wait_seconds or 30)
+    if e.reason == "claims":
+        return t("pages.login.sso_refused", why=str(e))
+    return t(f"pages.login.refused_{e.reason}" if e.reason == "disabled" else "pages.login.refused_wrong")
+
+
 def page() -> None:
     st.title(t("app.name"))
     st.caption(t("pages.login.tagline"))
@@ -31,7 +40,7 @@ def page() -> None:
                 st.session_state["user"] = store.user_from_claims(dict(st.user), mapping)
                 st.rerun()
             except AuthError as e:
-                st.error(t("pages.login.sso_refused", why=str(e)))
+                st.error(refusal(e))
         st.button(t("pages.login.sso"), on_click=st.login, type="primary")
         st.divider()
     with st.form("login"):
@@ -43,7 +52,7 @@ def page() -> None:
             st.session_state["user"] = store.authenticate(username.strip(), password)
             st.rerun()
         except AuthError as e:
-            st.error(t("pages.login.refused", why=str(e)))
+            st.error(refusal(e))
     if DEMO.exists() and any(u["username"] == "polis" for u in store.list_users()):
         demo = json.loads(DEMO.read_text(encoding="utf-8"))
         with st.expander(t("pages.login.demo_title"), expanded=True):
