@@ -67,7 +67,7 @@ def test_consent_is_recorded_from_the_step_that_needs_it(step: str, person: str,
     at.button(key=f"steps:consent:{step}").click()
     at.run()
     no_exceptions(at)
-    assert f"Registrera samtycke för {step}" in [s.value for s in at.subheader]
+    assert f"Registrera samtycke: {action}" in [s.value for s in at.subheader]
     # the form starts from whose consent the step needs, to the recipients it needs
     assert selectbox(at, "Vem har samtyckt").value == person
     assert at.multiselect[0].value == to

@@ -110,7 +110,7 @@ def test_the_coordinator_sees_each_agencys_shared_assessment_side_by_side_and_wh
     assert case.format_func(case.value) == "DEMO-004 Ärendemöte"
     shown = page_text(at.main)
     columns = [m.value for m in at.markdown if str(m.value).startswith("#### ")]
-    assert columns == ["#### hälso- och sjukvården", "#### polisen", "#### socialtjänsten"]
+    assert columns == ["#### Hälso- och sjukvården", "#### Polisen", "#### Socialtjänsten"]
     levels = badges(at)
     assert levels[0] == "Samlad risknivå: Mycket hög (4 av 4)"
     # health care's psychiatric assessment of s1 and the police's domestic-violence one of v1, both shared with

@@ -97,7 +97,7 @@ def test_case_conference_shows_every_agency_side_by_side(page: Page, app_url: st
     choose(page, "Ärende", "DEMO-004 Ärendemöte")
     main = page.get_by_test_id("stMain")
     expect(main.get_by_role("heading", name="Myndigheternas bedömningar sida vid sida")).to_be_visible()
-    for agency in ("hälso- och sjukvården", "polisen", "socialtjänsten"):
+    for agency in ("Hälso- och sjukvården", "Polisen", "Socialtjänsten"):
         expect(main.get_by_role("heading", name=agency, exact=True)).to_be_visible()
     expect(main.get_by_text("Bedömningarna skiljer sig")).to_be_visible()
     expect(main.get_by_role("heading", name="Handlingsplan")).to_be_visible()

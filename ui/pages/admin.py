@@ -15,7 +15,7 @@ def users_page() -> None:
     store = get_store()
     st.title(t("pages.admin.users"))
     show_flash()
-    st.dataframe(store.list_users(user), use_container_width=True)
+    st.dataframe(store.list_users(user), width="stretch")
     with st.form("add_user", clear_on_submit=True):
         st.markdown(f"**{t('pages.admin.add')}**")
         cols = st.columns(4)
@@ -54,4 +54,4 @@ def audit_page() -> None:
             st.error("\n".join(f"- {p}" for p in problems))
         else:
             st.success(t("pages.admin.intact"))
-    st.dataframe(store.audit_entries(user, limit=300), use_container_width=True)
+    st.dataframe(store.audit_entries(user, limit=300), width="stretch")

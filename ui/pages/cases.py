@@ -22,7 +22,7 @@ def page() -> None:
         placeholder=t("pages.cases.search_hint"),
         on_change=lambda: st.session_state.pop("cases.page", None),  # a new search starts on its first page
     )
-    if top[1].button(t("pages.cases.new"), type="primary", use_container_width=True):
+    if top[1].button(t("pages.cases.new"), type="primary", width="stretch"):
         st.session_state.pop("case_id", None)
         go("intake")
     number = int(st.session_state.get("cases.page", 1))
@@ -48,7 +48,7 @@ def page() -> None:
             if c.reassessment_due:
                 notes.append(t("pages.cases.reassess", date=c.reassessment_due.isoformat()))
             cols[2].markdown("  \n".join(notes))
-            if cols[3].button(t("pages.cases.open"), key=f"open.{c.id}", use_container_width=True):
+            if cols[3].button(t("pages.cases.open"), key=f"open.{c.id}", width="stretch"):
                 open_case(c.id)
                 go("conference" if user.role == "coordinator" else "result")
     nav = st.columns(3)

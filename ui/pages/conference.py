@@ -17,6 +17,7 @@ from risk.storage import ConflictError, PermissionDenied, Store, UserInfo
 from risk.storage.store import ACTION_STATUSES
 from risk.vocabulary import LEVEL_ORDER, Agency
 from ui.components import level_badge, level_badge_html, notice, render_flags
+from ui.i18n import cap
 from ui.labels import Catalog, checklist_name, md_escape, shorten
 from ui.pages.intake import person_label
 from ui.session import case_id, get_store, lang, open_case, require_user, t
@@ -74,7 +75,7 @@ def side_by_side(result: Result, labels: dict[str, str], case: dict[str, Any]) -
     due = {(a["checklist"], a["subject"], a["agency"]): a.get("reassess_by") for a in case["assessments"]}
     cols = st.columns(max(len(by_agency), 1))
     for col, (agency, items) in zip(cols, sorted(by_agency.items()), strict=False):
-        col.markdown(f"#### {t('agency.' + agency) if agency != 'unknown' else '–'}")
+        col.markdown(f"#### {cap(t('agency.' + agency)) if agency != 'unknown' else '–'}")
         for a in items:
             box = col.container(border=True)
             box.markdown(f"**{checklists[a.checklist].title(lang())}**  \n{labels.get(a.subject, a.subject)}")
@@ -173,16 +174,25 @@ def action_plan(store: Store, user: UserInfo, cid: int, result: Result | None) -
             except ConflictError as e:
                 st.error(str(e))
     suggested = [s.id for s in result.steps] if result else []
+    owners = {s.id: s.agency for s in result.steps} if result else {}
+    st.markdown(f"**{t('pages.conference.take_step')}**")
+    step = st.selectbox(  # outside the form, so the owner agency follows the chosen step
+        t("pages.conference.step"),
+        [*suggested, "other"],
+        format_func=lambda s: shorten(step_text(s, lang()), 110),
+        key=f"plan.step.{cid}",
+    )
     with st.form("add_action", clear_on_submit=True):
-        st.markdown(f"**{t('pages.conference.take_step')}**")
-        step = st.selectbox(
-            t("pages.conference.step"),
-            [*suggested, "other"],
-            format_func=lambda s: shorten(step_text(s, lang()), 110),
-        )
         cols = st.columns(4)
         agencies = [a.value for a in Agency]
-        owner = cols[0].selectbox(t("pages.conference.owner"), agencies, format_func=lambda a: t(f"agency.{a}"))
+        default_owner = owners.get(step, user.agency)
+        owner = cols[0].selectbox(
+            t("pages.conference.owner"),
+            agencies,
+            index=agencies.index(default_owner) if default_owner in agencies else 0,
+            format_func=lambda a: t(f"agency.{a}"),
+            key=f"plan.owner.{cid}.{step}",
+        )
         responsible = cols[1].text_input(t("pages.conference.responsible"))
         due = cols[2].date_input(t("pages.conference.due_date"), value=None, format="YYYY-MM-DD")
         status = cols[3].selectbox(
@@ -274,4 +284,4 @@ def timeline_figure(events: list[dict[str, Any]], lang_: str, persons: Mapping[s
 def timeline(store: Store, user: UserInfo, cid: int, persons: Mapping[str, str] | None = None) -> None:
     events = store.timeline(user, cid)
     if events:
-        st.plotly_chart(timeline_figure(events, lang(), persons), use_container_width=True)
+        st.plotly_chart(timeline_figure(events, lang(), persons), width="stretch")

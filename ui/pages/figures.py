@@ -44,5 +44,5 @@ def page() -> None:
         category_orders={"level": order},
         labels={"n": t("pages.figures.count"), by: t(f"pages.figures.{by}"), "level_word": t("level.label")},
     )
-    st.plotly_chart(fig, use_container_width=True)
-    st.dataframe(counts.pivot_table(index=by, columns="level", values="n", fill_value=0), use_container_width=True)
+    st.plotly_chart(fig, width="stretch")
+    st.dataframe(counts.pivot_table(index=by, columns="level", values="n", fill_value=0), width="stretch")

@@ -73,6 +73,7 @@ def _ask_consent(step: Step) -> None:
     rule = next((r for r in default_rules().steps.steps if r.id == step.id), None)
     st.session_state["consent_step"] = {
         "id": step.id,
+        "action": step.action,
         "persons": step.persons,
         "agency": step.agency,
         "from": [str(r) for r in rule.consent_from] if rule else [],
@@ -82,7 +83,7 @@ def _ask_consent(step: Step) -> None:
 
 def consent_form(store: Store, user: UserInfo, case: dict[str, Any], step: dict[str, Any]) -> None:
     """Record a person's consent to share with the agencies the step needs."""
-    st.subheader(t("pages.result.consent_title", step=step["id"]))
+    st.subheader(t("pages.result.consent_title", step=step.get("action", step["id"])))
     adults = [p for p in case["persons"] if p["role"] != "child"]
     ids = [p["id"] for p in adults]
     needed = [p["id"] for p in adults if p["role"] in step.get("from", [])]  # whose consent the step needs
