@@ -147,3 +147,16 @@ def test_each_case_worker_starts_a_case_where_their_agency_works(
     add_person(at, *(("child", 9) if checklist == "child_welfare" else ("victim", 34)))
     assert selectbox(at, "Checklista").value == checklist  # the agency's usual checklist first
     assert radios(at, checklist, "c1" if checklist == "child_welfare" else "v1")
+
+
+def test_an_unsaved_assessment_waits_on_the_cases_page() -> None:
+    at = police_intake("K-2026-0816")
+    answer(at, {"dv.strangulation": "yes", "dv.stalking": "no"})
+    again = sign_in(start(), "polis")  # the browser was closed before saving
+    no_exceptions(again)
+    assert title(again) == "Ärenden"
+    assert t("pages.cases.drafts", "sv") in page_text(again.main)
+    click(again, t("pages.cases.resume", "sv"))
+    assert title(again) == "Intag"
+    shown = {item: r.value for item, r in radios(again, "domestic_violence", "v1").items() if r.value is not None}
+    assert shown == {"dv.strangulation": "yes", "dv.stalking": "no"}

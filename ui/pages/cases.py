@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import streamlit as st
 
+from risk.checklists import default_checklists
+from risk.storage import UserInfo
 from ui.components import level_badge_html
 from ui.nav import go
-from ui.session import get_store, lang, open_case, require_user, t
+from ui.session import get_store, lang, open_case, require_user, set_target, t
 
 PAGE_SIZE = 20
 
@@ -25,6 +27,7 @@ def page() -> None:
     if top[1].button(t("pages.cases.new"), type="primary", width="stretch"):
         st.session_state.pop("case_id", None)
         go("intake")
+    drafts(user)
     number = int(st.session_state.get("cases.page", 1))
     result = store.list_cases(user, search=search, page=number, page_size=PAGE_SIZE)
     pages = max(1, -(-result.total // PAGE_SIZE))
@@ -58,3 +61,27 @@ def page() -> None:
     if nav[2].button(t("pages.cases.next"), disabled=number >= pages):
         st.session_state["cases.page"] = number + 1
         st.rerun()
+
+
+def drafts(user: UserInfo) -> None:
+    """Assessments this user started and has not saved: after a refresh or a lost connection, go on here."""
+    rows = get_store().list_drafts(user)
+    if not rows:
+        return
+    checklists = default_checklists()
+    with st.container(border=True):
+        st.markdown(f"**{t('pages.cases.drafts')}**")
+        for d in rows:
+            cols = st.columns([4, 1])
+            cols[0].markdown(
+                t(
+                    "pages.cases.draft",
+                    checklist=checklists[d["checklist"]].title(lang()),
+                    person=d["subject"],
+                    at=d["updated_at"][:16].replace("T", " "),
+                )
+            )
+            if cols[1].button(t("pages.cases.resume"), key=f"resume.{d['case_id']}.{d['checklist']}.{d['subject']}"):
+                open_case(d["case_id"])
+                set_target(d["checklist"], d["subject"])
+                go("intake")
