@@ -106,13 +106,10 @@ def timed(page: Any, frames: Frames, question: str, repeats: int) -> list[float]
     return sorted(frames.rerun_ms(page, question, words[n % 2]) for n in range(repeats))
 
 
-def prepare(folder: Path) -> tuple[str, str]:
-    """A database with the demo accounts and one case with three people; returns (reference, password)."""
-    os.environ["SAMRISK_DATABASE_URL"] = f"sqlite:///{folder / 'samrisk.sqlite3'}"
+def bench_case(store: Any) -> tuple[Any, int, str]:
+    """The demo accounts and one police case with a victim, a suspect and a child: (officer, case id, password)."""
     from risk.demo import load_demo
-    from risk.storage import Store
 
-    store = Store.open()
     load_demo(store)
     password = json.loads((ROOT / "data" / "demo.json").read_text(encoding="utf-8"))["password"]
     officer = store.authenticate("polis", password)
@@ -123,6 +120,16 @@ def prepare(folder: Path) -> tuple[str, str]:
         {"id": "c1", "role": "child", "age": 4},
     ):
         store.add_person(officer, case, person)
+    return officer, case, password
+
+
+def prepare(folder: Path) -> tuple[str, str]:
+    """A fresh database holding the bench case; returns (reference, password)."""
+    os.environ["SAMRISK_DATABASE_URL"] = f"sqlite:///{folder / 'samrisk.sqlite3'}"
+    from risk.storage import Store
+
+    store = Store.open()
+    _, _, password = bench_case(store)
     store.close()
     return "BENCH-1", password
 

@@ -13,7 +13,6 @@ Prints figures; not a test. Uses a fresh SQLite file in a temporary folder.
 
 from __future__ import annotations
 
-import json
 import logging
 import os
 import shutil
@@ -26,7 +25,6 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
-GOAL = 3.0
 ONE_LINE_APP = 'import streamlit as st\nst.radio("Fråga", ["yes", "no", "unknown"], index=None, key="q")\n'
 
 
@@ -56,20 +54,11 @@ def main() -> None:
     for name in ("scriptrunner_utils.script_run_context", "state.session_state_proxy"):
         logging.getLogger(f"streamlit.runtime.{name}").addFilter(lambda _: False)
 
-    from risk.demo import load_demo
+    from benchmarks.app_rerun import bench_case
     from risk.storage import Store
 
     store = Store.open()
-    load_demo(store)  # the demo accounts, as the app would make them on first start
-    password = json.loads((ROOT / "data" / "demo.json").read_text(encoding="utf-8"))["password"]
-    officer = store.authenticate("polis", password)
-    case = store.create_case(officer, reference="BENCH-1", context="police_intake")
-    for person in (
-        {"id": "v1", "role": "victim", "age": 31, "gender": "female"},
-        {"id": "s1", "role": "suspect", "age": 35, "gender": "male"},
-        {"id": "c1", "role": "child", "age": 4},
-    ):
-        store.add_person(officer, case, person)
+    officer, case, _ = bench_case(store)  # the demo accounts, as the app makes them on first start
 
     app = AppTest.from_file(str(ROOT / "app.py"), default_timeout=120)
     app.session_state["user"] = officer
@@ -100,7 +89,7 @@ def main() -> None:
     ratio = intake / baseline
     print(f"intake page, one answer and its rerun: {intake * 1000:8.1f} ms (median of {repeats})")
     print(f"one-line app (st.radio alone):        {baseline * 1000:8.1f} ms (median of {repeats})")
-    print(f"ratio: {ratio:.2f} (goal below {GOAL:g}: {'met' if ratio < GOAL else 'NOT met'})")
+    print(f"ratio: {ratio:.2f} (full-script rerun without browser; the goal is measured by app_rerun.py)")
     store.close()
     shutil.rmtree(folder, ignore_errors=True)
 
