@@ -8,8 +8,11 @@ shows the level so far and what is still unanswered, from a result the page comp
 from __future__ import annotations
 
 from collections.abc import Mapping
+from typing import Any
 
-from risk.checklists import Checklist, Item
+from streamlit import session_state
+
+from risk.checklists import Checklist, Item, Section
 from risk.models import AssessmentResult
 from risk.vocabulary import Context
 from ui.components import CRITICAL_MARK, StTarget, level_badge
@@ -36,6 +39,59 @@ def item_label(item: Item, lang: str) -> str:
     return f"**{CRITICAL_MARK} {t('form.critical', lang)}:** {text}" if item.critical else text
 
 
+def form_sections(checklist: Checklist, context: Context | str) -> list[Section]:
+    """The sections of the checklist that ask something in this context's form, in order."""
+    in_form = set(checklist.form_items(Context(context)))
+    return [s for s in checklist.sections if any(i.id in in_form for i in s.items)]
+
+
+def render_section(
+    st: StTarget,
+    checklist: Checklist,
+    section: Section,
+    context: Context | str,
+    answers: Mapping[str, str],
+    lang: str,
+    key_prefix: str,
+) -> None:
+    """One section of the form: its title and a radio per item asked in this context. `answers` seeds the radios
+    the first time they are drawn; after that the widget state (key `{key_prefix}.{item_id}`) rules."""
+    in_form = set(checklist.form_items(Context(context)))
+
+    def word(answer: str) -> str:
+        return answer_word(answer, lang)
+
+    st.subheader(section.title(lang))
+    for item in section.items:
+        if item.id not in in_form:
+            continue
+        current = answers.get(item.id)
+        st.radio(
+            item_label(item, lang),
+            ANSWERS,
+            index=ANSWERS.index(str(current)) if current is not None and str(current) in ANSWERS else None,
+            format_func=word,
+            key=widget_key(key_prefix, item.id),
+            help=item_help(item, lang),
+            horizontal=True,
+        )
+
+
+def form_answers(
+    state: Mapping[str, Any], checklist: Checklist, context: Context | str, answers: Mapping[str, str], key_prefix: str
+) -> dict[str, str]:
+    """The answers as they stand: each form item's widget value (its seed until the widget is drawn), plus every
+    answer in `answers` for items outside this form (a full-form answer is never dropped by a short-form page)."""
+    form_ids = checklist.form_items(Context(context))
+    out: dict[str, str] = {k: str(v) for k, v in answers.items() if k not in set(form_ids)}
+    for item_id in form_ids:
+        key = widget_key(key_prefix, item_id)
+        value = state[key] if key in state else answers.get(item_id)
+        if value is not None:
+            out[item_id] = str(value)
+    return out
+
+
 def render_checklist_form(
     st: StTarget,
     checklist: Checklist,
@@ -44,40 +100,14 @@ def render_checklist_form(
     lang: str,
     key_prefix: str,
 ) -> dict[str, str]:
-    """Ask the form's items; return the answers: the answered items of the form, plus every answer in `answers`
-    for items outside this form (a full-form answer is never dropped by a short-form page).
-
-    `answers` seeds the radios the first time they are drawn; after that the widget state (key
-    `{key_prefix}.{item_id}`) rules, so give each case and assessment its own `key_prefix`."""
-    form_ids = checklist.form_items(Context(context))
-    in_form = set(form_ids)
-    out: dict[str, str] = {}
-
-    def word(answer: str) -> str:
-        return answer_word(answer, lang)
-
-    for section in checklist.sections:
-        items = [i for i in section.items if i.id in in_form]
-        if not items:
-            continue
-        st.subheader(section.title(lang))
-        for item in items:
-            current = answers.get(item.id)
-            value = st.radio(
-                item_label(item, lang),
-                ANSWERS,
-                index=ANSWERS.index(str(current)) if current is not None and str(current) in ANSWERS else None,
-                format_func=word,
-                key=widget_key(key_prefix, item.id),
-                help=item_help(item, lang),
-                horizontal=True,
-            )
-            if value is not None:
-                out[item.id] = str(value)
+    """Ask the form's items, section by section; return the answers (see `form_answers`)."""
+    for section in form_sections(checklist, context):
+        render_section(st, checklist, section, context, answers, lang, key_prefix)
+    in_form = set(checklist.form_items(Context(context)))
     kept = {k: str(v) for k, v in answers.items() if k not in in_form}
     if kept:
         st.caption(t("form.other_answers_kept", lang, n=len(kept)))
-    return {**kept, **out}
+    return form_answers(session_state, checklist, context, answers, key_prefix)
 
 
 def live_panel(st: StTarget, result: AssessmentResult, checklist: Checklist, lang: str) -> None:

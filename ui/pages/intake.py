@@ -14,7 +14,7 @@ from risk.checklists import default_checklists
 from risk.engine import assess
 from risk.errors import InputError
 from risk.storage import ConflictError, Store, UserInfo
-from ui.form import live_panel, render_checklist_form
+from ui.form import form_answers, form_sections, live_panel, render_section
 from ui.nav import go
 from ui.session import case_id, get_store, lang, open_case, require_user, set_target, t, target
 
@@ -179,19 +179,28 @@ def assessment(store: Store, user: UserInfo, case: dict[str, Any]) -> None:
         st.session_state[f"kept.{key}"] = dict(st.session_state[f"seed.{key}"])
     if mine:
         st.caption(t("pages.intake.reassessing", version=mine["version"]))
-    answer_form(store, user, case, chosen, key, st.sidebar.empty())
+    panel = st.sidebar.empty()
+    for section in form_sections(checklist, case["context"]):
+        section_form(store, user, case, chosen, key, section.id, panel)
+    seed = st.session_state[f"seed.{key}"]
+    outside = [k for k in seed if k not in set(checklist.form_items(case["context"]))]
+    if outside:
+        st.caption(t("form.other_answers_kept", n=len(outside)))
+    if st.button(t("pages.intake.save"), type="primary", key=f"save.{key}"):
+        save(store, user, case, chosen, key)
 
 
 @st.fragment
-def answer_form(
-    store: Store, user: UserInfo, case: dict[str, Any], chosen: dict[str, Any], key: str, panel: Any
+def section_form(
+    store: Store, user: UserInfo, case: dict[str, Any], chosen: dict[str, Any], key: str, section_id: str, panel: Any
 ) -> None:
-    """The questions, the draft and the live level. A fragment: an answer reruns only this part of the page,
-    with the case as read on the last full run; the level so far is drawn into the sidebar slot `panel`."""
+    """One section of the questions. A fragment: an answer reruns only its own section, then keeps the draft and
+    redraws the level so far in the sidebar slot `panel` (the case is as read on the last full run)."""
     checklist = default_checklists()[chosen["checklist"]]
-    answers = render_checklist_form(
-        st, checklist, case["context"], st.session_state[f"seed.{key}"], lang(), key_prefix=f"form.{key}"
-    )
+    section = next(s for s in checklist.sections if s.id == section_id)
+    seed = st.session_state[f"seed.{key}"]
+    render_section(st, checklist, section, case["context"], seed, lang(), key_prefix=f"form.{key}")
+    answers = form_answers(st.session_state, checklist, case["context"], seed, f"form.{key}")
     if answers != st.session_state[f"kept.{key}"]:
         store.save_draft(
             user,
@@ -203,25 +212,35 @@ def answer_form(
             base_version=st.session_state[f"base.{key}"],
         )
         st.session_state[f"kept.{key}"] = dict(answers)
-    assessed = {
-        "checklist": checklist.id,
+    live = assess(
+        {"context": case["context"], "persons": case["persons"], "assessments": [assessed(chosen, answers)]},
+        lang=lang(),
+    )
+    with panel.container():  # an st.empty slot: each run replaces what the last one drew
+        live_panel(st, live.assessments[0], checklist, lang())
+
+
+def assessed(chosen: dict[str, Any], answers: dict[str, str]) -> dict[str, Any]:
+    return {
+        "checklist": chosen["checklist"],
         "subject": chosen["subject"],
         "answers": answers,
         **({"about": chosen["about"]} if chosen["about"] else {}),
     }
-    live = assess({"context": case["context"], "persons": case["persons"], "assessments": [assessed]}, lang=lang())
-    with panel.container():  # an st.empty slot: each run replaces what the last one drew
-        live_panel(st, live.assessments[0], checklist, lang())
-    if st.button(t("pages.intake.save"), type="primary", key=f"save.{key}"):
-        try:
-            store.save_assessment(user, case["id"], assessed, base_version=st.session_state[f"base.{key}"])
-        except ConflictError as e:
-            st.error(t("pages.intake.conflict", why=str(e)), icon=":material/sync_problem:")
-            return
-        except InputError as e:
-            for problem in e.problems:
-                st.error(problem)
-            return
-        for prefix in ("base", "seed", "kept"):
-            st.session_state.pop(f"{prefix}.{key}", None)
-        go("result")
+
+
+def save(store: Store, user: UserInfo, case: dict[str, Any], chosen: dict[str, Any], key: str) -> None:
+    checklist = default_checklists()[chosen["checklist"]]
+    answers = form_answers(st.session_state, checklist, case["context"], st.session_state[f"seed.{key}"], f"form.{key}")
+    try:
+        store.save_assessment(user, case["id"], assessed(chosen, answers), base_version=st.session_state[f"base.{key}"])
+    except ConflictError as e:
+        st.error(t("pages.intake.conflict", why=str(e)), icon=":material/sync_problem:")
+        return
+    except InputError as e:
+        for problem in e.problems:
+            st.error(problem)
+        return
+    for prefix in ("base", "seed", "kept"):
+        st.session_state.pop(f"{prefix}.{key}", None)
+    go("result")
