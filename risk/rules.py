@@ -71,6 +71,11 @@ class StepRule(Strict):
 
 
 class StepFile(Strict):
+    # Top-level x-* keys hold YAML anchors for shared condition pieces; they are dropped before validation.
+    model_config = ConfigDict(
+        extra="forbid", frozen=True, arbitrary_types_allowed=True, json_schema_extra={"patternProperties": {"^x-": {}}}
+    )
+
     version: str
     context_agency: dict[Context, Agency | None] = Field(description="Who 'you' are in each context")
     conference_default_agency: Agency = Field(

@@ -228,3 +228,17 @@ def test_committed_schemas_are_current(tmp_path: Path) -> None:
         committed = Path(__file__).resolve().parent.parent / "checklists" / "schema" / fresh.name
         hint = "run: python -m risk checklists schema"
         assert json.loads(fresh.read_text()) == json.loads(committed.read_text()), hint
+
+
+@pytest.mark.parametrize(
+    ("name", "schema"),
+    [(n, "checklist") for n in CANONICAL] + [("steps", "steps"), ("flags", "flags"), ("law", "law")],
+)
+def test_every_yaml_file_passes_its_editor_schema(name: str, schema: str) -> None:
+    """What an editor checks against the committed schema agrees with what the loader accepts."""
+    import jsonschema
+
+    from risk.checklists import CHECKLIST_DIR, read_yaml
+
+    document = read_yaml(CHECKLIST_DIR / f"{name}.yaml")
+    jsonschema.validate(document, json.loads((CHECKLIST_DIR / "schema" / f"{schema}.schema.json").read_text()))
