@@ -65,10 +65,12 @@ class AssessmentFacts:
     completeness: float = 1.0
     critical_not_known: list[str] = field(default_factory=list)
     outside_population: str | None = None  # why the subject is outside the validated population
+    named_agency: str | None = None  # set where several agencies assessed this person with this checklist
 
     @property
     def key(self) -> str:
-        return f"{self.checklist}:{self.subject.id}"
+        """checklist:subject, and @agency where several agencies assessed the same person with this checklist."""
+        return f"{self.checklist}:{self.subject.id}" + (f"@{self.named_agency}" if self.named_agency else "")
 
 
 @dataclass

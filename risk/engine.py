@@ -46,6 +46,8 @@ def assess(
 
     results: list[AssessmentResult] = []
     facts_list: list[AssessmentFacts] = []
+    pairs = [(a.checklist, a.subject) for a in parsed.assessments]
+    shared = {p for p in pairs if pairs.count(p) > 1}  # the same person assessed by several agencies
     for a in parsed.assessments:
         cl = checklists[a.checklist]
         res = score_assessment(cl, a.answers, parsed.context, persons[a.subject], lang)
@@ -69,6 +71,7 @@ def assess(
                 completeness=res.completeness,
                 critical_not_known=res.critical_not_known,
                 outside_population=_outside_population(cl, parsed.persons, a.subject, lang),
+                named_agency=a.agency.value if a.agency and (cl.id, a.subject) in shared else None,
             )
         )
         results.append(res)
@@ -86,7 +89,9 @@ def assess(
 
     flags = _flags(case_facts, rules, lang)
     overall = max_level(*(r.level for r in results))
-    overall_because = [f"{r.checklist}:{r.subject}={r.level.value}" for r in results if r.level is overall]
+    overall_because = [
+        f"{f.key}={r.level.value}" for f, r in zip(facts_list, results, strict=True) if r.level is overall
+    ]
     for f in flags:
         if f.raises_overall_to is not None and f.raises_overall_to.rank > overall.rank:
             overall, overall_because = f.raises_overall_to, [f"flag:{f.id}"]

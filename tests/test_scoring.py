@@ -231,3 +231,19 @@ def test_two_agencies_may_assess_the_same_person_and_overrides_say_which() -> No
     twice = make_case(assessments=[dv({}, agency="police"), dv({}, agency="police")])
     with pytest.raises(InputError, match="one per checklist, subject and agency"):
         assess(twice)
+
+
+def test_reasons_name_the_agency_where_several_assessed_the_same_person() -> None:
+    case = make_case(
+        context="case_conference",
+        assessments=[
+            dv({"dv.strangulation": "unknown"}, agency="police"),
+            dv({"dv.stalking": "yes"}, agency="social_services"),
+        ],
+    )
+    result = assess(case)
+    assert result.overall_because == ["domestic_violence:v1@police=low", "domestic_violence:v1@social_services=low"]
+    insufficient = next(f for f in result.flags if f.id == "insufficient_information")
+    assert "domestic_violence:v1@police.completeness=0.00" in insufficient.because
+    alone = assess(make_case(assessments=[dv({"dv.strangulation": "yes"}, agency="police")]))
+    assert alone.overall_because == ["domestic_violence:v1=high"]  # one agency: no need to say which

@@ -111,11 +111,22 @@ def item_text(item_id: str, lang: str, catalog: Catalog, width: int | None = Non
 
 
 _LEVEL = "|".join(lv.value for lv in RiskLevel)
-_ASSESSMENT = re.compile(rf"^(?P<cl>[a-z_]+):(?P<subject>[^.=:\s]+)(?:=(?P<level>{_LEVEL}))?$")
-_SECTION = re.compile(rf"^(?P<cl>[a-z_]+):(?P<subject>[^.=:\s]+)\.(?P<section>[a-z0-9_]+)=(?P<level>{_LEVEL})$")
-_COMPLETENESS = re.compile(r"^(?P<cl>[a-z_]+):(?P<subject>[^.=:\s]+)\.completeness=(?P<value>[0-9.]+)$")
-_OUTSIDE = re.compile(r"^(?P<cl>[a-z_]+):(?P<subject>[^.=:\s]+): (?P<note>.+)$")
+# An assessment is named checklist:subject, with @agency when several agencies assessed the same person.
+_KEY = r"(?P<cl>[a-z_]+):(?P<subject>[^.=:\s@]+)(?:@(?P<agency>[a-z_]+))?"
+_ASSESSMENT = re.compile(rf"^{_KEY}(?:=(?P<level>{_LEVEL}))?$")
+_SECTION = re.compile(rf"^{_KEY}\.(?P<section>[a-z0-9_]+)=(?P<level>{_LEVEL})$")
+_COMPLETENESS = re.compile(rf"^{_KEY}\.completeness=(?P<value>[0-9.]+)$")
+_OUTSIDE = re.compile(rf"^{_KEY}: (?P<note>.+)$")
 _PERSON_FACT = re.compile(r"^(?P<person>[^.=:\s]+)\.(?:role=child|age=(?P<age>\d+))$")
+
+
+def _subject(m: re.Match[str], lang: str, catalog: Catalog) -> str:
+    """The person an assessment token is about, with the agency that made it where the token names one."""
+    person = catalog.person(m["subject"])
+    if not m["agency"]:
+        return person
+    agency = t("agency." + m["agency"], lang)
+    return f"{person} ({agency})"
 
 
 def describe_reason(token: str, lang: str, catalog: Catalog, width: int = 90) -> str:
@@ -143,7 +154,7 @@ def describe_reason(token: str, lang: str, catalog: Catalog, width: int = 90) ->
                 "reason.section_level",
                 lang,
                 checklist=checklist_name(cl, lang),
-                subject=catalog.person(m["subject"]),
+                subject=_subject(m, lang, catalog),
                 section=section,
                 level=level_word(m["level"], lang),
             )
@@ -154,13 +165,13 @@ def describe_reason(token: str, lang: str, catalog: Catalog, width: int = 90) ->
                 "reason.completeness",
                 lang,
                 checklist=checklist_name(cl, lang),
-                subject=catalog.person(m["subject"]),
+                subject=_subject(m, lang, catalog),
                 pct=round(float(m["value"]) * 100),
             )
     if m := _ASSESSMENT.match(token):
         cl = catalog.checklists.get(m["cl"])
         if cl is not None:
-            name, subject = checklist_name(cl, lang), catalog.person(m["subject"])
+            name, subject = checklist_name(cl, lang), _subject(m, lang, catalog)
             if m["level"]:
                 level = level_word(m["level"], lang)
                 return t("reason.assessment_level", lang, checklist=name, subject=subject, level=level)
@@ -168,9 +179,7 @@ def describe_reason(token: str, lang: str, catalog: Catalog, width: int = 90) ->
     if m := _OUTSIDE.match(token):
         cl = catalog.checklists.get(m["cl"])
         if cl is not None:
-            name = t(
-                "reason.assessment", lang, checklist=checklist_name(cl, lang), subject=catalog.person(m["subject"])
-            )
+            name = t("reason.assessment", lang, checklist=checklist_name(cl, lang), subject=_subject(m, lang, catalog))
             return f"{name}: {m['note']}"
     if m := _PERSON_FACT.match(token):
         person = catalog.person(m["person"])

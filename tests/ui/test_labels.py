@@ -47,3 +47,13 @@ def test_shorten_and_escape() -> None:
     assert shorten("a b c", 10) == "a b c"
     assert shorten("alpha beta gamma delta", 12) == "alpha beta…"
     assert md_escape("**not bold** :red[x] $1 <b>") == r"\*\*not bold\*\* \:red\[x\] \$1 \<b\>"
+
+
+def test_an_assessment_token_with_an_agency_names_it() -> None:
+    from ui.labels import Catalog, describe_reason
+
+    catalog = Catalog.default({"v1": "v1 – utsatt, 29 år"})
+    text = describe_reason("domestic_violence:v1@police.completeness=0.29", "sv", catalog)
+    assert "v1 – utsatt, 29 år (polisen)" in text and "29 %" in text
+    assert describe_reason("domestic_violence:v1@social_services=high", "sv", catalog).endswith("hög")
+    assert "(socialtjänsten)" in describe_reason("domestic_violence:v1@social_services=high", "sv", catalog)
