@@ -27,16 +27,10 @@ from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+
+from tests.e2e.conftest import BROWSER_ARGS, CHROMIUM  # noqa: E402 - the same Chromium and flags as the e2e tests
+
 GOAL = 3.0
-CHROMIUM = "/usr/bin/chromium"
-ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
 ONE_LINE_APP = 'import streamlit as st\nst.radio("Fråga", ["ja", "nej", "vet ej"], index=None, key="q")\n'
 IDLE = "[data-testid='stApp'][data-test-script-state='notRunning']"
 # Installed before the app loads: the browser's own clock stamps every message from the Streamlit server.
@@ -154,7 +148,7 @@ def main() -> None:
     servers = [serve(ROOT / "app.py", 8611, env, folder / "app.log"), serve(one_line, 8612, env, folder / "one.log")]
     try:
         with sync_playwright() as p:
-            browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS, headless=True)
+            browser = p.chromium.launch(executable_path=str(CHROMIUM), args=BROWSER_ARGS, headless=True)
             page = browser.new_page(viewport={"width": 1280, "height": 900}, locale="sv-SE")
             page.add_init_script(STAMP_FRAMES)
             page.set_default_timeout(60_000)
