@@ -232,15 +232,16 @@ def load_rules(directory: Path = CHECKLIST_DIR, checklists: dict[str, Checklist]
         where = f"steps.yaml: steps[{step.id}]"
         if step.id in seen_steps:
             problems.append(f"{where}.id: duplicate")
-        problems += [
-            f"{where}.legal_basis: unknown provision {p!r}" for p in step.legal_basis if p not in provision_ids
-        ]
-        problems += [
-            f"{where}.legal_basis_by_agency.{agency}: unknown provision {p!r}"
-            for agency, ids in step.legal_basis_by_agency.items()
-            for p in ids
-            if p not in provision_ids
-        ]
+        if law:  # unknown provisions can only be told once law.yaml loads
+            problems += [
+                f"{where}.legal_basis: unknown provision {p!r}" for p in step.legal_basis if p not in provision_ids
+            ]
+            problems += [
+                f"{where}.legal_basis_by_agency.{agency}: unknown provision {p!r}"
+                for agency, ids in step.legal_basis_by_agency.items()
+                for p in ids
+                if p not in provision_ids
+            ]
         if step.consent == "required" and not step.consent_from:
             problems.append(f"{where}.consent_from: say whose consent a required consent is")
         if flags:  # unknown flags can only be told once flags.yaml loads
