@@ -210,7 +210,8 @@ def _steps(case: CaseFacts, rules: Rules, own: Agency | None, lang: Language) ->
                 own_agency=own is None or agency in (own.value, "any"),
                 care_basis=rule.care_basis(lang) if rule.care_basis else None,
                 legal_basis_by_agency={
-                    str(a): [_reference(rules.provisions[p]) for p in ids] for a, ids in rule.legal_basis_by_agency.items()
+                    str(a): [_reference(rules.provisions[p]) for p in ids]
+                    for a, ids in rule.legal_basis_by_agency.items()
                 },
             )
         )
