@@ -486,6 +486,23 @@ class ConsentGiven(Condition):
 
 
 @dataclass
+class SubjectConsented(Condition):
+    """The assessment's own subject has consented to sharing with all of these agencies.
+
+    Only the person the information is about can waive its secrecy (OSL 12 kap. 2 §): another person's
+    consent, a suspect's for instance, never opens a step about the subject."""
+
+    to: list[str]
+    scope = "assessment"
+
+    def holds(self, facts: Facts) -> Because | None:
+        subject = _ass(facts).subject.id
+        if set(self.to) <= _case(facts).consents.get(subject, set()):
+            return Because((f"consent:{subject}",), (subject,))
+        return None
+
+
+@dataclass
 class AgencyHasSteps(Condition):
     agencies: list[str]
 
@@ -567,6 +584,7 @@ OPERATOR_SCOPE: dict[str, str] = {
     "critical_not_known": "assessment",
     "outside_validated_population": "assessment",
     "consent_given": "case",
+    "subject_consented": "assessment",
     "agency_has_steps": "case",
     "required_checklist_missing": "case",
     "context": "case",
@@ -688,6 +706,9 @@ _BUILDERS: dict[str, Callable[[Any, str, str], Condition]] = {
     "critical_not_known": _when_true(CriticalNotKnown),
     "outside_validated_population": _when_true(OutsidePopulation),
     "consent_given": _consent_given,
+    "subject_consented": lambda a, s, p: SubjectConsented(
+        [x.value for x in _enum_list(Agency, _mapping(a, p, {"to"}, {"to"})["to"], f"{p}.to")]
+    ),
     "agency_has_steps": lambda a, s, p: AgencyHasSteps(_str_list(a, p)),
     "required_checklist_missing": _when_true(RequiredChecklistMissing),
     "all": lambda a, s, p: All(_parts(a, s, p)),

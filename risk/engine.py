@@ -24,7 +24,7 @@ from risk.models import (
     Result,
     Step,
 )
-from risk.rules import Rules, StepRule, default_rules
+from risk.rules import Provision, Rules, StepRule, default_rules
 from risk.scoring import score_assessment
 from risk.validation import parse_case
 from risk.vocabulary import Agency, Answer, ConsentStatus, Gender, Language, PersonRole, RiskLevel, max_level
@@ -214,13 +214,17 @@ def _flags(case: CaseFacts, rules: Rules, lang: Language) -> list[Flag]:
     return sorted(flags, key=lambda f: f.id not in first)
 
 
+def _reference(p: Provision) -> LegalBasis:
+    return LegalBasis(id=p.id, citation=p.citation, verified=p.verified)
+
+
 def _consent(rule: StepRule, got: Because, case: CaseFacts) -> ConsentStatus:
-    """`given` only when every adult whose consent the step needs has consented to all its recipients."""
+    """`given` only when every adult the step concerns, of the roles whose consent it needs, has consented to
+    all its recipients. Only the person the information is about can waive its secrecy (OSL 12 kap. 2 §), so
+    consent is read from the persons the step's condition named, never from anyone else in the case."""
     if rule.consent == "not_required":
         return ConsentStatus.not_required
     concerned = [p for p in got.persons if p in case.persons and case.persons[p].role in rule.consent_from]
-    if not concerned:
-        concerned = [p.id for p in case.persons.values() if p.role in rule.consent_from]
     adults = [p for p in concerned if case.persons[p].role is not PersonRole.child]
     recipients = {a.value for a in rule.shares_with} or {str(rule.agency)}
     if adults and all(recipients <= case.consents.get(p, set()) for p in adults):
@@ -243,13 +247,18 @@ def _steps(case: CaseFacts, rules: Rules, own: Agency | None, lang: Language) ->
                 agency=agency,
                 urgency=rule.urgency,
                 legal_basis=[p.citation for p in provisions],
-                legal_references=[LegalBasis(id=p.id, citation=p.citation, verified=p.verified) for p in provisions],
+                legal_references=[_reference(p) for p in provisions],
                 consent=_consent(rule, got, case),
                 because=list(got.reasons),
                 persons=list(got.persons),
                 action=rule.action(lang),
                 consent_note=rule.consent_note(lang) if rule.consent_note else None,
                 own_agency=own is None or agency in (own.value, "any"),
+                care_basis=rule.care_basis(lang) if rule.care_basis else None,
+                legal_basis_by_agency={
+                    str(a): [_reference(rules.provisions[p]) for p in ids]
+                    for a, ids in rule.legal_basis_by_agency.items()
+                },
             )
         )
     order = {r.id: n for n, r in enumerate(rules.steps.steps)}

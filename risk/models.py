@@ -160,6 +160,14 @@ class Step(BaseModel):
     action: str
     consent_note: str | None = None
     own_agency: bool = Field(description="The step falls on the agency of the context the assessment was made in")
+    care_basis: str | None = Field(
+        None,
+        description="For care (assessment, observation): whether the patient's consent or compulsory-care criteria "
+        "decide; `consent` is only about sharing information",
+    )
+    legal_basis_by_agency: dict[str, list[LegalBasis]] = Field(
+        default_factory=dict, description="Each agency's own legal ground where agencies act together"
+    )
 
 
 class Result(BaseModel):

@@ -7,6 +7,7 @@ never firing.
 
 from __future__ import annotations
 
+import datetime
 import functools
 from pathlib import Path
 from typing import Any, Literal
@@ -17,6 +18,7 @@ from pydantic import (
     Field,
     StrictBool,
     StrictInt,
+    model_validator,
 )
 
 from risk.checklists import CHECKLIST_DIR, Checklist, default_checklists, read_yaml, validate_file
@@ -42,14 +44,39 @@ class Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True, arbitrary_types_allowed=True)
 
 
+# Sources that can make a provision `verified`: the statute text, a government bill, a court ruling.
+PRIMARY_SOURCES = ("statute_text", "proposition", "court_ruling")
+SourceKind = Literal["statute_text", "proposition", "court_ruling", "secondary", "recalled"]
+
+
+class ProvisionCheck(Strict):
+    """When and by whom a provision's citation and paraphrase were last checked against its source."""
+
+    date: datetime.date = Field(description="The day the check was made (YYYY-MM-DD)")
+    by: str = Field(min_length=1, description="Who checked it: a named review, lawyer or agency")
+
+
 class Provision(Strict):
     id: str = Field(pattern=r"^[a-z0-9_]+$")
     citation: str = Field(min_length=1)
     title: Text
     paraphrase: Text
-    verified: StrictBool
-    source: str = Field(min_length=1)
-    checked: str | None = Field(None, description="Date the source was checked (YYYY-MM-DD), or null")
+    verified: StrictBool = Field(description="true only when a primary source (source_kind) was read")
+    source: str = Field(min_length=1, description="Where the citation and content come from")
+    source_kind: SourceKind = Field(
+        description="The strongest source behind the record: statute_text, proposition or court_ruling are primary; "
+        "secondary (a guide, a municipality page, a law blog) and recalled never make a provision verified"
+    )
+    checked: ProvisionCheck
+
+    @model_validator(mode="after")
+    def _verified_needs_primary_source(self) -> Provision:
+        if self.verified and self.source_kind not in PRIMARY_SOURCES:
+            raise ValueError(
+                f"verified: true needs a primary source_kind ({', '.join(PRIMARY_SOURCES)}), "
+                f"not {self.source_kind!r}; set verified: false"
+            )
+        return self
 
 
 class LawFile(Strict):
@@ -67,6 +94,15 @@ class StepRule(Strict):
     consent_from: list[PersonRole] = Field(default_factory=list, description="Whose consent is needed")
     shares_with: list[Agency] = Field(default_factory=list, description="Consent must cover these agencies")
     consent_note: Text | None = None
+    care_basis: Text | None = Field(
+        None,
+        description="For a step that is care (assessment, observation, treatment): what decides whether it is given, "
+        "the patient's consent or the criteria of a compulsory-care act; `consent` is only about sharing information",
+    )
+    legal_basis_by_agency: dict[Agency, list[str]] = Field(
+        default_factory=dict,
+        description="Where agencies act together (a case conference): each agency's own ground, as provision ids",
+    )
     when: CaseCondition
 
 
@@ -196,9 +232,16 @@ def load_rules(directory: Path = CHECKLIST_DIR, checklists: dict[str, Checklist]
         where = f"steps.yaml: steps[{step.id}]"
         if step.id in seen_steps:
             problems.append(f"{where}.id: duplicate")
-        problems += [
-            f"{where}.legal_basis: unknown provision {p!r}" for p in step.legal_basis if p not in provision_ids
-        ]
+        if law:  # unknown provisions can only be told once law.yaml loads
+            problems += [
+                f"{where}.legal_basis: unknown provision {p!r}" for p in step.legal_basis if p not in provision_ids
+            ]
+            problems += [
+                f"{where}.legal_basis_by_agency.{agency}: unknown provision {p!r}"
+                for agency, ids in step.legal_basis_by_agency.items()
+                for p in ids
+                if p not in provision_ids
+            ]
         if step.consent == "required" and not step.consent_from:
             problems.append(f"{where}.consent_from: say whose consent a required consent is")
         if flags:  # unknown flags can only be told once flags.yaml loads

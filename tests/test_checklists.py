@@ -104,7 +104,9 @@ def test_rules_load_and_cite_known_provisions() -> None:
     }
     unverified = [p for p in rules.law.provisions if not p.verified]
     assert unverified, "SoL 2025:400 numbers are unconfirmed: some provisions must be marked unverified"
-    assert all(p.checked is None for p in unverified)
+    assert all(p.checked.date and p.checked.by.strip() for p in rules.law.provisions)
+    primary = {"statute_text", "proposition", "court_ruling"}
+    assert all(p.source_kind in primary for p in rules.law.provisions if p.verified)
 
 
 def _edit(path: Path, old: str, new: str, count: int = 1) -> None:
