@@ -104,9 +104,7 @@ def assess(
     flags = _flags(case_facts, rules, lang)
     # The level each assessment gives the case: the professional's, never below the floor the facts set.
     overall = max_level(*(f.level for f in facts_list if f.level is not None))
-    overall_why = Because.of(
-        *(f.reason("assessment_level", level=f.level) for f in facts_list if f.level is overall)
-    )
+    overall_why = Because.of(*(f.reason("assessment_level", level=f.level) for f in facts_list if f.level is overall))
     for f in flags:
         if f.raises_overall_to is not None and f.raises_overall_to.rank > overall.rank:
             overall, overall_why = f.raises_overall_to, Because.of(Reason(kind="overall_flag", flag=f.id))

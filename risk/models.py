@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, computed_field
+from pydantic import BaseModel, ConfigDict, Field, SerializerFunctionWrapHandler, computed_field, model_serializer
 
 from risk.vocabulary import Agency, Answer, ConsentStatus, Context, Gender, PersonRole, RiskLevel, Urgency
 
@@ -58,6 +58,11 @@ class Reason(BaseModel):
     step: str | None = None
     note: str | None = Field(None, description="outside_population: the checklist's population note")
     text: str | None = Field(None, description="other: the reason as the operator gave it")
+
+    @model_serializer(mode="wrap")
+    def _without_empty_fields(self, handler: SerializerFunctionWrapHandler) -> dict[str, Any]:
+        """Only the fields a reason of its kind has: `kind`, `code` and what it names."""
+        return {k: v for k, v in handler(self).items() if v is not None}
 
     @property
     def key(self) -> str:
