@@ -103,7 +103,15 @@ class AssessmentFacts:
 
     def reason(self, kind: Any, **fields: Any) -> Reason:
         """A reason about this assessment: checklist, subject and (where several agencies assessed) agency."""
-        return Reason(kind=kind, checklist=self.checklist, subject=self.subject.id, agency=self.named_agency, **fields)
+        about = self.about[0] if self.about else None
+        return Reason(
+            kind=kind,
+            checklist=self.checklist,
+            subject=self.subject.id,
+            about=about,
+            agency=self.named_agency,
+            **fields,
+        )
 
     @property
     def key(self) -> str:

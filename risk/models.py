@@ -47,6 +47,7 @@ class Reason(BaseModel):
     item: str | None = None
     checklist: str | None = None
     subject: str | None = None
+    about: str | None = Field(None, description="The person an assessment's questions concern (the suspect)")
     agency: str | None = Field(None, description="The agency that made the assessment, or the agency of `agency`")
     section: str | None = None
     level: RiskLevel | None = None

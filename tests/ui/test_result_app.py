@@ -150,6 +150,19 @@ def test_an_override_shows_both_levels_and_the_reason() -> None:
     assert "**Skäl till ändringen:** Ny \\*uppgift\\*" in text  # the professional's words, shown literally
 
 
+def test_a_level_set_below_the_floor_shows_both_levels_and_is_marked_for_review() -> None:
+    case = example_case()
+    case["overrides"] = [{"checklist": "domestic_violence", "subject": "v1", "level": "low", "reason": "Missförstånd"}]
+    at = run(case)
+    no_exceptions(at)
+    text = page_text(at)
+    assert "Golv satt av kritiska faktorer och nivåregler" in text
+    assert "Markerad för granskning: den bedömda nivån (låg) ligger under golvet (mycket hög)" in text
+    assert at.warning[0].value.startswith("**Nivån är sänkt under golvet – granska**")
+    assert "satt till låg, under golvet mycket hög" in at.warning[0].value
+    assert "strypgrepp" in text.lower()  # the facts still speak: the steps resting on them remain
+
+
 def test_english() -> None:
     at = run(lang="en")
     text = page_text(at)
