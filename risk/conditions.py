@@ -8,6 +8,15 @@ level, flag and step can show where it came from.
 Scopes: `answers` (inside one checklist while it is scored), `assessment` (one scored
 assessment and its subject), `case` (the whole case). An operator may only be used
 where its facts exist; a misplaced one is a load error.
+
+Writing an operator: say why with structured reasons (`risk.models.Reason`), from which
+the string form of `because` that integrators read is derived, so the two never differ:
+
+    return Because.of(Reason(kind="item", item=i, checklist=a.checklist, subject=a.subject.id), persons=(pid,))
+
+The older form `Because(reasons=("some_string",), persons=(...))` still works; its strings are
+kept as they are and reach the result as reasons of kind `other` (pages show them as ids), so
+prefer `Because.of` for anything a person reads.
 """
 
 from __future__ import annotations
@@ -20,6 +29,7 @@ import numpy as np
 import numpy.typing as npt
 from pydantic import PlainValidator, WithJsonSchema
 
+from risk.models import Reason
 from risk.vocabulary import Agency, Answer, Context, PersonRole, RiskLevel
 
 SCOPES = ("answers", "assessment", "case")
@@ -32,13 +42,34 @@ class ConditionError(ValueError):
 
 @dataclass(frozen=True)
 class Because:
-    """Why a condition holds: reasons (item ids, levels, flags) and the persons concerned."""
+    """Why a condition holds: reasons as strings (`because`), the persons concerned, and the same reasons as
+    structured data (`facts`). Build it with `Because.of(Reason(...), ...)` so the strings derive from the data."""
 
     reasons: tuple[str, ...] = ()
     persons: tuple[str, ...] = ()
+    facts: tuple[Reason, ...] = ()
+
+    @classmethod
+    def of(cls, *facts: Reason, persons: Iterable[str] = ()) -> Because:
+        """From structured reasons: the string form of each is its `code`."""
+        return cls(_merge((), [f.code for f in facts]), _merge((), list(persons)), tuple(dict.fromkeys(facts)))
 
     def __or__(self, other: Because) -> Because:
-        return Because(_merge(self.reasons, other.reasons), _merge(self.persons, other.persons))
+        return Because(
+            _merge(self.reasons, other.reasons),
+            _merge(self.persons, other.persons),
+            tuple(dict.fromkeys([*self.facts, *other.facts])),
+        )
+
+    def structured(self) -> list[Reason]:
+        """Every reason as data, in the order of `reasons`; a string no structured reason gives is kind `other`."""
+        by_code: dict[str, list[Reason]] = {}
+        for f in self.facts:
+            by_code.setdefault(f.code, []).append(f)
+        out: list[Reason] = []
+        for code in self.reasons:
+            out += by_code.get(code) or [Reason(kind="other", text=code)]
+        return out
 
 
 def _merge(a: Sequence[str], b: Sequence[str]) -> tuple[str, ...]:
@@ -66,6 +97,22 @@ class AssessmentFacts:
     critical_not_known: list[str] = field(default_factory=list)
     outside_population: str | None = None  # why the subject is outside the validated population
     named_agency: str | None = None  # set where several agencies assessed this person with this checklist
+    population_note: str | None = None  # the notes of the validated-population limits the subject falls outside
+    population_age: int | None = None  # the subject's age, where an age limit is one of them
+    floor: RiskLevel | None = None  # the least level critical items and level rules set
+    final_level: RiskLevel | None = None  # the level after a professional's change (`level` never goes below floor)
+
+    def reason(self, kind: Any, **fields: Any) -> Reason:
+        """A reason about this assessment: checklist, subject and (where several agencies assessed) agency."""
+        about = self.about[0] if self.about else None
+        return Reason(
+            kind=kind,
+            checklist=self.checklist,
+            subject=self.subject.id,
+            about=about,
+            agency=self.named_agency,
+            **fields,
+        )
 
     @property
     def key(self) -> str:
@@ -186,9 +233,9 @@ class YesAny(Condition):
     scope = "answers"
 
     def holds(self, facts: Facts) -> Because | None:
-        answers = _ass(facts).answers
-        hit = [i for i in self.ids if answers.get(i) is Answer.yes]
-        return Because(tuple(hit)) if hit else None
+        a = _ass(facts)
+        hit = [i for i in self.ids if a.answers.get(i) is Answer.yes]
+        return Because.of(*(a.reason("item", item=i) for i in hit)) if hit else None
 
     def vector(self, facts: VectorFacts) -> BoolArray:
         cols = [facts.item_index[i] for i in self.ids]
@@ -201,9 +248,9 @@ class YesAll(Condition):
     scope = "answers"
 
     def holds(self, facts: Facts) -> Because | None:
-        answers = _ass(facts).answers
-        ok = all(answers.get(i) is Answer.yes for i in self.ids)
-        return Because(tuple(self.ids)) if ok else None
+        a = _ass(facts)
+        ok = all(a.answers.get(i) is Answer.yes for i in self.ids)
+        return Because.of(*(a.reason("item", item=i) for i in self.ids)) if ok else None
 
     def vector(self, facts: VectorFacts) -> BoolArray:
         cols = [facts.item_index[i] for i in self.ids]
@@ -235,7 +282,7 @@ class CountYes(Condition):
         counted = [hit for hit in hits if hit]
         if len(counted) < self.at_least:
             return None
-        return Because(tuple(i for hit in counted for i in hit))
+        return Because.of(*(a.reason("item", item=i) for hit in counted for i in hit))
 
     def vector(self, facts: VectorFacts) -> BoolArray:
         if self.groups is None:
@@ -254,9 +301,10 @@ class SectionLevelAtLeast(Condition):
     scope = "answers"
 
     def holds(self, facts: Facts) -> Because | None:
-        got = _ass(facts).section_levels.get(self.section)
+        a = _ass(facts)
+        got = a.section_levels.get(self.section)
         if got is not None and got.rank >= self.level.rank:
-            return Because((f"{_ass(facts).key}.{self.section}={got.value}",))
+            return Because.of(a.reason("section_level", section=self.section, level=got))
         return None
 
     def vector(self, facts: VectorFacts) -> BoolArray:
@@ -274,7 +322,7 @@ class LevelAtLeast(Condition):
     def holds(self, facts: Facts) -> Because | None:
         a = _ass(facts)
         if a.level is not None and a.level.rank >= self.level.rank:
-            return Because((f"{a.key}={a.level.value}",), (a.subject.id,))
+            return Because.of(a.reason("assessment_level", level=a.level), persons=(a.subject.id,))
         return None
 
 
@@ -292,13 +340,13 @@ def _age_because(person: PersonFacts, below: int | None, at_least: int | None) -
     """An unknown age matches nothing, except that a person with role child counts as under 18."""
     if person.age is None:
         if person.role is PersonRole.child and below is not None and below >= 18 and at_least is None:
-            return Because((f"{person.id}.role=child",), (person.id,))
+            return Because.of(Reason(kind="person_role", person=person.id, role=person.role), persons=(person.id,))
         return None
     if below is not None and not person.age < below:
         return None
     if at_least is not None and not person.age >= at_least:
         return None
-    return Because((f"{person.id}.age={person.age}",), (person.id,))
+    return Because.of(Reason(kind="person_age", person=person.id, value=person.age), persons=(person.id,))
 
 
 @dataclass
@@ -351,7 +399,7 @@ class FlagRaised(Condition):
         hit = [f for f in self.ids if f in flags]
         if not hit:
             return None
-        because = Because(tuple(hit))
+        because = Because.of(*(Reason(kind="flag", flag=f) for f in hit))
         for f in hit:
             because = because | Because((), flags[f].persons)
         return because
@@ -363,7 +411,7 @@ class OverallLevelAtLeast(Condition):
 
     def holds(self, facts: Facts) -> Because | None:
         got = _case(facts).overall_level
-        return Because((f"overall={got.value}",)) if got.rank >= self.level.rank else None
+        return Because.of(Reason(kind="overall", level=got)) if got.rank >= self.level.rank else None
 
 
 @dataclass
@@ -382,7 +430,7 @@ class AnyAssessment(Condition):
             got = Because() if self.when is None else self.when.holds(Facts(case, a))
             if got is not None:
                 # name the assessment itself when its inner condition gave no reasons of its own
-                got = got | Because(() if got.reasons else (a.key,), (a.subject.id,))
+                got = got | Because.of(*(() if got.reasons else (a.reason("assessment"),)), persons=(a.subject.id,))
                 because = got if because is None else because | got
         return because
 
@@ -403,7 +451,7 @@ class AnyPerson(Condition):
             ) is None:
                 continue
             hit.append(p.id)
-        return Because(tuple(hit), tuple(hit)) if hit else None
+        return Because.of(*(Reason(kind="person", person=p) for p in hit), persons=hit) if hit else None
 
 
 @dataclass
@@ -414,7 +462,7 @@ class StepSuggested(Condition):
 
     def holds(self, facts: Facts) -> Because | None:
         hit = [s for s in self.ids if s in _case(facts).steps]
-        return Because(tuple(hit)) if hit else None
+        return Because.of(*(Reason(kind="step", step=s) for s in hit)) if hit else None
 
 
 @dataclass
@@ -425,7 +473,7 @@ class StepAgenciesAtLeast(Condition):
 
     def holds(self, facts: Facts) -> Because | None:
         agencies = sorted({a for a in _case(facts).steps.values() if a != "any"})
-        return Because(tuple(f"agency:{a}" for a in agencies)) if len(agencies) >= self.n else None
+        return Because.of(*(Reason(kind="agency", agency=a) for a in agencies)) if len(agencies) >= self.n else None
 
 
 @dataclass
@@ -446,7 +494,7 @@ class CompletenessBelow(Condition):
     def holds(self, facts: Facts) -> Because | None:
         a = _ass(facts)
         if a.completeness < self.share:
-            return Because((f"{a.key}.completeness={a.completeness:.2f}",), (a.subject.id,))
+            return Because.of(a.reason("completeness", value=a.completeness), persons=(a.subject.id,))
         return None
 
 
@@ -456,7 +504,9 @@ class CriticalNotKnown(Condition):
 
     def holds(self, facts: Facts) -> Because | None:
         a = _ass(facts)
-        return Because(tuple(a.critical_not_known), (a.subject.id,)) if a.critical_not_known else None
+        if not a.critical_not_known:
+            return None
+        return Because.of(*(a.reason("item_not_known", item=i) for i in a.critical_not_known), persons=(a.subject.id,))
 
 
 @dataclass
@@ -465,7 +515,28 @@ class OutsidePopulation(Condition):
 
     def holds(self, facts: Facts) -> Because | None:
         a = _ass(facts)
-        return Because((f"{a.key}: {a.outside_population}",), (a.subject.id,)) if a.outside_population else None
+        if not a.outside_population:
+            return None
+        if a.population_note is not None:
+            why = a.reason(
+                "outside_population", value=a.population_age, note=a.population_note, detail=a.outside_population
+            )
+        else:  # no structured note: the text as it was given
+            why = a.reason("outside_population", note=a.outside_population)
+        return Because.of(why, persons=(a.subject.id,))
+
+
+@dataclass
+class LevelBelowFloor(Condition):
+    """A professional set the level below the floor that the assessment's critical items or level rules set."""
+
+    scope = "assessment"
+
+    def holds(self, facts: Facts) -> Because | None:
+        a = _ass(facts)
+        if a.floor is None or a.final_level is None or a.final_level.rank >= a.floor.rank:
+            return None
+        return Because.of(a.reason("below_floor", level=a.final_level, floor=a.floor), persons=(a.subject.id,))
 
 
 @dataclass
@@ -482,7 +553,7 @@ class ConsentGiven(Condition):
             for pid, agencies in case.consents.items()
             if set(self.to) <= agencies and (self.roles is None or case.persons[pid].role in self.roles)
         ]
-        return Because(tuple(f"consent:{pid}" for pid in hit)) if hit else None
+        return Because.of(*(Reason(kind="consent", person=pid) for pid in hit)) if hit else None
 
 
 @dataclass
@@ -498,7 +569,7 @@ class SubjectConsented(Condition):
     def holds(self, facts: Facts) -> Because | None:
         subject = _ass(facts).subject.id
         if set(self.to) <= _case(facts).consents.get(subject, set()):
-            return Because((f"consent:{subject}",), (subject,))
+            return Because.of(Reason(kind="consent", person=subject), persons=(subject,))
         return None
 
 
@@ -509,7 +580,7 @@ class AgencyHasSteps(Condition):
     def holds(self, facts: Facts) -> Because | None:
         steps = _case(facts).steps
         hit = [s for s, agency in steps.items() if agency in self.agencies]
-        return Because(tuple(hit)) if hit else None
+        return Because.of(*(Reason(kind="step", step=s) for s in hit)) if hit else None
 
 
 @dataclass
@@ -518,7 +589,10 @@ class RequiredChecklistMissing(Condition):
         missing = _case(facts).missing_checklists
         if not missing:
             return None
-        return Because(tuple(f"{c}:{s}" for c, s in missing), tuple(dict.fromkeys(s for _, s in missing)))
+        return Because.of(
+            *(Reason(kind="missing_checklist", checklist=c, subject=s) for c, s in missing),
+            persons=[s for _, s in missing],
+        )
 
 
 # ---- parsing ---------------------------------------------------------------------
@@ -583,6 +657,7 @@ OPERATOR_SCOPE: dict[str, str] = {
     "completeness_below": "assessment",
     "critical_not_known": "assessment",
     "outside_validated_population": "assessment",
+    "level_below_floor": "assessment",
     "consent_given": "case",
     "subject_consented": "assessment",
     "agency_has_steps": "case",
@@ -705,6 +780,7 @@ _BUILDERS: dict[str, Callable[[Any, str, str], Condition]] = {
     "completeness_below": lambda a, s, p: CompletenessBelow(_share(a, p)),
     "critical_not_known": _when_true(CriticalNotKnown),
     "outside_validated_population": _when_true(OutsidePopulation),
+    "level_below_floor": _when_true(LevelBelowFloor),
     "consent_given": _consent_given,
     "subject_consented": lambda a, s, p: SubjectConsented(
         [x.value for x in _enum_list(Agency, _mapping(a, p, {"to"}, {"to"})["to"], f"{p}.to")]

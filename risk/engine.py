@@ -3,29 +3,39 @@
 Order: score each assessment → apply overrides → required checklists → flags →
 overall level → collaboration steps. Each stage only reads what the stages before
 it produced, so every level, flag and step can say what it came from.
+
+Overrides and the floor: a professional may set an assessment's level either way, and
+`level` is what they set. Critical items and level rules set a floor (`floor_level`):
+the least level the facts alone give. The flags, steps and overall level see
+max(level, floor), so a lowering counts down to the floor, while what rests on facts
+(strangulation, the suspect's suicidality, any critical item) keeps its flags and steps.
+A level set below the floor is kept, marked `below_floor` for review, and raises the
+flag `override_below_floor`, which names both levels.
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 from risk import __version__
 from risk.checklists import Checklist, default_checklists
 from risk.conditions import AssessmentFacts, Because, CaseFacts, Facts, PersonFacts
 from risk.models import (
-    NOTICE,
     AssessmentInput,
     AssessmentResult,
     Case,
     Flag,
     LegalBasis,
     Person,
+    Reason,
     RequiredChecklist,
     Result,
     Step,
 )
 from risk.rules import Provision, Rules, StepRule, default_rules
 from risk.scoring import score_assessment
+from risk.text import engine_level_word, engine_text
 from risk.validation import parse_case
 from risk.vocabulary import Agency, Answer, ConsentStatus, Gender, Language, PersonRole, RiskLevel, max_level
 
@@ -58,7 +68,10 @@ def assess(
         if o is not None:
             res.level = o.level
             res.override_reason = o.reason.strip()
+        floor = res.floor_level
+        res.below_floor = floor is not None and res.level.rank < floor.rank
         agency = a.agency or context_agency or rules.steps.conference_default_agency
+        outside = _outside_population(cl, parsed.persons, a, lang)
         facts_list.append(
             AssessmentFacts(
                 checklist=cl.id,
@@ -67,11 +80,15 @@ def assess(
                 answers=a.answers,
                 critical_items=cl.critical_items,
                 section_levels={k: s.level for k, s in res.sections.items() if s.level is not None},
-                level=res.level,
+                level=max_level(res.level, floor) if floor is not None else res.level,
+                final_level=res.level,
+                floor=floor,
                 agency=agency.value,
                 completeness=res.completeness,
                 critical_not_known=res.critical_not_known,
-                outside_population=_outside_population(cl, parsed.persons, a, lang),
+                outside_population=outside.legacy,
+                population_note=outside.notes,
+                population_age=outside.age,
                 named_agency=a.agency.value if a.agency and (cl.id, a.subject) in shared else None,
             )
         )
@@ -89,13 +106,12 @@ def assess(
     case_facts.missing_checklists = [(r.checklist, r.subject) for r in required]
 
     flags = _flags(case_facts, rules, lang)
-    overall = max_level(*(r.level for r in results))
-    overall_because = [
-        f"{f.key}={r.level.value}" for f, r in zip(facts_list, results, strict=True) if r.level is overall
-    ]
+    # The level each assessment gives the case: the professional's, never below the floor the facts set.
+    overall = max_level(*(f.level for f in facts_list if f.level is not None))
+    overall_why = Because.of(*(f.reason("assessment_level", level=f.level) for f in facts_list if f.level is overall))
     for f in flags:
         if f.raises_overall_to is not None and f.raises_overall_to.rank > overall.rank:
-            overall, overall_because = f.raises_overall_to, [f"flag:{f.id}"]
+            overall, overall_why = f.raises_overall_to, Because.of(Reason(kind="overall_flag", flag=f.id))
     case_facts.overall_level = overall
 
     return Result(
@@ -103,12 +119,13 @@ def assess(
         checklist_versions={cl.id: cl.version for cl in checklists.values()},
         context=parsed.context,
         overall_level=overall,
-        overall_because=overall_because,
+        overall_because=list(overall_why.reasons),
+        overall_reasons=overall_why.structured(),
         assessments=results,
         flags=flags,
         required_checklists=required,
         steps=_steps(case_facts, rules, context_agency, lang),
-        notice=NOTICE[lang.value],
+        notice=engine_text("notice", lang),
     )
 
 
@@ -116,7 +133,18 @@ def _person_facts(p: Person) -> PersonFacts:
     return PersonFacts(p.id, p.role, p.age)
 
 
-def _outside_population(cl: Checklist, persons: list[Person], a: AssessmentInput, lang: Language) -> str | None:
+@dataclass(frozen=True)
+class OutsidePopulationFacts:
+    """Why a subject is outside the validated population: the legacy text, the notes alone, the age if it matched."""
+
+    legacy: str | None = None
+    notes: str | None = None
+    age: int | None = None
+
+
+def _outside_population(
+    cl: Checklist, persons: list[Person], a: AssessmentInput, lang: Language
+) -> OutsidePopulationFacts:
     """Why the subject falls outside the population the checklist's evidence comes from, or None.
 
     Each matching condition of `validated_population` is named by its id with what matched and its
@@ -124,17 +152,21 @@ def _outside_population(cl: Checklist, persons: list[Person], a: AssessmentInput
     """
     pop = cl.validated_population
     if pop is None:
-        return None
+        return OutsidePopulationFacts()
     by_id = {p.id: p for p in persons}
     subject = by_id[a.subject]
     about = _about_person(cl, persons, a)
     age = subject.age
     found: list[str] = []
+    notes: list[str] = []
+    age_matched: int | None = None
     if age is not None and (
         (pop.subject_min_age is not None and age < pop.subject_min_age)
         or (pop.subject_max_age is not None and age > pop.subject_max_age)
     ):
         found.append(f"age {age}: {pop.note(lang)}")
+        notes.append(pop.note(lang))
+        age_matched = age
     for limit in pop.outside:
         matched: list[str] = []
         if limit.subject_age_below is not None or limit.subject_age_at_least is not None:
@@ -145,6 +177,7 @@ def _outside_population(cl: Checklist, persons: list[Person], a: AssessmentInput
             if limit.subject_age_at_least is not None and not age >= limit.subject_age_at_least:
                 continue
             matched.append(f"age {age}")
+            age_matched = age
         if limit.subject_gender:
             if subject.gender not in limit.subject_gender:
                 continue
@@ -160,7 +193,10 @@ def _outside_population(cl: Checklist, persons: list[Person], a: AssessmentInput
                 continue
             matched.extend(yes)
         found.append(f"{limit.id} ({', '.join(matched)}): {limit.note(lang)}")
-    return "; ".join(found) or None
+        notes.append(limit.note(lang))
+    if not found:
+        return OutsidePopulationFacts()
+    return OutsidePopulationFacts("; ".join(found), " ".join(notes), age_matched)
 
 
 def _about_person(cl: Checklist, persons: list[Person], a: AssessmentInput) -> Person | None:
@@ -205,6 +241,7 @@ def _flags(case: CaseFacts, rules: Rules, lang: Language) -> list[Flag]:
                 id=rule.id,
                 because=list(got.reasons),
                 persons=list(got.persons),
+                reasons=got.structured(),
                 title=rule.title(lang),
                 effect=rule.effect(lang),
                 raises_overall_to=rule.raises_overall_to,
@@ -251,6 +288,7 @@ def _steps(case: CaseFacts, rules: Rules, own: Agency | None, lang: Language) ->
                 consent=_consent(rule, got, case),
                 because=list(got.reasons),
                 persons=list(got.persons),
+                reasons=got.structured(),
                 action=rule.action(lang),
                 consent_note=rule.consent_note(lang) if rule.consent_note else None,
                 own_agency=own is None or agency in (own.value, "any"),
@@ -266,5 +304,5 @@ def _steps(case: CaseFacts, rules: Rules, own: Agency | None, lang: Language) ->
 
 
 def level_word(level: RiskLevel, lang: Language | str = Language.en) -> str:
-    words = {"sv": {"low": "låg", "moderate": "måttlig", "high": "hög", "severe": "mycket hög"}}
-    return words.get(Language(lang).value, {}).get(level.value, level.value)
+    """The level in words, from locales/engine.<lang>.yaml."""
+    return engine_level_word(level, lang)

@@ -7,16 +7,114 @@ reported at once, with what is allowed, by `risk.validation`.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, SerializerFunctionWrapHandler, computed_field, model_serializer
 
 from risk.vocabulary import Agency, Answer, ConsentStatus, Context, Gender, PersonRole, RiskLevel, Urgency
 
-NOTICE = {
-    "en": "Decision support only: the professional's judgement decides.",
-    "sv": "Endast beslutsstöd: den professionella bedömningen avgör.",
-}
+ReasonKind = Literal[
+    "item",  # an item answered yes
+    "item_not_known",  # a critical item answered unknown or not asked
+    "assessment",  # an assessment (checklist of a subject, by an agency where several assessed the person)
+    "assessment_level",  # an assessment's level (the level the rules see: never below its floor)
+    "section_level",  # the level of one section of an assessment
+    "completeness",  # the share of the form answered (value)
+    "outside_population",  # the subject's age (value) is outside the checklist's validated population
+    "below_floor",  # a professional set the level below the floor that critical items or level rules set
+    "person",  # a person of the case
+    "person_age",  # a person's age (value)
+    "person_role",  # a person's role, e.g. a child without a recorded age
+    "consent",  # a person's consent to share
+    "flag",  # a flag raised before
+    "overall_flag",  # the flag that raised the overall level
+    "step",  # a step suggested before
+    "agency",  # an agency that has steps
+    "missing_checklist",  # a checklist the case still needs for a subject
+    "overall",  # the overall level
+    "other",  # a reason given only as a string (code), by an operator that gives no structure
+]
+
+
+class Reason(BaseModel):
+    """Why a level, flag or step holds, as data: what kind of fact and which item, assessment, person or level.
+
+    `code` is the same reason in the string form of `because` (kept for integrators), derived from the fields."""
+
+    model_config = ConfigDict(frozen=True)
+
+    kind: ReasonKind
+    item: str | None = None
+    checklist: str | None = None
+    subject: str | None = None
+    about: str | None = Field(None, description="The person an assessment's questions concern (the suspect)")
+    agency: str | None = Field(None, description="The agency that made the assessment, or the agency of `agency`")
+    section: str | None = None
+    level: RiskLevel | None = None
+    floor: RiskLevel | None = Field(None, description="below_floor: the floor that critical items or rules set")
+    value: float | None = Field(None, description="completeness share, or an age")
+    person: str | None = None
+    role: PersonRole | None = None
+    flag: str | None = None
+    step: str | None = None
+    note: str | None = Field(None, description="outside_population: the checklist's population note")
+    text: str | None = Field(None, description="other: the reason as the operator gave it")
+    detail: str | None = Field(
+        None, description="outside_population: each limit matched, by id, with what matched and its note"
+    )
+
+    @model_serializer(mode="wrap")
+    def _without_empty_fields(self, handler: SerializerFunctionWrapHandler) -> dict[str, Any]:
+        """Only the fields a reason of its kind has: `kind`, `code` and what it names."""
+        return {k: v for k, v in handler(self).items() if v is not None}
+
+    @property
+    def key(self) -> str:
+        """checklist:subject, and @agency where several agencies assessed the same person with the checklist."""
+        return f"{self.checklist}:{self.subject}" + (f"@{self.agency}" if self.agency else "")
+
+    @computed_field  # type: ignore[prop-decorator]
+    @property
+    def code(self) -> str:
+        """The string form of this reason, as it appears in `because`."""
+        level = self.level.value if self.level is not None else ""
+        match self.kind:
+            case "item" | "item_not_known":
+                return str(self.item)
+            case "assessment" | "missing_checklist":
+                return self.key
+            case "assessment_level":
+                return f"{self.key}={level}"
+            case "section_level":
+                return f"{self.key}.{self.section}={level}"
+            case "completeness":
+                return f"{self.key}.completeness={self.value or 0:.2f}"
+            case "outside_population" if self.detail:
+                return f"{self.key}: {self.detail}"
+            case "outside_population":
+                age = f"age {self.value:g}: " if self.value is not None else ""
+                return f"{self.key}: {age}{self.note}"
+            case "below_floor":
+                return f"{self.key}={level}<{self.floor.value if self.floor else ''}"
+            case "person":
+                return str(self.person)
+            case "person_age":
+                return f"{self.person}.age={self.value:g}" if self.value is not None else str(self.person)
+            case "person_role":
+                return f"{self.person}.role={self.role.value if self.role else ''}"
+            case "consent":
+                return f"consent:{self.person}"
+            case "flag":
+                return str(self.flag)
+            case "overall_flag":
+                return f"flag:{self.flag}"
+            case "step":
+                return str(self.step)
+            case "agency":
+                return f"agency:{self.agency}"
+            case "overall":
+                return f"overall={level}"
+        return str(self.text)
 
 
 class Person(BaseModel):
@@ -103,6 +201,7 @@ class LevelReason(BaseModel):
     because: list[str]
     why: str
     source: str | None = None  # a level rule's published source (instrument or study), if it has one
+    reasons: list[Reason] = Field(default_factory=list, description="`because` as structured data")
 
 
 class AssessmentResult(BaseModel):
@@ -117,6 +216,12 @@ class AssessmentResult(BaseModel):
     level: RiskLevel
     level_max: RiskLevel = Field(description="The computed level if every unknown or unasked item of the form were yes")
     override_reason: str | None = None
+    floor_level: RiskLevel | None = Field(
+        None, description="The least level that critical items and level rules set; None where none holds"
+    )
+    below_floor: bool = Field(
+        False, description="A professional set the level below floor_level: marked for review, both levels kept"
+    )
     critical_items: list[str]
     contributions: list[Contribution]
     unknown_items: list[str]
@@ -131,6 +236,7 @@ class Flag(BaseModel):
     id: str
     because: list[str]
     persons: list[str] = Field(default_factory=list)
+    reasons: list[Reason] = Field(default_factory=list, description="`because` as structured data")
     title: str
     effect: str
     raises_overall_to: RiskLevel | None = None
@@ -157,6 +263,7 @@ class Step(BaseModel):
     consent: ConsentStatus
     because: list[str]
     persons: list[str] = Field(default_factory=list)
+    reasons: list[Reason] = Field(default_factory=list, description="`because` as structured data")
     action: str
     consent_note: str | None = None
     own_agency: bool = Field(description="The step falls on the agency of the context the assessment was made in")
@@ -176,6 +283,7 @@ class Result(BaseModel):
     context: Context
     overall_level: RiskLevel
     overall_because: list[str]
+    overall_reasons: list[Reason] = Field(default_factory=list, description="`overall_because` as structured data")
     assessments: list[AssessmentResult]
     flags: list[Flag]
     required_checklists: list[RequiredChecklist]

@@ -16,8 +16,9 @@ import numpy.typing as npt
 
 from risk.checklists import Checklist
 from risk.conditions import AssessmentFacts, Facts, PersonFacts, VectorFacts
-from risk.models import AssessmentResult, Contribution, LevelReason, SectionResult
-from risk.vocabulary import LEVEL_ORDER, Answer, Context, Language, PersonRole, RiskLevel
+from risk.models import AssessmentResult, Contribution, LevelReason, Reason, SectionResult
+from risk.text import engine_level_word, engine_text
+from risk.vocabulary import LEVEL_ORDER, Answer, Context, Language, PersonRole, RiskLevel, max_level
 
 IntArray = npt.NDArray[np.int64]
 LevelArray = npt.NDArray[np.int8]
@@ -189,13 +190,9 @@ def score_assessment(
     yes_items = [i for i in cc.ids if answers.get(i) is Answer.yes]
     form_ids = [i for n, i in enumerate(cc.ids) if in_form[0, n]]
     contributions = []
+    critical_word = engine_level_word(cl.critical_level, lang)
     for i in yes_items:
         item = cl.items[i]
-        note = {
-            "en": " Critical: a yes raises the level to at least ",
-            "sv": " Kritisk: ett ja höjer nivån till minst ",
-        }
-        crit = f"{note[lang.value]}{cl.critical_level.value}." if item.critical else ""
         contributions.append(
             Contribution(
                 item=i,
@@ -203,10 +200,19 @@ def score_assessment(
                 points=item.points,
                 section=cl.section_of[i],
                 critical=item.critical,
-                why=f"{item.text(lang)} (+{item.points}).{crit} {item.evidence}",
+                why=engine_text(
+                    "contribution.critical" if item.critical else "contribution.plain",
+                    lang,
+                    question=item.text(lang),
+                    points=item.points,
+                    level=critical_word,
+                    evidence=item.evidence,
+                ),
             )
         )
     reasons = _level_reasons(cl, now, yes_items, facts, lang)
+    # The floor: what facts alone set (critical items, level rules); bands of points are left to judgement.
+    floor = [r.level for r in reasons if r.rule == "critical_item" or r.rule.startswith("rule:")]
     sections = {
         s.id: SectionResult(
             method=s.scoring,
@@ -235,29 +241,35 @@ def score_assessment(
         critical_not_known=[i for i in form_ids if cl.items[i].critical and answers.get(i) in (None, Answer.unknown)],
         level_reasons=reasons,
         sections=sections,
+        floor_level=max_level(*floor) if floor else None,
     )
 
 
 def _level_reasons(cl: Checklist, now: Scores, yes_items: list[str], facts: Facts, lang: Language) -> list[LevelReason]:
     out: list[LevelReason] = []
-    sv = lang is Language.sv
+    assessment = facts.assessment
+    assert assessment is not None
+
+    def items(ids: list[str]) -> list[Reason]:
+        return [assessment.reason("item", item=i) for i in ids]
+
     for s in cl.sections:
         if s.id in now.section_level and now.section_level[s.id][0] > 0:
             in_section = [i for i in yes_items if cl.section_of[i] == s.id]
-            how = {
-                "highest_positive": ("highest positive answer", "högsta positiva svar"),
-                "count": (f"{len(in_section)} observed", f"{len(in_section)} observerade"),
-                "weighted_sum": (
-                    f"{int(now.section_score[s.id][0])} points",
-                    f"{int(now.section_score[s.id][0])} poäng",
-                ),
-            }[s.scoring][sv]
+            why = engine_text(
+                f"level_reason.{s.scoring}",
+                lang,
+                section=s.title(lang),
+                n=len(in_section),
+                points=int(now.section_score[s.id][0]),
+            )
             out.append(
                 LevelReason(
                     rule=f"section:{s.id}",
                     level=_lv(now.section_level[s.id][0]),
                     because=in_section,
-                    why=f"{s.title(lang)}: {how}",
+                    why=why,
+                    reasons=items(in_section),
                 )
             )
     if now.total_level is not None and now.total_level[0] > 0:
@@ -268,7 +280,8 @@ def _level_reasons(cl: Checklist, now: Scores, yes_items: list[str], facts: Fact
                 rule="total",
                 level=_lv(now.total_level[0]),
                 because=total_items,
-                why=f"{'Summa' if sv else 'Total'}: {points} {'poäng' if sv else 'points'}",
+                why=engine_text("level_reason.total", lang, points=points),
+                reasons=items(total_items),
             )
         )
     crit = [i for i in yes_items if cl.items[i].critical]
@@ -278,9 +291,8 @@ def _level_reasons(cl: Checklist, now: Scores, yes_items: list[str], facts: Fact
                 rule="critical_item",
                 level=cl.critical_level,
                 because=crit,
-                why="Kritisk faktor höjer nivån på egen hand"
-                if sv
-                else "A critical factor raises the level on its own",
+                why=engine_text("level_reason.critical_item", lang),
+                reasons=items(crit),
             )
         )
     for rule in cl.level_rules:
@@ -293,6 +305,7 @@ def _level_reasons(cl: Checklist, now: Scores, yes_items: list[str], facts: Fact
                     because=list(got.reasons) if got else [],
                     why=rule.explanation(lang),
                     source=rule.source,
+                    reasons=got.structured() if got else [],
                 )
             )
     return out

@@ -29,9 +29,10 @@ from ui.labels import (
     cap_agency,
     checklist_name,
     consent_word,
-    describe_reason,
+    describe,
     level_word,
     md_escape,
+    reasons_of,
     shorten,
     urgency_name,
 )
@@ -40,6 +41,7 @@ StTarget: TypeAlias = DeltaGenerator | ModuleType  # the streamlit module, st.si
 
 CRITICAL_MARK = "▲"
 INSUFFICIENT = "insufficient_information"
+BELOW_FLOOR = "override_below_floor"
 FOLLOW_UP_SHOWN = 8  # follow-up questions listed before the rest fold into an expander
 URGENCY_ICONS = {
     "immediate": ":material/e911_emergency:",
@@ -276,9 +278,21 @@ def render_assessment_result(
     if overridden:
         level_badge(st, result.level, lang, label=t("result.final_level", lang))
         level_badge(st, result.computed_level, lang, label=t("result.computed_level", lang), small=True)
+        if result.below_floor and result.floor_level is not None:
+            level_badge(st, result.floor_level, lang, label=t("result.floor_level", lang), small=True)
         st.markdown(f"**{t('result.override_reason', lang)}:** {md_escape(result.override_reason or '')}")
     else:
         level_badge(st, result.level, lang)
+    if result.below_floor and result.floor_level is not None:
+        st.warning(
+            t(
+                "result.below_floor",
+                lang,
+                level=level_word(result.level, lang),
+                floor=level_word(result.floor_level, lang),
+            ),
+            icon=":material/rate_review:",
+        )
     if result.level_max.rank > result.computed_level.rank:  # the range of the computed level, not the override
         st.markdown(f":material/trending_up: {t('result.level_max', lang, level=level_word(result.level_max, lang))}")
     st.markdown(t("result.score", lang, score=result.score, score_max=result.score_max))
@@ -326,21 +340,21 @@ def render_assessment_result(
 
 
 def render_flags(st: StTarget, flags: Sequence[Flag], lang: str, *, catalog: Catalog | None = None) -> None:
-    """Findings across assessments: insufficient information first and as a warning; each with title, effect and
-    because (item questions, persons, assessments in words)."""
+    """Findings across assessments: a level set below its floor, then insufficient information, first and as
+    warnings; each with title, effect and its reasons in words (item questions, persons, assessments, levels)."""
     if not flags:
         return
     cat = _catalog(catalog)
     st.subheader(t("flags.title", lang))
-    for flag in sorted(flags, key=lambda f: f.id != INSUFFICIENT):
+    for flag in sorted(flags, key=lambda f: (f.id != BELOW_FLOOR, f.id != INSUFFICIENT)):
         body = [f"**{md_escape(flag.title)}**", md_escape(flag.effect)]
         if flag.raises_overall_to is not None:
             body.append(f"**{t('flags.raises', lang, level=level_word(flag.raises_overall_to, lang))}**")
-        reasons = [describe_reason(r, lang, cat) for r in flag.because]
+        reasons = [describe(r, lang, cat) for r in reasons_of(flag.because, flag.reasons)]
         if reasons:
             body.append(f"*{t('flags.because', lang)}:*\n" + "\n".join(f"- {md_escape(r)}" for r in reasons))
         text = "\n\n".join(body)
-        if flag.id == INSUFFICIENT:
+        if flag.id in (INSUFFICIENT, BELOW_FLOOR):
             st.warning(text, icon=":material/warning:")
         elif flag.raises_overall_to is not None:
             st.error(text, icon=":material/priority_high:")
@@ -419,8 +433,8 @@ def _render_step(
         consent += f"  \n{md_escape(step.consent_note)}"
     box.markdown(consent)
     facts = []
-    if step.because:
-        reasons = "; ".join(describe_reason(r, lang, cat, width=70) for r in step.because)
+    if step.because or step.reasons:
+        reasons = "; ".join(describe(r, lang, cat, width=70) for r in reasons_of(step.because, step.reasons))
         facts.append(f"{t('steps.because', lang)}: {md_escape(reasons)}")
     if step.persons:
         facts.append(f"{t('steps.persons', lang)}: {md_escape(', '.join(cat.person(p) for p in step.persons))}")

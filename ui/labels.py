@@ -1,16 +1,18 @@
 """Words for the engine's identifiers: levels, answers, agencies, urgencies, consent, persons and the
-`because` tokens of flags and steps (item ids, flag ids, `checklist:subject=level`, …). Pure functions, no Streamlit.
+structured reasons (`risk.models.Reason`) of levels, flags and steps. Pure functions, no Streamlit.
+Sentences are built from the reasons' fields and the locale files; the `because` strings are never parsed.
 """
 
 from __future__ import annotations
 
 import functools
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 from risk.checklists import Checklist, default_checklists
+from risk.models import Reason
 from risk.rules import Rules, default_rules
 from risk.text import Text
 from risk.vocabulary import RiskLevel
@@ -110,83 +112,100 @@ def item_text(item_id: str, lang: str, catalog: Catalog, width: int | None = Non
     return shorten(text, width) if width else text
 
 
-_LEVEL = "|".join(lv.value for lv in RiskLevel)
-# An assessment is named checklist:subject, with @agency when several agencies assessed the same person.
-_KEY = r"(?P<cl>[a-z_]+):(?P<subject>[^.=:\s@]+)(?:@(?P<agency>[a-z_]+))?"
-_ASSESSMENT = re.compile(rf"^{_KEY}(?:=(?P<level>{_LEVEL}))?$")
-_SECTION = re.compile(rf"^{_KEY}\.(?P<section>[a-z0-9_]+)=(?P<level>{_LEVEL})$")
-_COMPLETENESS = re.compile(rf"^{_KEY}\.completeness=(?P<value>[0-9.]+)$")
-_OUTSIDE = re.compile(rf"^{_KEY}: (?P<note>.+)$")
-_PERSON_FACT = re.compile(r"^(?P<person>[^.=:\s]+)\.(?:role=child|age=(?P<age>\d+))$")
+def reasons_of(because: Sequence[str], reasons: Sequence[Reason]) -> list[Reason]:
+    """The structured reasons of a flag, step or level; a result without them (older, stored) gives its strings."""
+    return list(reasons) if reasons else [Reason(kind="other", text=code) for code in because]
 
 
-def _subject(m: re.Match[str], lang: str, catalog: Catalog) -> str:
-    """The person an assessment token is about, with the agency that made it where the token names one."""
-    person = catalog.person(m["subject"])
-    if not m["agency"]:
-        return person
-    agency = t("agency." + m["agency"], lang)
-    return f"{person} ({agency})"
+def _subject(reason: Reason, lang: str, catalog: Catalog) -> str:
+    """The person an assessment is about, with the agency that made it where the reason names one."""
+    person = catalog.person(reason.subject or "")
+    return f"{person} ({agency_name(reason.agency, lang)})" if reason.agency else person
 
 
-def describe_reason(token: str, lang: str, catalog: Catalog, width: int = 90) -> str:
-    """One `because` token of a flag or step in words; an unknown kind of token is shown as it is."""
-    if token in catalog.item_checklist:
-        return item_text(token, lang, catalog, width)
-    if token in catalog.flag_titles:
-        return t("reason.flag", lang, title=catalog.flag_titles[token](lang))
-    if token in catalog.step_actions:
-        return t("reason.step", lang, action=shorten(catalog.step_actions[token](lang), width))
-    if token in catalog.persons:
-        return t("reason.person", lang, person=catalog.person(token))
-    if token.startswith("overall=") and token[8:] in RiskLevel.__members__:
-        return t("reason.overall", lang, level=level_word(token[8:], lang))
-    if token.startswith("agency:"):
-        agency = token[7:]
-        return t("reason.agency", lang, agency=cap_agency(agency, lang))
-    if token.startswith("consent:"):
-        return t("reason.consent", lang, person=catalog.person(token[8:]))
-    if m := _SECTION.match(token):
-        cl = catalog.checklists.get(m["cl"])
-        if cl is not None:
-            section = next((s.title(lang) for s in cl.sections if s.id == m["section"]), m["section"])
-            return t(
-                "reason.section_level",
-                lang,
-                checklist=checklist_name(cl, lang),
-                subject=_subject(m, lang, catalog),
-                section=section,
-                level=level_word(m["level"], lang),
-            )
-    if m := _COMPLETENESS.match(token):
-        cl = catalog.checklists.get(m["cl"])
-        if cl is not None:
-            return t(
-                "reason.completeness",
-                lang,
-                checklist=checklist_name(cl, lang),
-                subject=_subject(m, lang, catalog),
-                pct=round(float(m["value"]) * 100),
-            )
-    if m := _ASSESSMENT.match(token):
-        cl = catalog.checklists.get(m["cl"])
-        if cl is not None:
-            name, subject = checklist_name(cl, lang), _subject(m, lang, catalog)
-            if m["level"]:
-                level = level_word(m["level"], lang)
-                return t("reason.assessment_level", lang, checklist=name, subject=subject, level=level)
+def _checklist(reason: Reason, lang: str, catalog: Catalog) -> str:
+    cl = catalog.checklists.get(reason.checklist or "")
+    return checklist_name(cl, lang) if cl is not None else str(reason.checklist)
+
+
+def _other(code: str, lang: str, catalog: Catalog, width: int) -> str:
+    """A reason given only as a string: an id of an item, flag, step or person in words, else as it is."""
+    if code in catalog.item_checklist:
+        return item_text(code, lang, catalog, width)
+    if code in catalog.flag_titles:
+        return t("reason.flag", lang, title=catalog.flag_titles[code](lang))
+    if code in catalog.step_actions:
+        return t("reason.step", lang, action=shorten(catalog.step_actions[code](lang), width))
+    if code in catalog.persons:
+        return t("reason.person", lang, person=catalog.person(code))
+    return code
+
+
+def describe(reason: Reason, lang: str, catalog: Catalog, width: int = 90) -> str:
+    """One reason of a level, flag or step in words, built from its fields and the locale files."""
+    k = reason.kind
+    level = level_word(reason.level, lang) if reason.level is not None else ""
+    if k == "item" and reason.item:
+        return item_text(reason.item, lang, catalog, width)
+    if k == "item_not_known" and reason.item:
+        return t("reason.item_not_known", lang, question=item_text(reason.item, lang, catalog, width))
+    if k in ("flag", "overall_flag") and reason.flag in catalog.flag_titles:
+        return t("reason.flag", lang, title=catalog.flag_titles[reason.flag](lang))
+    if k == "step" and reason.step in catalog.step_actions:
+        return t("reason.step", lang, action=shorten(catalog.step_actions[reason.step](lang), width))
+    if k == "person":
+        return t("reason.person", lang, person=catalog.person(reason.person or ""))
+    if k == "person_age" and reason.value is not None:
+        return t("reason.age", lang, person=catalog.person(reason.person or ""), age=f"{reason.value:g}")
+    if k == "person_role" and reason.role is not None:
+        person = catalog.person(reason.person or "")
+        if reason.role.value == "child":
+            return t("reason.child", lang, person=person)
+        return t("reason.role", lang, person=person, role=t(f"role.{reason.role.value}", lang))
+    if k == "consent":
+        return t("reason.consent", lang, person=catalog.person(reason.person or ""))
+    if k == "agency" and reason.agency:
+        return t("reason.agency", lang, agency=cap_agency(reason.agency, lang))
+    if k == "overall" and reason.level is not None:
+        return t("reason.overall", lang, level=level)
+    if k in _ASSESSMENT_KINDS and reason.checklist in catalog.checklists:
+        name, subject = _checklist(reason, lang, catalog), _subject(reason, lang, catalog)
+        if k == "assessment":
             return t("reason.assessment", lang, checklist=name, subject=subject)
-    if m := _OUTSIDE.match(token):
-        cl = catalog.checklists.get(m["cl"])
-        if cl is not None:
-            name = t("reason.assessment", lang, checklist=checklist_name(cl, lang), subject=_subject(m, lang, catalog))
-            return f"{name}: {m['note']}"
-    if m := _PERSON_FACT.match(token):
-        person = catalog.person(m["person"])
-        return (
-            t("reason.age", lang, person=person, age=m["age"]) if m["age"] else t("reason.child", lang, person=person)
-        )
-    return token
+        if k == "missing_checklist":
+            return t("reason.missing_checklist", lang, checklist=name, subject=catalog.person(reason.subject or ""))
+        if k == "assessment_level" and reason.level is not None:
+            return t("reason.assessment_level", lang, checklist=name, subject=subject, level=level)
+        if k == "section_level" and reason.level is not None:
+            cl = catalog.checklists[str(reason.checklist)]
+            section = next((s.title(lang) for s in cl.sections if s.id == reason.section), str(reason.section))
+            return t("reason.section_level", lang, checklist=name, subject=subject, section=section, level=level)
+        if k == "completeness" and reason.value is not None:
+            return t("reason.completeness", lang, checklist=name, subject=subject, pct=round(reason.value * 100))
+        if k == "below_floor" and reason.level is not None and reason.floor is not None:
+            floor = level_word(reason.floor, lang)
+            return t("reason.below_floor", lang, checklist=name, subject=subject, level=level, floor=floor)
+        if k == "outside_population":
+            pop = catalog.checklists[str(reason.checklist)].validated_population
+            note = reason.note or (pop.note(lang) if pop is not None else "")
+            if reason.value is not None:
+                age = f"{reason.value:g}"
+                return t("reason.outside_population", lang, checklist=name, subject=subject, age=age, note=note)
+            return t("reason.outside_population_note", lang, checklist=name, subject=subject, note=note)
+    return _other(reason.code, lang, catalog, width)
+
+
+_ASSESSMENT_KINDS = frozenset(
+    {
+        "assessment",
+        "assessment_level",
+        "section_level",
+        "completeness",
+        "below_floor",
+        "outside_population",
+        "missing_checklist",
+    }
+)
 
 
 def cap_agency(agency: str, lang: str) -> str:

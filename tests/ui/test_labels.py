@@ -1,4 +1,5 @@
-"""Words for the engine's `because` tokens: every token of every vignette's flags and steps is put in words."""
+"""Words for the engine's structured reasons: every reason of every vignette's flags, steps and levels is put in
+words from its fields, in both languages, never as a raw code."""
 
 from __future__ import annotations
 
@@ -7,34 +8,74 @@ import json
 import pytest
 
 from risk import assess
+from risk.models import Reason
+from risk.vocabulary import PersonRole, RiskLevel
 from tests.conftest import ROOT
 from tests.ui.helpers import example_case
-from ui.labels import Catalog, describe_reason, md_escape, person_labels, shorten
+from ui.labels import Catalog, describe, md_escape, person_labels, reasons_of, shorten
 
 CASES = [json.loads(p.read_text())["case"] for p in sorted((ROOT / "tests" / "vignettes").glob("*.json"))]
 
 
 @pytest.mark.parametrize("lang", ["sv", "en"])
 @pytest.mark.parametrize("case", [example_case(), *CASES], ids=lambda c: str(c.get("context")))
-def test_every_because_token_is_put_in_words(case: dict[str, object], lang: str) -> None:
+def test_every_reason_is_put_in_words(case: dict[str, object], lang: str) -> None:
     result = assess(case, lang=lang)
     catalog = Catalog.default(persons=person_labels(case["persons"], lang))  # type: ignore[arg-type]
-    tokens = [r for f in result.flags for r in f.because] + [r for s in result.steps for r in s.because]
-    raw = [tok for tok in tokens if describe_reason(tok, lang, catalog) == tok]
+    reasons = [r for f in result.flags for r in f.reasons] + [r for s in result.steps for r in s.reasons]
+    reasons += result.overall_reasons + [r for a in result.assessments for lr in a.level_reasons for r in lr.reasons]
+    assert reasons, "the vignettes give reasons"
+    assert [r for r in reasons if r.kind == "other"] == []
+    raw = [r.code for r in reasons if describe(r, lang, catalog) == r.code]
     assert raw == []
 
 
 def test_reasons_in_swedish() -> None:
-    catalog = Catalog.default(persons={"v1": "v1 (utsatt, 31 år)"})
-    assert describe_reason("overall=severe", "sv", catalog) == "samlad nivå mycket hög"
+    catalog = Catalog.default(persons={"v1": "v1 (utsatt, 31 år)", "c1": "c1 (barn)"})
+    dv = {"checklist": "domestic_violence", "subject": "v1"}
+    assert describe(Reason(kind="overall", level=RiskLevel.severe), "sv", catalog) == "samlad nivå mycket hög"
     assert (
-        describe_reason("domestic_violence:v1=high", "sv", catalog)
+        describe(Reason(kind="assessment_level", level=RiskLevel.high, **dv), "sv", catalog)
         == "Våld i nära relation för v1 (utsatt, 31 år): hög"
     )
-    assert describe_reason("agency:police", "sv", catalog) == "Polisen berörs"
-    assert describe_reason("children_in_household", "sv", catalog) == "Barn i hushållet"
-    assert describe_reason("dv.strangulation", "sv", catalog).startswith("Har din partner")
-    assert describe_reason("something.new", "sv", catalog) == "something.new"
+    assert describe(Reason(kind="agency", agency="police"), "sv", catalog) == "Polisen berörs"
+    assert describe(Reason(kind="flag", flag="children_in_household"), "sv", catalog) == "Barn i hushållet"
+    assert describe(Reason(kind="item", item="dv.strangulation", **dv), "sv", catalog).startswith("Har din partner")
+    assert describe(Reason(kind="person_role", person="c1", role=PersonRole.child), "sv", catalog) == (
+        "c1 (barn) är ett barn"
+    )
+    assert describe(Reason(kind="person_age", person="v1", value=15), "sv", catalog) == "v1 (utsatt, 31 år) är 15 år"
+    below = Reason(kind="below_floor", level=RiskLevel.low, floor=RiskLevel.high, **dv)
+    assert describe(below, "sv", catalog) == (
+        "Våld i nära relation för v1 (utsatt, 31 år): satt till låg, under golvet hög"
+    )
+    assert describe(Reason(kind="other", text="something.new"), "sv", catalog) == "something.new"
+
+
+def test_the_string_form_is_derived_from_the_fields() -> None:
+    """The `because` strings integrators read are the `code` of each reason, exactly as before."""
+    dv = {"checklist": "domestic_violence", "subject": "v1"}
+    assert Reason(kind="assessment_level", level=RiskLevel.high, **dv).code == "domestic_violence:v1=high"
+    assert Reason(kind="assessment_level", level=RiskLevel.high, agency="police", **dv).code == (
+        "domestic_violence:v1@police=high"
+    )
+    assert Reason(kind="section_level", section="suicide", level=RiskLevel.moderate, **dv).code == (
+        "domestic_violence:v1.suicide=moderate"
+    )
+    assert Reason(kind="completeness", value=0.4444, **dv).code == "domestic_violence:v1.completeness=0.44"
+    assert Reason(kind="person_age", person="v1", value=15).code == "v1.age=15"
+    assert Reason(kind="person_role", person="c1", role=PersonRole.child).code == "c1.role=child"
+    assert Reason(kind="consent", person="v1").code == "consent:v1"
+    assert Reason(kind="agency", agency="police").code == "agency:police"
+    assert Reason(kind="overall", level=RiskLevel.severe).code == "overall=severe"
+    assert Reason(kind="overall_flag", flag="homicide_suicide_risk").code == "flag:homicide_suicide_risk"
+    assert Reason(kind="missing_checklist", checklist="child_welfare", subject="c1").code == "child_welfare:c1"
+
+
+def test_a_result_without_structured_reasons_still_shows_its_strings() -> None:
+    got = reasons_of(["dv.strangulation"], [])
+    assert got == [Reason(kind="other", text="dv.strangulation")]
+    assert describe(got[0], "sv", Catalog.default()).startswith("Har din partner")
 
 
 def test_person_labels() -> None:
@@ -49,11 +90,11 @@ def test_shorten_and_escape() -> None:
     assert md_escape("**not bold** :red[x] $1 <b>") == r"\*\*not bold\*\* \:red\[x\] \$1 \<b\>"
 
 
-def test_an_assessment_token_with_an_agency_names_it() -> None:
-    from ui.labels import Catalog, describe_reason
-
+def test_an_assessment_reason_with_an_agency_names_it() -> None:
     catalog = Catalog.default({"v1": "v1 – utsatt, 29 år"})
-    text = describe_reason("domestic_violence:v1@police.completeness=0.29", "sv", catalog)
+    dv = {"checklist": "domestic_violence", "subject": "v1"}
+    text = describe(Reason(kind="completeness", value=0.29, agency="police", **dv), "sv", catalog)
     assert "v1 – utsatt, 29 år (polisen)" in text and "29 %" in text
-    assert describe_reason("domestic_violence:v1@social_services=high", "sv", catalog).endswith("hög")
-    assert "(socialtjänsten)" in describe_reason("domestic_violence:v1@social_services=high", "sv", catalog)
+    high = Reason(kind="assessment_level", level=RiskLevel.high, agency="social_services", **dv)
+    assert describe(high, "sv", catalog).endswith("hög")
+    assert "(socialtjänsten)" in describe(high, "sv", catalog)

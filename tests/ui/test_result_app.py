@@ -86,7 +86,7 @@ def test_why_names_the_critical_item_by_its_question(sv: AppTest) -> None:
     assert "Varför denna nivå" in text
     assert "Har din partner eller närstående någon gång tagit struptag på dig" in text
     assert "Kan vara så hög som" not in text  # level_max is already the level
-    assert "Ifyllt: 93 %" in " ".join(p.proto.text for p in sv.get("progress"))
+    assert "Ifyllt: 94 %" in " ".join(p.proto.text for p in sv.get("progress"))
 
 
 def test_unknown_critical_items_are_listed_to_follow_up(sv: AppTest) -> None:
@@ -148,6 +148,19 @@ def test_an_override_shows_both_levels_and_the_reason() -> None:
     text = page_text(at)
     assert "Bedömd nivå (ändrad av handläggaren)" in text and "Beräknad nivå" in text
     assert "**Skäl till ändringen:** Ny \\*uppgift\\*" in text  # the professional's words, shown literally
+
+
+def test_a_level_set_below_the_floor_shows_both_levels_and_is_marked_for_review() -> None:
+    case = example_case()
+    case["overrides"] = [{"checklist": "domestic_violence", "subject": "v1", "level": "low", "reason": "Missförstånd"}]
+    at = run(case)
+    no_exceptions(at)
+    text = page_text(at)
+    assert "Golv satt av kritiska faktorer och nivåregler" in text
+    assert "Markerad för granskning: den bedömda nivån (låg) ligger under golvet (mycket hög)" in text
+    assert at.warning[0].value.startswith("**Nivån är sänkt under golvet – granska**")
+    assert "satt till låg, under golvet mycket hög" in at.warning[0].value
+    assert "strypgrepp" in text.lower()  # the facts still speak: the steps resting on them remain
 
 
 def test_english() -> None:

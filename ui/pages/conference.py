@@ -88,6 +88,11 @@ def side_by_side(result: Result, labels: dict[str, str], case: dict[str, Any]) -
                         reason=a.override_reason or "",
                     )
                 )
+            if a.below_floor and a.floor_level is not None:
+                box.markdown(
+                    f"**:orange[:material/rate_review: "
+                    f"{t('pages.conference.below_floor', floor=t(f'level.{a.floor_level.value}'))}]**"
+                )
             box.caption(t("pages.conference.completeness", pct=round(a.completeness * 100)))
             reassess = due.get((a.checklist, a.subject, a.agency))
             if reassess:
