@@ -290,7 +290,8 @@ class CountYes(Condition):
         else:
             counts = np.zeros(facts.yes.shape[0], dtype=np.int64)
             for group in self.groups:
-                counts += facts.yes[:, [facts.item_index[i] for i in group]].any(axis=1)
+                cols = [facts.item_index[i] for i in group]
+                counts += facts.yes[:, cols[0]] if len(cols) == 1 else facts.yes[:, cols].any(axis=1)
         return np.asarray(counts >= self.at_least)
 
 
