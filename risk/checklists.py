@@ -24,7 +24,7 @@ from risk.conditions import (
 )
 from risk.errors import ChecklistError, describe
 from risk.text import Text
-from risk.vocabulary import Context, PersonRole, RiskLevel
+from risk.vocabulary import Context, Gender, PersonRole, RiskLevel
 
 CHECKLIST_DIR = Path(__file__).resolve().parent.parent / "checklists"
 CHECKLIST_FILES = ("domestic_violence", "psychiatric", "child_welfare", "criminal_network")
@@ -78,12 +78,38 @@ class LevelRule(Strict):
     level: RiskLevel
     when: AnswersCondition
     explanation: Text
+    source: str | None = Field(
+        None,
+        min_length=1,
+        description="The published instrument or study the combination comes from; shown with the result",
+    )
+
+
+class PopulationLimit(Strict):
+    """One way a subject can fall outside the population the evidence comes from.
+
+    Every criterion given must hold; the note says why the result needs extra caution then.
+    """
+
+    id: str = Field(pattern=r"^[a-z0-9_]+$")
+    subject_age_below: StrictInt | None = Field(None, ge=0)
+    subject_age_at_least: StrictInt | None = Field(None, ge=0)
+    subject_gender: list[Gender] | None = Field(None, min_length=1, description="The subject's gender is one of these")
+    same_gender_as_about: bool = Field(
+        False, description="The subject and the person the items are about (the suspect) have the same known gender"
+    )
+    answers_yes: list[str] | None = Field(None, min_length=1, description="Any of these items answered yes")
+    source: str = Field(min_length=1, description="Where the population of the evidence is described")
+    note: Text
 
 
 class ValidatedPopulation(Strict):
     subject_min_age: StrictInt | None = None
     subject_max_age: StrictInt | None = None
     note: Text
+    outside: list[PopulationLimit] = Field(
+        default_factory=list, description="Conditions under which the subject is outside the validated population"
+    )
 
 
 class Checklist(Strict):
@@ -193,6 +219,40 @@ def _consistency(cl: Checklist) -> list[str]:
             for name in names:
                 if name not in cl.items:
                     problems.append(f"level_rules[{rule.id}].when: unknown item {name!r}")
+                    continue
+                # a rule fires on every form, so a form that does not ask one of its items hides it
+                missing_from = [f for f in form_ids if f not in cl.items[name].forms]
+                if missing_from:
+                    problems.append(
+                        f"level_rules[{rule.id}].when: item {name} is not asked in form(s) {', '.join(missing_from)}; "
+                        f"add them to the item's forms, since the rule can fire on every form"
+                    )
+    rule_ids = [r.id for r in cl.level_rules]
+    if len(rule_ids) != len(set(rule_ids)):
+        problems.append("level_rules: duplicate rule id")
+    if cl.validated_population is not None:
+        for limit in cl.validated_population.outside:
+            at = f"validated_population.outside[{limit.id}]"
+            if not (
+                limit.subject_age_below is not None
+                or limit.subject_age_at_least is not None
+                or limit.subject_gender
+                or limit.same_gender_as_about
+                or limit.answers_yes
+            ):
+                problems.append(
+                    f"{at}: give at least one condition (subject_age_below, subject_age_at_least, "
+                    "subject_gender, same_gender_as_about, answers_yes)"
+                )
+            if limit.same_gender_as_about and cl.about_role is None:
+                problems.append(f"{at}.same_gender_as_about: the checklist has no about_role")
+            for name in limit.answers_yes or []:
+                if name not in cl.items:
+                    problems.append(f"{at}.answers_yes: unknown item {name!r}")
+                elif set(form_ids) - set(cl.items[name].forms):
+                    problems.append(
+                        f"{at}.answers_yes: item {name} must be asked in every form ({', '.join(form_ids)})"
+                    )
     return problems
 
 

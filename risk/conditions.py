@@ -212,23 +212,38 @@ class YesAll(Condition):
 
 @dataclass
 class CountYes(Condition):
-    """At least n of the items (or of the checklist's critical items) answered yes."""
+    """At least n of the entries (or of the checklist's critical items) answered yes.
 
-    ids: list[str] | None  # None: the checklist's critical items
+    An entry is one item, or a group of items that counts once however many of them are yes:
+    an instrument question that covers two of our items (the Lethality Screen's "jealous or
+    controls daily activities") must not be counted twice.
+    """
+
+    groups: list[tuple[str, ...]] | None  # None: the checklist's critical items, each on its own
     at_least: int
     scope = "answers"
 
+    @property
+    def ids(self) -> list[str] | None:
+        """Every item id named, groups flattened (for load-time reference checks)."""
+        return None if self.groups is None else [i for group in self.groups for i in group]
+
     def holds(self, facts: Facts) -> Because | None:
         a = _ass(facts)
-        pool = sorted(a.critical_items) if self.ids is None else self.ids
-        hit = [i for i in pool if a.answers.get(i) is Answer.yes]
-        return Because(tuple(hit)) if len(hit) >= self.at_least else None
+        groups = [(i,) for i in sorted(a.critical_items)] if self.groups is None else self.groups
+        hits = [[i for i in group if a.answers.get(i) is Answer.yes] for group in groups]
+        counted = [hit for hit in hits if hit]
+        if len(counted) < self.at_least:
+            return None
+        return Because(tuple(i for hit in counted for i in hit))
 
     def vector(self, facts: VectorFacts) -> BoolArray:
-        if self.ids is None:
+        if self.groups is None:
             counts = (facts.yes & facts.critical).sum(axis=1)
         else:
-            counts = facts.yes[:, [facts.item_index[i] for i in self.ids]].sum(axis=1)
+            counts = np.zeros(facts.yes.shape[0], dtype=np.int64)
+            for group in self.groups:
+                counts += facts.yes[:, [facts.item_index[i] for i in group]].any(axis=1)
         return np.asarray(counts >= self.at_least)
 
 
@@ -604,10 +619,26 @@ def _parts(arg: Any, scope: str, path: str) -> list[Condition]:
     return [parse_condition(x, scope, f"{path}[{i}]") for i, x in enumerate(arg)]
 
 
+def _count_groups(raw: Any, path: str) -> list[tuple[str, ...]]:
+    """`items`: an id, or a list whose entries are ids or lists of ids (a list counts once)."""
+    if isinstance(raw, str):
+        return [(raw,)]
+    if not isinstance(raw, list) or not raw:
+        raise ConditionError(f"{path}: expected critical, an id, or a non-empty list of ids and lists of ids")
+    groups: list[tuple[str, ...]] = []
+    for n, entry in enumerate(raw):
+        groups.append(tuple(_str_list(entry, f"{path}[{n}]")))
+    named = [i for group in groups for i in group]
+    twice = sorted({i for i in named if named.count(i) > 1})
+    if twice:
+        raise ConditionError(f"{path}: {', '.join(twice)} named more than once; an item may count only once")
+    return groups
+
+
 def _count_yes(arg: Any, scope: str, path: str) -> Condition:
     m = _mapping(arg, path, {"items", "at_least"}, {"items", "at_least"})
-    ids = None if m["items"] == "critical" else _str_list(m["items"], f"{path}.items")
-    return CountYes(ids, _int(m["at_least"], f"{path}.at_least"))
+    groups = None if m["items"] == "critical" else _count_groups(m["items"], f"{path}.items")
+    return CountYes(groups, _int(m["at_least"], f"{path}.at_least"))
 
 
 def _section_level(arg: Any, scope: str, path: str) -> Condition:
@@ -719,6 +750,33 @@ CONDITION_JSON_SCHEMA: dict[str, Any] = {
     "minProperties": 1,
     "maxProperties": 1,
     "propertyNames": {"enum": list(OPERATOR_SCOPE)},
+    "properties": {
+        "count_yes": {
+            "type": "object",
+            "description": "At least at_least of items answered yes; a list inside items counts once",
+            "required": ["items", "at_least"],
+            "additionalProperties": False,
+            "properties": {
+                "items": {
+                    "anyOf": [
+                        {"const": "critical"},
+                        {"type": "string"},
+                        {
+                            "type": "array",
+                            "minItems": 1,
+                            "items": {
+                                "anyOf": [
+                                    {"type": "string"},
+                                    {"type": "array", "minItems": 1, "items": {"type": "string"}},
+                                ]
+                            },
+                        },
+                    ]
+                },
+                "at_least": {"type": "integer", "minimum": 0},
+            },
+        }
+    },
 }
 
 

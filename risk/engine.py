@@ -14,6 +14,7 @@ from risk.checklists import Checklist, default_checklists
 from risk.conditions import AssessmentFacts, Because, CaseFacts, Facts, PersonFacts
 from risk.models import (
     NOTICE,
+    AssessmentInput,
     AssessmentResult,
     Case,
     Flag,
@@ -26,7 +27,7 @@ from risk.models import (
 from risk.rules import Provision, Rules, StepRule, default_rules
 from risk.scoring import score_assessment
 from risk.validation import parse_case
-from risk.vocabulary import Agency, ConsentStatus, Language, PersonRole, RiskLevel, max_level
+from risk.vocabulary import Agency, Answer, ConsentStatus, Gender, Language, PersonRole, RiskLevel, max_level
 
 
 def assess(
@@ -70,7 +71,7 @@ def assess(
                 agency=agency.value,
                 completeness=res.completeness,
                 critical_not_known=res.critical_not_known,
-                outside_population=_outside_population(cl, parsed.persons, a.subject, lang),
+                outside_population=_outside_population(cl, parsed.persons, a, lang),
                 named_agency=a.agency.value if a.agency and (cl.id, a.subject) in shared else None,
             )
         )
@@ -115,16 +116,61 @@ def _person_facts(p: Person) -> PersonFacts:
     return PersonFacts(p.id, p.role, p.age)
 
 
-def _outside_population(cl: Checklist, persons: list[Person], subject: str, lang: Language) -> str | None:
+def _outside_population(cl: Checklist, persons: list[Person], a: AssessmentInput, lang: Language) -> str | None:
+    """Why the subject falls outside the population the checklist's evidence comes from, or None.
+
+    Each matching condition of `validated_population` is named by its id with what matched and its
+    note; the age range of older checklist files (subject_min_age/subject_max_age) still works.
+    """
     pop = cl.validated_population
-    age = next(p.age for p in persons if p.id == subject)
-    if pop is None or age is None:
+    if pop is None:
         return None
-    if (pop.subject_min_age is not None and age < pop.subject_min_age) or (
-        pop.subject_max_age is not None and age > pop.subject_max_age
+    by_id = {p.id: p for p in persons}
+    subject = by_id[a.subject]
+    about = _about_person(cl, persons, a)
+    age = subject.age
+    found: list[str] = []
+    if age is not None and (
+        (pop.subject_min_age is not None and age < pop.subject_min_age)
+        or (pop.subject_max_age is not None and age > pop.subject_max_age)
     ):
-        return f"age {age}: {pop.note(lang)}"
-    return None
+        found.append(f"age {age}: {pop.note(lang)}")
+    for limit in pop.outside:
+        matched: list[str] = []
+        if limit.subject_age_below is not None or limit.subject_age_at_least is not None:
+            if age is None:
+                continue
+            if limit.subject_age_below is not None and not age < limit.subject_age_below:
+                continue
+            if limit.subject_age_at_least is not None and not age >= limit.subject_age_at_least:
+                continue
+            matched.append(f"age {age}")
+        if limit.subject_gender:
+            if subject.gender not in limit.subject_gender:
+                continue
+            matched.append(f"{subject.id}.gender={subject.gender}")
+        if limit.same_gender_as_about:
+            known = (Gender.female, Gender.male)
+            if about is None or subject.gender not in known or about.gender != subject.gender:
+                continue
+            matched.append(f"{subject.id}.gender={subject.gender}={about.id}.gender")
+        if limit.answers_yes:
+            yes = [i for i in limit.answers_yes if a.answers.get(i) is Answer.yes]
+            if not yes:
+                continue
+            matched.extend(yes)
+        found.append(f"{limit.id} ({', '.join(matched)}): {limit.note(lang)}")
+    return "; ".join(found) or None
+
+
+def _about_person(cl: Checklist, persons: list[Person], a: AssessmentInput) -> Person | None:
+    """The person the items are about: named in `about`, else the only person with the about role."""
+    if a.about is not None:
+        return next((p for p in persons if p.id == a.about), None)
+    if cl.about_role is None:
+        return None
+    candidates = [p for p in persons if p.role is cl.about_role and p.id != a.subject]
+    return candidates[0] if len(candidates) == 1 else None
 
 
 def _required_checklists(case: Case, rules: Rules) -> list[RequiredChecklist]:

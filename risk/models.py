@@ -102,6 +102,7 @@ class LevelReason(BaseModel):
     level: RiskLevel
     because: list[str]
     why: str
+    source: str | None = None  # a level rule's published source (instrument or study), if it has one
 
 
 class AssessmentResult(BaseModel):

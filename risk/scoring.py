@@ -292,6 +292,7 @@ def _level_reasons(cl: Checklist, now: Scores, yes_items: list[str], facts: Fact
                     level=rule.level,
                     because=list(got.reasons) if got else [],
                     why=rule.explanation(lang),
+                    source=rule.source,
                 )
             )
     return out

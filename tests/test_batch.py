@@ -35,7 +35,7 @@ def test_random_rows_match_assess(checklist: str) -> None:
 
 def test_missing_item_columns_are_unasked() -> None:
     out = score_frame(pd.DataFrame({"dv.strangulation": ["yes"]}), "domestic_violence")
-    assert out.loc[0, "score"] == 4 and out.loc[0, "score_max"] == 59
+    assert out.loc[0, "score"] == 4 and out.loc[0, "score_max"] == 65
 
 
 def test_nan_cells_are_not_asked() -> None:

@@ -5,7 +5,7 @@ outcome is worked out by hand from the rule data (flags.yaml, the checklist YAML
 vocabulary.md's "Flags" table, not copied from what the engine prints.
 
 Numbers used below (checklists/domestic_violence.yaml): the short form (police intake and the care
-contexts) asks 20 items, 7 of them critical; the full form (social services, case conference) asks
+contexts) asks 25 items, 7 of them critical; the full form (social services, case conference) asks
 all 32. Completeness is the share of the form's items answered yes or no.
 """
 
@@ -40,6 +40,11 @@ DV_SHORT_OTHER = [
     "dv.seeks_victim_at_care",
     "dv.victim_depression_suicidal",
     "dv.family_not_partner",
+    "dv.jealousy_obsession",
+    "dv.perpetrator_unemployed",
+    "dv.stepchild",
+    "dv.perpetrator_mental_health",
+    "dv.perpetrator_substance",
 ]
 DV_SHORT = DV_CRITICAL + DV_SHORT_OTHER
 DV_FULL = 32  # items of the full form
@@ -255,7 +260,7 @@ def test_suicidal_suspect_named_in_the_dv_assessment_makes_the_case_severe():
     assert result["overall_because"] == ["flag:homicide_suicide_risk"]
 
 
-@pytest.mark.parametrize("suicide_item", ["psy.wish_dead", "psy.suicidal_thoughts", "psy.suicide_attempt_past"])
+@pytest.mark.parametrize("suicide_item", ["psy.wish_dead", "psy.suicidal_thoughts", "psy.better_off_dead"])
 def test_suspects_own_suicide_section_moderate_with_high_dv(suicide_item):
     """She was strangled (DV high); the psychiatric emergency team found him with suicidal thoughts."""
     case = make_case(
@@ -317,16 +322,18 @@ def test_suspect_with_only_violence_signs_is_not_a_marker():
 @pytest.mark.parametrize(
     ("extra_injury", "dv_level", "raised"),
     [
-        ("no", "moderate", False),  # separation 3 + escalation 3 + sexual violence 3 = 9 points
+        ("no", "moderate", False),  # escalation 3 + sexual violence 3 + order breach 2 + contact conflict 1 = 9
         ("yes", "high", True),  # + current injury 1 = 10 points: the high band
     ],
 )
 def test_dv_level_edge_for_homicide_suicide(extra_injury, dv_level, raised):
-    """No critical item; the level comes from the points alone, and the suspect has suicidal thoughts."""
+    """No critical item and no combination rule; the level comes from the points alone, and the suspect
+    has suicidal thoughts."""
     answers = {
-        "dv.separation_recent": "yes",
         "dv.escalation": "yes",
         "dv.sexual_violence": "yes",
+        "dv.order_breach": "yes",
+        "dv.child_contact_conflict": "yes",
         "dv.injury_current": extra_injury,
     }
     case = make_case("case_conference", assessments=[dv(answers), psy({"psy.suicidal_thoughts": "yes"})])
@@ -340,7 +347,7 @@ def test_professional_override_to_high_counts_for_homicide_suicide():
     """Points say moderate; the officer raises DV to high with a reason, and the suspect is suicidal."""
     case = make_case(
         "police_intake",
-        assessments=[dv({"dv.separation_recent": "yes", "dv.stalking": "yes"}), psy({"psy.suicidal_thoughts": "yes"})],
+        assessments=[dv({"dv.escalation": "yes", "dv.order_breach": "yes"}), psy({"psy.suicidal_thoughts": "yes"})],
         overrides=[
             {"checklist": "domestic_violence", "subject": "v1", "level": "high", "reason": "He waits outside her work."}
         ],
@@ -478,7 +485,8 @@ def test_outside_validated_population_at_the_age_edges(checklist, age, raised):
     if got is not None:
         assert got["persons"] == ["p1"]
         assert len(got["because"]) == 1
-        assert got["because"][0].startswith(f"{checklist}:p1: age {age}")
+        assert got["because"][0].startswith(f"{checklist}:p1: ")
+        assert f"age {age}" in got["because"][0]
 
 
 def test_criminal_network_checklist_has_no_age_limit():

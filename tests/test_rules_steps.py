@@ -385,8 +385,9 @@ def test_convening_a_case_conference_needs_her_consent_to_all_three_agencies(to_
 
 
 def test_no_conference_below_high():
-    """Separation and stalking: 5 points, DV moderate. Several agencies have steps, but the level is too low."""
-    answers = {"dv.separation_recent": "yes", "dv.stalking": "yes"}
+    """Escalation and a breached contact ban: 5 points, DV moderate, no combination rule. Several agencies
+    have steps, but the level is too low. (Separation with stalking would be high: a DASH/MARAM cluster.)"""
+    answers = {"dv.escalation": "yes", "dv.order_breach": "yes"}
     result = assess_json(make_case("case_conference", assessments=[dv(answers)]))
     assert result["overall_level"] == "moderate"
     assert "case_conference.convene" not in step_ids(result)

@@ -8,7 +8,7 @@ from risk import assess
 from risk.errors import InputError
 from tests.conftest import by_key, dv, make_case
 
-DV_SHORT = 20  # items of the domestic-violence short form
+DV_SHORT = 25  # items of the domestic-violence short form
 
 
 def one(assessment: dict, context: str = "police_intake", **kw) -> dict:  # type: ignore[type-arg]
@@ -75,7 +75,7 @@ def test_unasked_items_of_the_form_count_toward_score_max_only() -> None:
 
 
 def test_an_item_outside_the_short_form_counts_when_answered() -> None:
-    a = one(dv({"dv.perpetrator_unemployed": "yes"}))
+    a = one(dv({"dv.prior_violence_partner": "yes"}))
     assert a["score"] == 2
     assert a["completeness"] == pytest.approx(1 / (DV_SHORT + 1), abs=1e-4)
 
@@ -113,7 +113,9 @@ def test_separation_without_a_critical_item_is_not_severe() -> None:
         ({"psy.suicide_intent": "yes"}, "severe"),
         ({"psy.suicide_plan": "yes"}, "severe"),
         ({"psy.suicide_attempt_recent": "yes"}, "severe"),
-        ({"psy.suicide_attempt_past": "yes"}, "moderate"),
+        ({"psy.suicide_attempt_past": "yes"}, "high"),  # above a passive wish, as in the C-SSRS triage
+        ({"psy.better_off_dead": "yes"}, "moderate"),  # ASQ: a non-acute positive screen
+        ({"psy.suicidal_thoughts_now": "yes"}, "severe"),  # ASQ acuity: an acute positive, imminent risk
         ({"psy.wish_dead": "no", "psy.suicidal_thoughts": "no"}, "low"),
     ],
 )

@@ -86,7 +86,7 @@ def test_why_names_the_critical_item_by_its_question(sv: AppTest) -> None:
     assert "Varför denna nivå" in text
     assert "Har din partner eller närstående någon gång tagit struptag på dig" in text
     assert "Kan vara så hög som" not in text  # level_max is already the level
-    assert "Ifyllt: 93 %" in " ".join(p.proto.text for p in sv.get("progress"))
+    assert "Ifyllt: 94 %" in " ".join(p.proto.text for p in sv.get("progress"))
 
 
 def test_unknown_critical_items_are_listed_to_follow_up(sv: AppTest) -> None:
