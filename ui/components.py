@@ -413,6 +413,16 @@ def _legal_lines(step: Step, lang: str) -> str:
     return "\n".join([label, *(f"- {r}" for r in refs)])
 
 
+def _agency_basis_lines(step: Step, lang: str) -> str:
+    """Where agencies act together, each agency's own legal ground, unverified references marked."""
+    unverified = f":orange-badge[:material/warning: {t('steps.unverified', lang)}]"
+    lines = [f"**{t('steps.agency_basis', lang)}:**"]
+    for agency, refs in step.legal_basis_by_agency.items():
+        cited = ", ".join(f"{md_escape(r.citation)}{'' if r.verified else ' ' + unverified}" for r in refs)
+        lines.append(f"- {md_escape(t(f'agency.{agency}', lang))}: {cited}")
+    return "\n".join(lines)
+
+
 def _render_step(
     st: StTarget,
     step: Step,
@@ -427,11 +437,15 @@ def _render_step(
         head = f":blue-badge[:material/star: {t('steps.own_agency', lang)}]  \n" + head
     box.markdown(head)
     box.markdown(_legal_lines(step, lang))
+    if step.legal_basis_by_agency:
+        box.markdown(_agency_basis_lines(step, lang))
     icon = CONSENT_ICONS.get(step.consent.value, "")
     consent = f"{icon} **{t('consent.label', lang)}:** {consent_word(step.consent, lang)}"
     if step.consent_note:
         consent += f"  \n{md_escape(step.consent_note)}"
     box.markdown(consent)
+    if step.care_basis:  # what decides the care itself: the patient's consent, or the criteria of LPT
+        box.markdown(f"**{t('steps.care_basis', lang)}:** {md_escape(step.care_basis)}")
     facts = []
     if step.because or step.reasons:
         reasons = "; ".join(describe(r, lang, cat, width=70) for r in reasons_of(step.because, step.reasons))
