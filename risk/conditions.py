@@ -115,8 +115,10 @@ class AssessmentFacts:
 
     @property
     def key(self) -> str:
-        """checklist:subject, and @agency where several agencies assessed the same person with this checklist."""
-        return f"{self.checklist}:{self.subject.id}" + (f"@{self.named_agency}" if self.named_agency else "")
+        """checklist:subject, and @agency where several agencies assessed the same person with this checklist.
+
+        Derived from `Reason.key`, so the assessment is named the same in every reason's string form."""
+        return self.reason("assessment").key
 
 
 @dataclass
