@@ -29,7 +29,7 @@ import numpy as np
 import numpy.typing as npt
 from pydantic import PlainValidator, WithJsonSchema
 
-from risk.models import Reason
+from risk.models import Reason, ReasonKind, assessment_key
 from risk.vocabulary import Agency, Answer, Context, PersonRole, RiskLevel
 
 SCOPES = ("answers", "assessment", "case")
@@ -52,19 +52,18 @@ class Because:
     @classmethod
     def of(cls, *facts: Reason, persons: Iterable[str] = ()) -> Because:
         """From structured reasons: the string form of each is its `code`."""
-        return cls(_merge((), [f.code for f in facts]), _merge((), list(persons)), tuple(dict.fromkeys(facts)))
+        return cls(_merge((), [f.code for f in facts]), _merge((), list(persons)), facts)
 
     def __or__(self, other: Because) -> Because:
+        # facts may repeat here; `structured` drops repeats once, at the end
         return Because(
-            _merge(self.reasons, other.reasons),
-            _merge(self.persons, other.persons),
-            tuple(dict.fromkeys([*self.facts, *other.facts])),
+            _merge(self.reasons, other.reasons), _merge(self.persons, other.persons), self.facts + other.facts
         )
 
     def structured(self) -> list[Reason]:
         """Every reason as data, in the order of `reasons`; a string no structured reason gives is kind `other`."""
         by_code: dict[str, list[Reason]] = {}
-        for f in self.facts:
+        for f in dict.fromkeys(self.facts):
             by_code.setdefault(f.code, []).append(f)
         out: list[Reason] = []
         for code in self.reasons:
@@ -101,7 +100,7 @@ class AssessmentFacts:
     floor: RiskLevel | None = None  # the least level critical items and level rules set
     final_level: RiskLevel | None = None  # the level after a professional's change (`level` never goes below floor)
 
-    def reason(self, kind: Any, **fields: Any) -> Reason:
+    def reason(self, kind: ReasonKind, **fields: Any) -> Reason:
         """A reason about this assessment: checklist, subject and (where several agencies assessed) agency."""
         about = self.about[0] if self.about else None
         return Reason(
@@ -117,8 +116,8 @@ class AssessmentFacts:
     def key(self) -> str:
         """checklist:subject, and @agency where several agencies assessed the same person with this checklist.
 
-        Derived from `Reason.key`, so the assessment is named the same in every reason's string form."""
-        return self.reason("assessment").key
+        The same function names the assessment in every reason's string form (`Reason.code`)."""
+        return assessment_key(self.checklist, self.subject.id, self.named_agency)
 
 
 @dataclass

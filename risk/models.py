@@ -36,6 +36,12 @@ ReasonKind = Literal[
 ]
 
 
+def assessment_key(checklist: str, subject: str, agency: str | None) -> str:
+    """How an assessment is named in the string form of reasons: checklist:subject, and @agency where several
+    agencies assessed the same person with the checklist."""
+    return f"{checklist}:{subject}" + (f"@{agency}" if agency else "")
+
+
 class Reason(BaseModel):
     """Why a level, flag or step holds, as data: what kind of fact and which item, assessment, person or level.
 
@@ -67,8 +73,7 @@ class Reason(BaseModel):
 
     @property
     def key(self) -> str:
-        """checklist:subject, and @agency where several agencies assessed the same person with the checklist."""
-        return f"{self.checklist}:{self.subject}" + (f"@{self.agency}" if self.agency else "")
+        return assessment_key(str(self.checklist), str(self.subject), self.agency)
 
     @computed_field  # type: ignore[prop-decorator]
     @property
