@@ -96,7 +96,7 @@ class AssessmentFacts:
     critical_not_known: list[str] = field(default_factory=list)
     outside_population: str | None = None  # why the subject is outside the validated population
     named_agency: str | None = None  # set where several agencies assessed this person with this checklist
-    population_note: str | None = None  # the checklist's validated-population note, where the subject is outside
+    population_note: str | None = None  # the validated-population note for people (outside_population: what matched)
     floor: RiskLevel | None = None  # the least level critical items and level rules set
     final_level: RiskLevel | None = None  # the level after a professional's change (`level` never goes below floor)
 
@@ -502,10 +502,8 @@ class OutsidePopulation(Condition):
         a = _ass(facts)
         if not a.outside_population:
             return None
-        if a.population_note is not None and a.subject.age is not None:
-            why = a.reason("outside_population", value=a.subject.age, note=a.population_note)
-        else:  # no structured note: the text as it was given
-            why = a.reason("outside_population", note=a.outside_population)
+        note = a.population_note or a.outside_population
+        why = a.reason("outside_population", value=a.subject.age, note=note, text=a.outside_population)
         return Because.of(why, persons=(a.subject.id,))
 
 

@@ -20,7 +20,7 @@ ReasonKind = Literal[
     "assessment_level",  # an assessment's level (the level the rules see: never below its floor)
     "section_level",  # the level of one section of an assessment
     "completeness",  # the share of the form answered (value)
-    "outside_population",  # the subject's age (value) is outside the checklist's validated population
+    "outside_population",  # the subject is outside the checklist's validated population (note; value: their age)
     "below_floor",  # a professional set the level below the floor that critical items or level rules set
     "person",  # a person of the case
     "person_age",  # a person's age (value)
@@ -63,8 +63,10 @@ class Reason(BaseModel):
     role: PersonRole | None = None
     flag: str | None = None
     step: str | None = None
-    note: str | None = Field(None, description="outside_population: the checklist's population note")
-    text: str | None = Field(None, description="other: the reason as the operator gave it")
+    note: str | None = Field(None, description="outside_population: the checklist's population note, for people")
+    text: str | None = Field(
+        None, description="other: the reason as the operator gave it; outside_population: what matched, as given"
+    )
 
     @model_serializer(mode="wrap")
     def _without_empty_fields(self, handler: SerializerFunctionWrapHandler) -> dict[str, Any]:
@@ -92,8 +94,7 @@ class Reason(BaseModel):
             case "completeness":
                 return f"{self.key}.completeness={self.value or 0:.2f}"
             case "outside_population":
-                age = f"age {self.value:g}: " if self.value is not None else ""
-                return f"{self.key}: {age}{self.note}"
+                return f"{self.key}: {self.text if self.text is not None else self.note}"
             case "below_floor":
                 return f"{self.key}={level}<{self.floor.value if self.floor else ''}"
             case "person":

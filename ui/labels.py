@@ -185,13 +185,9 @@ def describe(reason: Reason, lang: str, catalog: Catalog, width: int = 90) -> st
         if k == "below_floor" and reason.level is not None and reason.floor is not None:
             floor = level_word(reason.floor, lang)
             return t("reason.below_floor", lang, checklist=name, subject=subject, level=level, floor=floor)
-        if k == "outside_population":
-            pop = catalog.checklists[str(reason.checklist)].validated_population
-            note = pop.note(lang) if pop is not None else (reason.note or "")
-            if reason.value is not None:
-                age = f"{reason.value:g}"
-                return t("reason.outside_population", lang, checklist=name, subject=subject, age=age, note=note)
-            return t("reason.outside_population_note", lang, checklist=name, subject=subject, note=note)
+        if k == "outside_population":  # the note is the checklist's, in the result's language
+            note = reason.note or ""
+            return t("reason.outside_population", lang, checklist=name, subject=subject, note=note)
     return _other(reason.code, lang, catalog, width)
 
 

@@ -98,3 +98,18 @@ def test_an_assessment_reason_with_an_agency_names_it() -> None:
     high = Reason(kind="assessment_level", level=RiskLevel.high, agency="social_services", **dv)
     assert describe(high, "sv", catalog).endswith("hög")
     assert "(socialtjänsten)" in describe(high, "sv", catalog)
+
+
+def test_outside_the_validated_population_in_swedish_words() -> None:
+    case = {
+        "context": "social_services",
+        "persons": [{"id": "p1", "role": "victim", "age": 15}, {"id": "s1", "role": "suspect", "age": 17}],
+        "assessments": [{"checklist": "domestic_violence", "subject": "p1", "about": "s1", "answers": {}}],
+    }
+    result = assess(case, lang="sv")
+    flag = next(f for f in result.flags if f.id == "outside_validated_population")
+    (reason,) = flag.reasons
+    assert (reason.kind, reason.value, reason.code) == ("outside_population", 15, flag.because[0])
+    words = describe(reason, "sv", Catalog.default(person_labels(case["persons"], "sv")))
+    assert words.startswith("Våld i nära relation för p1 (utsatt, 15 år): utanför den grupp checklistan prövats i (")
+    assert "age" not in words
