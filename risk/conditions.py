@@ -96,18 +96,18 @@ class AssessmentFacts:
     critical_not_known: list[str] = field(default_factory=list)
     outside_population: str | None = None  # why the subject is outside the validated population
     named_agency: str | None = None  # set where several agencies assessed this person with this checklist
+    named_about: str | None = None  # set where this person was assessed with this checklist about several persons
     population_note: str | None = None  # the validated-population note for people (outside_population: what matched)
     floor: RiskLevel | None = None  # the least level critical items and level rules set
     final_level: RiskLevel | None = None  # the level after a professional's change (`level` never goes below floor)
 
     def reason(self, kind: ReasonKind, **fields: Any) -> Reason:
-        """A reason about this assessment: checklist, subject and (where several agencies assessed) agency."""
-        about = self.about[0] if self.about else None
+        """A reason about this assessment: checklist, subject, and about and agency where the key names them."""
         return Reason(
             kind=kind,
             checklist=self.checklist,
             subject=self.subject.id,
-            about=about,
+            about=self.named_about,
             agency=self.named_agency,
             **fields,
         )
@@ -117,7 +117,7 @@ class AssessmentFacts:
         """checklist:subject, and @agency where several agencies assessed the same person with this checklist.
 
         The same function names the assessment in every reason's string form (`Reason.code`)."""
-        return assessment_key(self.checklist, self.subject.id, self.named_agency)
+        return assessment_key(self.checklist, self.subject.id, self.named_agency, self.named_about)
 
 
 @dataclass

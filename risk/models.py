@@ -16,6 +16,7 @@ from risk.vocabulary import Agency, Answer, ConsentStatus, Context, Gender, Pers
 ReasonKind = Literal[
     "item",  # an item answered yes
     "item_not_known",  # a critical item answered unknown or not asked
+    "item_unknown",  # an item answered unknown (asked, not known or refused)
     "assessment",  # an assessment (checklist of a subject, by an agency where several assessed the person)
     "assessment_level",  # an assessment's level (the level the rules see: never below its floor)
     "section_level",  # the level of one section of an assessment
@@ -36,10 +37,11 @@ ReasonKind = Literal[
 ]
 
 
-def assessment_key(checklist: str, subject: str, agency: str | None) -> str:
-    """How an assessment is named in the string form of reasons: checklist:subject, and @agency where several
-    agencies assessed the same person with the checklist."""
-    return f"{checklist}:{subject}" + (f"@{agency}" if agency else "")
+def assessment_key(checklist: str, subject: str, agency: str | None, about: str | None = None) -> str:
+    """How an assessment is named in the string form of reasons: checklist:subject, /about where the person was
+    assessed about several others (one assessment per perpetrator), and @agency where several agencies assessed
+    the same person with the checklist."""
+    return f"{checklist}:{subject}" + (f"/{about}" if about else "") + (f"@{agency}" if agency else "")
 
 
 class Reason(BaseModel):
@@ -53,8 +55,12 @@ class Reason(BaseModel):
     item: str | None = None
     checklist: str | None = None
     subject: str | None = None
-    about: str | None = Field(None, description="The person an assessment's questions concern (the suspect)")
-    agency: str | None = Field(None, description="The agency that made the assessment, or the agency of `agency`")
+    about: str | None = Field(
+        None, description="The person the assessment is about, where the subject was assessed about several"
+    )
+    agency: str | None = Field(
+        None, description="The agency that made the assessment, where several assessed the person; or of `agency`"
+    )
     section: str | None = None
     level: RiskLevel | None = None
     floor: RiskLevel | None = Field(None, description="below_floor: the floor that critical items or rules set")
@@ -75,7 +81,7 @@ class Reason(BaseModel):
 
     @property
     def key(self) -> str:
-        return assessment_key(str(self.checklist), str(self.subject), self.agency)
+        return assessment_key(str(self.checklist), str(self.subject), self.agency, self.about)
 
     @computed_field  # type: ignore[prop-decorator]
     @property
@@ -85,6 +91,8 @@ class Reason(BaseModel):
         match self.kind:
             case "item" | "item_not_known":
                 return str(self.item)
+            case "item_unknown":
+                return f"{self.item}=unknown"
             case "assessment" | "missing_checklist":
                 return self.key
             case "assessment_level":
