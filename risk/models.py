@@ -64,7 +64,9 @@ class Reason(BaseModel):
     section: str | None = None
     level: RiskLevel | None = None
     floor: RiskLevel | None = Field(None, description="below_floor: the floor that critical items or rules set")
-    value: float | None = Field(None, description="completeness share, or an age")
+    value: int | float | None = Field(
+        None, description="completeness: the share answered; person_age, outside_population: an age"
+    )
     person: str | None = None
     role: PersonRole | None = None
     flag: str | None = None
