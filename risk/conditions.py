@@ -29,7 +29,7 @@ import numpy as np
 import numpy.typing as npt
 from pydantic import PlainValidator, WithJsonSchema
 
-from risk.models import Reason
+from risk.models import Reason, ReasonKind, assessment_key
 from risk.vocabulary import Agency, Answer, Context, PersonRole, RiskLevel
 
 SCOPES = ("answers", "assessment", "case")
@@ -52,19 +52,18 @@ class Because:
     @classmethod
     def of(cls, *facts: Reason, persons: Iterable[str] = ()) -> Because:
         """From structured reasons: the string form of each is its `code`."""
-        return cls(_merge((), [f.code for f in facts]), _merge((), list(persons)), tuple(dict.fromkeys(facts)))
+        return cls(_merge((), [f.code for f in facts]), _merge((), list(persons)), facts)
 
     def __or__(self, other: Because) -> Because:
+        # facts may repeat here; `structured` drops repeats once, at the end
         return Because(
-            _merge(self.reasons, other.reasons),
-            _merge(self.persons, other.persons),
-            tuple(dict.fromkeys([*self.facts, *other.facts])),
+            _merge(self.reasons, other.reasons), _merge(self.persons, other.persons), self.facts + other.facts
         )
 
     def structured(self) -> list[Reason]:
         """Every reason as data, in the order of `reasons`; a string no structured reason gives is kind `other`."""
         by_code: dict[str, list[Reason]] = {}
-        for f in self.facts:
+        for f in dict.fromkeys(self.facts):
             by_code.setdefault(f.code, []).append(f)
         out: list[Reason] = []
         for code in self.reasons:
@@ -97,27 +96,29 @@ class AssessmentFacts:
     critical_not_known: list[str] = field(default_factory=list)
     outside_population: str | None = None  # why the subject is outside the validated population
     named_agency: str | None = None  # set where several agencies assessed this person with this checklist
+    named_about: str | None = None  # set where this person was assessed with this checklist about several persons
     population_note: str | None = None  # the notes of the validated-population limits the subject falls outside
     population_age: int | None = None  # the subject's age, where an age limit is one of them
     floor: RiskLevel | None = None  # the least level critical items and level rules set
     final_level: RiskLevel | None = None  # the level after a professional's change (`level` never goes below floor)
 
-    def reason(self, kind: Any, **fields: Any) -> Reason:
-        """A reason about this assessment: checklist, subject and (where several agencies assessed) agency."""
-        about = self.about[0] if self.about else None
+    def reason(self, kind: ReasonKind, **fields: Any) -> Reason:
+        """A reason about this assessment: checklist, subject, and about and agency where the key names them."""
         return Reason(
             kind=kind,
             checklist=self.checklist,
             subject=self.subject.id,
-            about=about,
+            about=self.named_about,
             agency=self.named_agency,
             **fields,
         )
 
     @property
     def key(self) -> str:
-        """checklist:subject, and @agency where several agencies assessed the same person with this checklist."""
-        return f"{self.checklist}:{self.subject.id}" + (f"@{self.named_agency}" if self.named_agency else "")
+        """checklist:subject, and @agency where several agencies assessed the same person with this checklist.
+
+        The same function names the assessment in every reason's string form (`Reason.code`)."""
+        return assessment_key(self.checklist, self.subject.id, self.named_agency, self.named_about)
 
 
 @dataclass
@@ -518,12 +519,8 @@ class OutsidePopulation(Condition):
         a = _ass(facts)
         if not a.outside_population:
             return None
-        if a.population_note is not None:
-            why = a.reason(
-                "outside_population", value=a.population_age, note=a.population_note, detail=a.outside_population
-            )
-        else:  # no structured note: the text as it was given
-            why = a.reason("outside_population", note=a.outside_population)
+        note = a.population_note or a.outside_population
+        why = a.reason("outside_population", value=a.population_age, note=note, text=a.outside_population)
         return Because.of(why, persons=(a.subject.id,))
 
 

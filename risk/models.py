@@ -16,11 +16,12 @@ from risk.vocabulary import Agency, Answer, ConsentStatus, Context, Gender, Pers
 ReasonKind = Literal[
     "item",  # an item answered yes
     "item_not_known",  # a critical item answered unknown or not asked
+    "item_unknown",  # an item answered unknown (asked, not known or refused)
     "assessment",  # an assessment (checklist of a subject, by an agency where several assessed the person)
     "assessment_level",  # an assessment's level (the level the rules see: never below its floor)
     "section_level",  # the level of one section of an assessment
     "completeness",  # the share of the form answered (value)
-    "outside_population",  # the subject's age (value) is outside the checklist's validated population
+    "outside_population",  # the subject is outside the checklist's validated population (note; value: their age)
     "below_floor",  # a professional set the level below the floor that critical items or level rules set
     "person",  # a person of the case
     "person_age",  # a person's age (value)
@@ -36,6 +37,13 @@ ReasonKind = Literal[
 ]
 
 
+def assessment_key(checklist: str, subject: str, agency: str | None, about: str | None = None) -> str:
+    """How an assessment is named in the string form of reasons: checklist:subject, /about where the person was
+    assessed about several others (one assessment per perpetrator), and @agency where several agencies assessed
+    the same person with the checklist."""
+    return f"{checklist}:{subject}" + (f"/{about}" if about else "") + (f"@{agency}" if agency else "")
+
+
 class Reason(BaseModel):
     """Why a level, flag or step holds, as data: what kind of fact and which item, assessment, person or level.
 
@@ -47,20 +55,25 @@ class Reason(BaseModel):
     item: str | None = None
     checklist: str | None = None
     subject: str | None = None
-    about: str | None = Field(None, description="The person an assessment's questions concern (the suspect)")
-    agency: str | None = Field(None, description="The agency that made the assessment, or the agency of `agency`")
+    about: str | None = Field(
+        None, description="The person the assessment is about, where the subject was assessed about several"
+    )
+    agency: str | None = Field(
+        None, description="The agency that made the assessment, where several assessed the person; or of `agency`"
+    )
     section: str | None = None
     level: RiskLevel | None = None
     floor: RiskLevel | None = Field(None, description="below_floor: the floor that critical items or rules set")
-    value: float | None = Field(None, description="completeness share, or an age")
+    value: int | float | None = Field(
+        None, description="completeness: the share answered; person_age, outside_population: an age"
+    )
     person: str | None = None
     role: PersonRole | None = None
     flag: str | None = None
     step: str | None = None
-    note: str | None = Field(None, description="outside_population: the checklist's population note")
-    text: str | None = Field(None, description="other: the reason as the operator gave it")
-    detail: str | None = Field(
-        None, description="outside_population: each limit matched, by id, with what matched and its note"
+    note: str | None = Field(None, description="outside_population: the checklist's population note, for people")
+    text: str | None = Field(
+        None, description="other: the reason as the operator gave it; outside_population: what matched, as given"
     )
 
     @model_serializer(mode="wrap")
@@ -70,8 +83,7 @@ class Reason(BaseModel):
 
     @property
     def key(self) -> str:
-        """checklist:subject, and @agency where several agencies assessed the same person with the checklist."""
-        return f"{self.checklist}:{self.subject}" + (f"@{self.agency}" if self.agency else "")
+        return assessment_key(str(self.checklist), str(self.subject), self.agency, self.about)
 
     @computed_field  # type: ignore[prop-decorator]
     @property
@@ -81,6 +93,8 @@ class Reason(BaseModel):
         match self.kind:
             case "item" | "item_not_known":
                 return str(self.item)
+            case "item_unknown":
+                return f"{self.item}=unknown"
             case "assessment" | "missing_checklist":
                 return self.key
             case "assessment_level":
@@ -89,11 +103,8 @@ class Reason(BaseModel):
                 return f"{self.key}.{self.section}={level}"
             case "completeness":
                 return f"{self.key}.completeness={self.value or 0:.2f}"
-            case "outside_population" if self.detail:
-                return f"{self.key}: {self.detail}"
             case "outside_population":
-                age = f"age {self.value:g}: " if self.value is not None else ""
-                return f"{self.key}: {age}{self.note}"
+                return f"{self.key}: {self.text if self.text is not None else self.note}"
             case "below_floor":
                 return f"{self.key}={level}<{self.floor.value if self.floor else ''}"
             case "person":

@@ -305,12 +305,13 @@ def render_assessment_result(
         st.markdown("\n".join(_item_line(i, checklist, lang) for i in result.critical_items))
     if result.level_reasons:
         st.markdown(f"**{t('result.level_reasons', lang)}**")
-        st.markdown(
-            "\n".join(
-                f"- {LEVEL_ICONS[r.level.value]} **{level_word(r.level, lang)}**: {md_escape(r.why)}"
-                for r in result.level_reasons
-            )
-        )
+        lines = []
+        for r in result.level_reasons:
+            line = f"- {LEVEL_ICONS[r.level.value]} **{level_word(r.level, lang)}**: {md_escape(r.why)}"
+            if r.rule.startswith("rule:") and r.reasons:  # a level rule: which of the facts made it hold
+                line += " — " + md_escape("; ".join(describe(x, lang, cat, width=60) for x in r.reasons))
+            lines.append(line)
+        st.markdown("\n".join(lines))
     if show_chart:
         st.plotly_chart(
             contribution_chart(result, checklist, lang),

@@ -118,8 +118,10 @@ def reasons_of(because: Sequence[str], reasons: Sequence[Reason]) -> list[Reason
 
 
 def _subject(reason: Reason, lang: str, catalog: Catalog) -> str:
-    """The person an assessment is about, with the agency that made it where the reason names one."""
+    """The person assessed; where the reason names them, whom the assessment is about and the agency that made it."""
     person = catalog.person(reason.subject or "")
+    if reason.about:
+        person = t("reason.subject_about", lang, subject=person, about=catalog.person(reason.about))
     return f"{person} ({agency_name(reason.agency, lang)})" if reason.agency else person
 
 
@@ -147,7 +149,7 @@ def describe(reason: Reason, lang: str, catalog: Catalog, width: int = 90) -> st
     level = level_word(reason.level, lang) if reason.level is not None else ""
     if k == "item" and reason.item:
         return item_text(reason.item, lang, catalog, width)
-    if k == "item_not_known" and reason.item:
+    if k in ("item_not_known", "item_unknown") and reason.item:
         return t("reason.item_not_known", lang, question=item_text(reason.item, lang, catalog, width))
     if k in ("flag", "overall_flag") and reason.flag in catalog.flag_titles:
         return t("reason.flag", lang, title=catalog.flag_titles[reason.flag](lang))
@@ -185,13 +187,9 @@ def describe(reason: Reason, lang: str, catalog: Catalog, width: int = 90) -> st
         if k == "below_floor" and reason.level is not None and reason.floor is not None:
             floor = level_word(reason.floor, lang)
             return t("reason.below_floor", lang, checklist=name, subject=subject, level=level, floor=floor)
-        if k == "outside_population":
-            pop = catalog.checklists[str(reason.checklist)].validated_population
-            note = reason.note or (pop.note(lang) if pop is not None else "")
-            if reason.value is not None:
-                age = f"{reason.value:g}"
-                return t("reason.outside_population", lang, checklist=name, subject=subject, age=age, note=note)
-            return t("reason.outside_population_note", lang, checklist=name, subject=subject, note=note)
+        if k == "outside_population":  # the note is the checklist's, in the result's language
+            note = reason.note or ""
+            return t("reason.outside_population", lang, checklist=name, subject=subject, note=note)
     return _other(reason.code, lang, catalog, width)
 
 

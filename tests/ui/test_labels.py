@@ -70,6 +70,9 @@ def test_the_string_form_is_derived_from_the_fields() -> None:
     assert Reason(kind="overall", level=RiskLevel.severe).code == "overall=severe"
     assert Reason(kind="overall_flag", flag="homicide_suicide_risk").code == "flag:homicide_suicide_risk"
     assert Reason(kind="missing_checklist", checklist="child_welfare", subject="c1").code == "child_welfare:c1"
+    assert Reason(kind="item_unknown", item="dv.stalking").code == "dv.stalking=unknown"
+    about = Reason(kind="assessment_level", level=RiskLevel.high, about="s2", agency="police", **dv)
+    assert about.code == "domestic_violence:v1/s2@police=high"  # one assessment per perpetrator, by one agency
 
 
 def test_a_result_without_structured_reasons_still_shows_its_strings() -> None:
@@ -98,3 +101,20 @@ def test_an_assessment_reason_with_an_agency_names_it() -> None:
     high = Reason(kind="assessment_level", level=RiskLevel.high, agency="social_services", **dv)
     assert describe(high, "sv", catalog).endswith("hög")
     assert "(socialtjänsten)" in describe(high, "sv", catalog)
+    about = Reason(kind="assessment_level", level=RiskLevel.high, about="s2", **dv)
+    assert describe(about, "sv", Catalog.default({"v1": "v1", "s2": "s2"})) == "Våld i nära relation för v1 om s2: hög"
+
+
+def test_outside_the_validated_population_in_swedish_words() -> None:
+    case = {
+        "context": "social_services",
+        "persons": [{"id": "p1", "role": "victim", "age": 15}, {"id": "s1", "role": "suspect", "age": 17}],
+        "assessments": [{"checklist": "domestic_violence", "subject": "p1", "about": "s1", "answers": {}}],
+    }
+    result = assess(case, lang="sv")
+    flag = next(f for f in result.flags if f.id == "outside_validated_population")
+    (reason,) = flag.reasons
+    assert (reason.kind, reason.value, reason.code) == ("outside_population", 15, flag.because[0])
+    words = describe(reason, "sv", Catalog.default(person_labels(case["persons"], "sv")))
+    assert words.startswith("Våld i nära relation för p1 (utsatt, 15 år): utanför den grupp checklistan prövats i (")
+    assert "age" not in words

@@ -4,6 +4,7 @@ buttons, steps grouped by urgency with unverified legal references marked, and t
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 from typing import Any
 
@@ -192,6 +193,11 @@ def test_every_vignette_renders_in_both_languages(path: Path, lang: str) -> None
     at = run(json.loads(path.read_text())["case"], lang=lang)
     assert at.info[0].value == t("notice", lang)
     assert t("steps.title", lang) in texts(at)
+    if lang == "sv":  # no English level words and no raw reason codes where a person reads
+        text = re.sub(r"<[^>]*>|:material/[a-z_]+:", " ", page_text(at))  # markup and icons are not read
+        assert re.findall(r"\b(?:low|moderate|high|severe)\b", text) == []
+        assert re.findall(r"\b[a-z_]+:[a-z0-9]+(?:@[a-z_]+)?[.=]", text) == []  # checklist:subject=level and kin
+        assert re.findall(r"\b(?:dv|psy|cw|cn)\.[a-z_]+", text) == []  # item ids
 
 
 @pytest.mark.parametrize("query", [{}, {"lang": "en", "override": "high"}, {"view": "form"}])
