@@ -47,7 +47,9 @@ def page() -> None:
     catalog = Catalog.default({p["id"]: person_label(p) for p in case["persons"]})
     level_badge(st, result.overall_level, lang(), label=t("pages.result.overall"))
     render_flags(st, result.flags, lang(), catalog=catalog)
-    render_required_checklists(st, result.required_checklists, lang(), on_start=_start, catalog=catalog)
+    # Suggested screens follow the required checklists in the same list; their explanation says "suggested".
+    needed = [*result.required_checklists, *result.suggested_checklists]
+    render_required_checklists(st, needed, lang(), on_start=_start, catalog=catalog)
     checklists = default_checklists()
     for n, a in enumerate(result.assessments):
         with st.container(border=True):
