@@ -5,8 +5,8 @@ outcome is worked out by hand from the rule data (flags.yaml, the checklist YAML
 vocabulary.md's "Flags" table, not copied from what the engine prints.
 
 Numbers used below (checklists/domestic_violence.yaml): the short form (police intake and the care
-contexts) asks 16 items, 6 of them critical; the full form (social services, case conference) asks
-all 28. Completeness is the share of the form's items answered yes or no.
+contexts) asks 20 items, 7 of them critical; the full form (social services, case conference) asks
+all 32. Completeness is the share of the form's items answered yes or no.
 """
 
 from __future__ import annotations
@@ -24,6 +24,7 @@ DV_CRITICAL = [
     "dv.weapon_access",
     "dv.victim_fears_lethal",
     "dv.perpetrator_suicidality",
+    "dv.injury_severe",
 ]
 DV_SHORT_OTHER = [
     "dv.separation_recent",
@@ -36,8 +37,12 @@ DV_SHORT_OTHER = [
     "dv.injury_current",
     "dv.pregnancy_or_infant",
     "dv.honour_context",
+    "dv.seeks_victim_at_care",
+    "dv.victim_depression_suicidal",
+    "dv.family_not_partner",
 ]
 DV_SHORT = DV_CRITICAL + DV_SHORT_OTHER
+DV_FULL = 32  # items of the full form
 CARE_CONTEXTS = ["emergency_department", "ambulance", "primary_care", "dental_care", "psychiatry"]
 
 FAMILY = [
@@ -73,39 +78,45 @@ def cn(answers: dict[str, str], subject: str = "y1", **extra: Any) -> dict[str, 
 # ---- insufficient_information ------------------------------------------------------------------
 
 
+HALF = (len(DV_SHORT) + 1) // 2  # the fewest answers that fill half of the short form
+
+
 def test_half_of_the_short_form_answered_is_enough():
-    """An officer asks all six critical questions (all no) plus separation and escalation: 8 of 16 = 0.5."""
-    answers = all_no([*DV_CRITICAL, "dv.separation_recent", "dv.escalation"])
+    """An officer asks all the critical questions (all no) and a few more: half the short form."""
+    answers = all_no(DV_SHORT[:HALF])
     result = assess_json(make_case("police_intake", assessments=[dv(answers)]))
-    assert by_key(result)["domestic_violence:v1"]["completeness"] == 0.5
+    assert by_key(result)["domestic_violence:v1"]["completeness"] == round(HALF / len(DV_SHORT), 4) >= 0.5
     assert "insufficient_information" not in flag_ids(result)
 
 
 def test_just_under_half_answered_is_insufficient():
-    """Only separation was asked besides the critical items: 7 of 16 = 0.4375, below one half."""
-    answers = all_no([*DV_CRITICAL, "dv.separation_recent"])
+    """One question fewer: just below one half."""
+    answers = all_no(DV_SHORT[: HALF - 1])
     result = assess_json(make_case("police_intake", assessments=[dv(answers)]))
-    assert by_key(result)["domestic_violence:v1"]["completeness"] == 0.4375
+    share = (HALF - 1) / len(DV_SHORT)
+    assert share < 0.5
+    assert by_key(result)["domestic_violence:v1"]["completeness"] == round(share, 4)
     got = flag(result, "insufficient_information")
     assert got is not None
-    assert got["because"] == ["domestic_violence:v1.completeness=0.44"]
+    assert got["because"] == [f"domestic_violence:v1.completeness={share:.2f}"]
     assert got["persons"] == ["v1"]
 
 
 def test_an_unknown_answer_does_not_count_as_answered():
-    """Eight questions asked, but she does not know whether the violence is escalating: 7 known of 16."""
-    answers = all_no([*DV_CRITICAL, "dv.separation_recent"], dv__escalation="unknown")
+    """Half the questions asked, but she does not know whether the violence is escalating."""
+    answers = all_no([i for i in DV_SHORT[:HALF] if i != "dv.escalation"], dv__escalation="unknown")
+    assert "dv.escalation" in DV_SHORT[:HALF]
     result = assess_json(make_case("police_intake", assessments=[dv(answers)]))
-    assert by_key(result)["domestic_violence:v1"]["completeness"] == 0.4375
+    assert by_key(result)["domestic_violence:v1"]["completeness"] == round((HALF - 1) / len(DV_SHORT), 4)
     assert "insufficient_information" in flag_ids(result)
 
 
 def test_the_same_answers_are_too_few_for_the_social_workers_full_form():
-    """The 8 answers that fill half of the police short form are 8 of 28 items of the full form."""
-    answers = all_no([*DV_CRITICAL, "dv.separation_recent", "dv.escalation"])
+    """The answers that fill half of the police short form are far fewer than half of the full form."""
+    answers = all_no(DV_SHORT[:HALF])
     result = assess_json(make_case("social_services", assessments=[dv(answers)]))
     assert by_key(result)["domestic_violence:v1"]["form"] == "full"
-    assert by_key(result)["domestic_violence:v1"]["completeness"] == round(8 / 28, 4)
+    assert by_key(result)["domestic_violence:v1"]["completeness"] == round(HALF / DV_FULL, 4)
     assert "insufficient_information" in flag_ids(result)
 
 
@@ -113,7 +124,7 @@ def test_one_critical_item_unknown_is_insufficient_however_complete_the_form():
     """Every short-form question answered, but she cannot say whether he choked her (she blacked out)."""
     answers = all_no(DV_SHORT, dv__strangulation="unknown")
     result = assess_json(make_case("emergency_department", assessments=[dv(answers)]))
-    assert by_key(result)["domestic_violence:v1"]["completeness"] == 0.9375
+    assert by_key(result)["domestic_violence:v1"]["completeness"] == round(1 - 1 / len(DV_SHORT), 4)
     got = flag(result, "insufficient_information")
     assert got is not None
     assert got["because"] == ["dv.strangulation"]

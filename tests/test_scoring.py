@@ -8,7 +8,7 @@ from risk import assess
 from risk.errors import InputError
 from tests.conftest import by_key, dv, make_case
 
-DV_SHORT = 16  # items of the domestic-violence short form
+DV_SHORT = 20  # items of the domestic-violence short form
 
 
 def one(assessment: dict, context: str = "police_intake", **kw) -> dict:  # type: ignore[type-arg]
@@ -71,7 +71,7 @@ def test_unasked_items_of_the_form_count_toward_score_max_only() -> None:
     assert empty["score"] == 0 and empty["completeness"] == 0
     assert len(empty["unasked_items"]) == DV_SHORT
     full = one(dv({}), context="case_conference")
-    assert full["score_max"] == 59 and len(full["unasked_items"]) == 28
+    assert full["score_max"] == 65 and len(full["unasked_items"]) == 32
 
 
 def test_an_item_outside_the_short_form_counts_when_answered() -> None:
