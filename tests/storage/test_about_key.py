@@ -88,3 +88,31 @@ def test_a_second_assessment_about_the_same_perpetrator_is_a_conflict(store: Sto
     store.save_assessment(officer, case_id, dv("s1", {"dv.stalking": "yes"}))
     with pytest.raises(ConflictError):
         store.save_assessment(officer, case_id, dv("s1", {"dv.stalking": "no"}), base_version=None)
+
+
+def test_migration_0006_keeps_what_was_saved_and_fills_the_about_key(store: Store, officer, case_id: int) -> None:  # type: ignore[no-untyped-def]
+    """Down to 0002 and up again: the saved assessment and draft survive, and about_key comes from `about`."""
+    from alembic import command
+    from sqlalchemy import inspect, text
+
+    from risk.storage.migrate import alembic_config
+
+    store.save_assessment(officer, case_id, dv("s1", {"dv.stalking": "yes"}))
+    store.save_assessment(officer, case_id, {"checklist": "psychiatric", "subject": "s1", "answers": {}})
+    store.save_draft(officer, case_id, "domestic_violence", "v1", {"dv.escalation": "yes"}, about="s1")
+    with store.engine.begin() as c:
+        command.downgrade(alembic_config(c), "0002")
+    try:
+        assert "about_key" not in {col["name"] for col in inspect(store.engine).get_columns("assessments")}
+    finally:
+        with store.engine.begin() as c:
+            command.upgrade(alembic_config(c), "head")
+    with store.engine.connect() as c:
+        keys = c.execute(text("SELECT checklist, about_key FROM assessments ORDER BY checklist")).all()
+        drafts = c.execute(text("SELECT about_key FROM drafts")).scalars().all()
+    assert [tuple(k) for k in keys] == [("domestic_violence", "s1"), ("psychiatric", "")]
+    assert drafts == ["s1"]
+    assert store.save_assessment(officer, case_id, dv("s2", {"dv.stalking": "no"})) == 1
+    assert store.save_assessment(officer, case_id, dv("s1", {"dv.stalking": "no"}), base_version=1) == 2
+    draft = store.get_draft(officer, case_id, "domestic_violence", "v1", about="s1")
+    assert draft is None  # saved about s1: that draft is done
