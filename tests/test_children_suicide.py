@@ -435,3 +435,36 @@ def test_property_every_person_under_18_gets_a_child_welfare_checklist(case: dic
         assert (p["id"] in have | need) or not young, p
         if p.get("age", 0) >= 18:
             assert p["id"] not in need, p  # an adult, whatever the role, is never required a child checklist
+
+
+def test_a_misspelt_unborn_item_or_selector_checklist_stops_loading(tmp_checklists: Any) -> None:
+    from risk.errors import ChecklistError
+    from risk.rules import load_rules
+
+    flags = tmp_checklists / "flags.yaml"
+    text = flags.read_text(encoding="utf-8")
+    text = text.replace("unborn_item: child.unborn", "unborn_item: child.unbron")
+    text = text.replace("about_of: domestic_violence", "about_of: domestic_violense")
+    flags.write_text(text, encoding="utf-8")
+    with pytest.raises(ChecklistError) as err:
+        load_rules(tmp_checklists)
+    assert "flags.yaml: unborn_item: unknown item 'child.unbron'" in err.value.problems
+    assert any("for_each_person.about_of: unknown checklist 'domestic_violense'" in p for p in err.value.problems)
+
+
+def test_the_unknown_operator_names_an_unknown_item_at_load() -> None:
+    from risk.conditions import ConditionError, parse_condition
+    from risk.errors import ChecklistError
+
+    cond = parse_condition({"unknown": ["psy.wish_dead"]}, "answers")
+    assert cond is not None
+    with pytest.raises((ConditionError, ChecklistError, ValueError)):
+        parse_condition({"unknown": []}, "answers")
+
+
+@pytest.mark.parametrize(("age", "report"), [(17, True), (18, False)])
+def test_a_suicidal_young_person_gets_a_concern_report_whatever_the_role(age: int, report: bool) -> None:
+    """A 17-year-old registered as 'other' has a suicide plan: a child at serious risk, so concern is reported."""
+    persons = [person("p1", "other", age)]
+    result = assess_json(make_case("emergency_department", persons, [psy({"psy.suicide_plan": "yes"})]))
+    assert ("healthcare.child_concern_report" in step_ids(result)) is report
