@@ -80,6 +80,21 @@ class PersonFacts:
     id: str
     role: PersonRole
     age: int | None
+    unborn: bool = False  # a registered expected child: not yet covered by the duty to report
+
+    @property
+    def is_child(self) -> bool:
+        """Under 18 whatever role they were registered with; with no age, a person registered as a child.
+
+        An 18-year-old registered as a child is not a child, and an unborn child is not yet one in law.
+        """
+        if self.unborn:
+            return False
+        return self.age < 18 if self.age is not None else self.role is PersonRole.child
+
+    def has_role(self, roles: Iterable[PersonRole]) -> bool:
+        """Role `child` means being a child (is_child); the other roles are the registered one."""
+        return any(self.is_child if r is PersonRole.child else self.role is r for r in roles)
 
 
 @dataclass
@@ -259,6 +274,19 @@ class YesAll(Condition):
 
 
 @dataclass
+class AnsweredUnknown(Condition):
+    """Any of the items answered unknown (asked, not known or refused): never the same as no."""
+
+    ids: list[str]
+    scope = "answers"
+
+    def holds(self, facts: Facts) -> Because | None:
+        a = _ass(facts)
+        hit = [i for i in self.ids if a.answers.get(i) is Answer.unknown]
+        return Because.of(*(a.reason("item_unknown", item=i) for i in hit)) if hit else None
+
+
+@dataclass
 class CountYes(Condition):
     """At least n of the entries (or of the checklist's critical items) answered yes.
 
@@ -358,7 +386,7 @@ class SubjectRole(Condition):
 
     def holds(self, facts: Facts) -> Because | None:
         s = _ass(facts).subject
-        return Because((), (s.id,)) if s.role in self.roles else None
+        return Because((), (s.id,)) if s.has_role(self.roles) else None
 
 
 @dataclass
@@ -446,7 +474,7 @@ class AnyPerson(Condition):
     def holds(self, facts: Facts) -> Because | None:
         hit = []
         for p in _case(facts).persons.values():
-            if self.roles is not None and p.role not in self.roles:
+            if self.roles is not None and not p.has_role(self.roles):
                 continue
             if (self.below is not None or self.at_least is not None) and _age_because(
                 p, self.below, self.at_least
@@ -645,6 +673,7 @@ OPERATOR_SCOPE: dict[str, str] = {
     "not": "answers",
     "yes": "answers",
     "all_yes": "answers",
+    "unknown": "answers",
     "count_yes": "answers",
     "section_level_at_least": "answers",
     "level_at_least": "assessment",
@@ -790,6 +819,7 @@ _BUILDERS: dict[str, Callable[[Any, str, str], Condition]] = {
     "not": lambda a, s, p: Not(parse_condition(a, s, p)),
     "yes": lambda a, s, p: YesAny(_str_list(a, p)),
     "all_yes": lambda a, s, p: YesAll(_str_list(a, p)),
+    "unknown": lambda a, s, p: AnsweredUnknown(_str_list(a, p)),
     "count_yes": _count_yes,
     "section_level_at_least": _section_level,
     "level_at_least": lambda a, s, p: LevelAtLeast(_level(a, p)),

@@ -27,6 +27,7 @@ from risk.models import (
     Case,
     Flag,
     LegalBasis,
+    Override,
     Person,
     Reason,
     RequiredChecklist,
@@ -37,7 +38,7 @@ from risk.rules import Provision, Rules, StepRule, default_rules
 from risk.scoring import score_assessment
 from risk.text import engine_level_word, engine_text
 from risk.validation import parse_case
-from risk.vocabulary import Agency, Answer, ConsentStatus, Gender, Language, PersonRole, RiskLevel, max_level
+from risk.vocabulary import Agency, Answer, ConsentStatus, Gender, Language, RiskLevel, max_level
 
 
 def assess(
@@ -51,20 +52,24 @@ def assess(
     checklists = checklists if checklists is not None else default_checklists()
     rules = rules if rules is not None else default_rules()
     parsed = parse_case(case, checklists)
-    persons = {p.id: _person_facts(p) for p in parsed.persons}
+    unborn = _unborn(parsed, rules)
+    persons = {p.id: _person_facts(p, unborn) for p in parsed.persons}
     context_agency = rules.steps.context_agency[parsed.context]
-    overrides = {(o.checklist, o.subject, o.agency): o for o in parsed.overrides}
+    overrides = {(o.checklist, o.subject, o.agency, o.about): o for o in parsed.overrides}
 
     results: list[AssessmentResult] = []
     facts_list: list[AssessmentFacts] = []
-    pairs = [(a.checklist, a.subject) for a in parsed.assessments]
-    shared = {p for p in pairs if pairs.count(p) > 1}  # the same person assessed by several agencies
-    for a in parsed.assessments:
+    keys = [(a.checklist, a.subject, _about_key(a, checklists)) for a in parsed.assessments]
+    shared = {k for k in keys if keys.count(k) > 1}  # the same person assessed by several agencies
+    abouts: dict[tuple[str, str], set[str | None]] = {}
+    for k in keys:
+        abouts.setdefault(k[:2], set()).add(k[2])
+    for a, key in zip(parsed.assessments, keys, strict=True):
         cl = checklists[a.checklist]
         res = score_assessment(cl, a.answers, parsed.context, persons[a.subject], lang)
         res.about = a.about
         res.agency = a.agency
-        o = overrides.get((a.checklist, a.subject, a.agency)) or overrides.get((a.checklist, a.subject, None))
+        o = _override(overrides, a.checklist, a.subject, a.agency, key[2])
         if o is not None:
             res.level = o.level
             res.override_reason = o.reason.strip()
@@ -89,7 +94,8 @@ def assess(
                 outside_population=outside.legacy,
                 population_note=outside.notes,
                 population_age=outside.age,
-                named_agency=a.agency.value if a.agency and (cl.id, a.subject) in shared else None,
+                named_agency=a.agency.value if a.agency and key in shared else None,
+                named_about=key[2] if len(abouts[key[:2]]) > 1 else None,
             )
         )
         results.append(res)
@@ -102,7 +108,7 @@ def assess(
     )
     for c in parsed.consents:  # a person may be listed more than once; consents add up
         case_facts.consents[c.person] |= {x.value for x in c.to_share_with}
-    required = _required_checklists(parsed, rules)
+    required, suggested = _required_checklists(parsed, persons, checklists, rules)
     case_facts.missing_checklists = [(r.checklist, r.subject) for r in required]
 
     flags = _flags(case_facts, rules, lang)
@@ -124,13 +130,44 @@ def assess(
         assessments=results,
         flags=flags,
         required_checklists=required,
+        suggested_checklists=suggested,
         steps=_steps(case_facts, rules, context_agency, lang),
         notice=engine_text("notice", lang),
     )
 
 
-def _person_facts(p: Person) -> PersonFacts:
-    return PersonFacts(p.id, p.role, p.age)
+def _person_facts(p: Person, unborn: set[str]) -> PersonFacts:
+    return PersonFacts(p.id, p.role, p.age, unborn=p.id in unborn)
+
+
+def _unborn(case: Case, rules: Rules) -> set[str]:
+    """Persons an assessment marks as not yet born (flags.yaml `unborn_item` answered yes)."""
+    item = rules.flags.unborn_item
+    if item is None:
+        return set()
+    return {a.subject for a in case.assessments if a.answers.get(item) is Answer.yes}
+
+
+def _about_key(a: AssessmentInput, checklists: dict[str, Checklist]) -> str | None:
+    """`about` is part of an assessment's identity where the checklist is about another person (one
+    domestic-violence assessment per perpetrator); elsewhere it is only a note."""
+    return a.about if checklists[a.checklist].about_role is not None else None
+
+
+def _override(
+    overrides: dict[tuple[str, str, Agency | None, str | None], Override],
+    checklist: str,
+    subject: str,
+    agency: Agency | None,
+    about: str | None,
+) -> Override | None:
+    """The override naming this assessment most exactly; validation has ruled out ambiguous ones."""
+    for by in (agency, None):
+        for of in (about, None):
+            o = overrides.get((checklist, subject, by, of))
+            if o is not None:
+                return o
+    return None
 
 
 @dataclass(frozen=True)
@@ -209,24 +246,47 @@ def _about_person(cl: Checklist, persons: list[Person], a: AssessmentInput) -> P
     return candidates[0] if len(candidates) == 1 else None
 
 
-def _required_checklists(case: Case, rules: Rules) -> list[RequiredChecklist]:
+def _required_checklists(
+    case: Case, persons: dict[str, PersonFacts], checklists: dict[str, Checklist], rules: Rules
+) -> tuple[list[RequiredChecklist], list[RequiredChecklist]]:
+    """The checklists the case still needs (required) and the screens it prompts (suggested), one per person.
+
+    Required rules are applied first, so a checklist both required and suggested for a person is listed as required.
+    """
     have = {(a.checklist, a.subject) for a in case.assessments}
-    out: list[RequiredChecklist] = []
-    for rule in rules.flags.required_checklists:
-        sel = rule.for_each_person
-        for p in case.persons:
-            if sel.role is not None and p.role not in sel.role:
+    about_of: dict[str, set[str]] = {}
+    for a in case.assessments:
+        role = checklists[a.checklist].about_role
+        named = [a.about] if a.about else [p.id for p in persons.values() if role is not None and p.role is role]
+        about_of.setdefault(a.checklist, set()).update(named)
+    out: dict[str, list[RequiredChecklist]] = {"required": [], "suggested": []}
+    listed: set[tuple[str, str]] = set()
+    for kind in ("required", "suggested"):
+        for rule in rules.flags.required_checklists:
+            if rule.kind != kind:
                 continue
-            if sel.age_below is not None and not (
-                (p.age is not None and p.age < sel.age_below) or (p.age is None and p.role is PersonRole.child)
-            ):
-                continue
-            if sel.assessed_with is not None and (sel.assessed_with, p.id) not in have:
-                continue
-            key = (rule.checklist, p.id)
-            if key not in have and all((r.checklist, r.subject) != key for r in out):
-                out.append(RequiredChecklist(checklist=rule.checklist, subject=p.id, rule=rule.id))
-    return out
+            sel = rule.for_each_person
+            for p in case.persons:
+                f = persons[p.id]
+                if sel.role is not None and not f.has_role(sel.role):
+                    continue
+                if sel.age_below is not None and not (
+                    (f.age is not None and f.age < sel.age_below) or (f.age is None and f.is_child)
+                ):
+                    continue
+                if sel.age_at_least is not None and (
+                    (f.age is not None and f.age < sel.age_at_least) or (f.age is None and f.is_child)
+                ):
+                    continue
+                if sel.assessed_with is not None and (sel.assessed_with, p.id) not in have:
+                    continue
+                if sel.about_of is not None and p.id not in about_of.get(sel.about_of, set()):
+                    continue
+                key = (rule.checklist, p.id)
+                if key not in have and key not in listed:
+                    listed.add(key)
+                    out[kind].append(RequiredChecklist(checklist=rule.checklist, subject=p.id, rule=rule.id))
+    return out["required"], out["suggested"]
 
 
 def _flags(case: CaseFacts, rules: Rules, lang: Language) -> list[Flag]:
@@ -262,7 +322,7 @@ def _consent(rule: StepRule, got: Because, case: CaseFacts) -> ConsentStatus:
     if rule.consent == "not_required":
         return ConsentStatus.not_required
     concerned = [p for p in got.persons if p in case.persons and case.persons[p].role in rule.consent_from]
-    adults = [p for p in concerned if case.persons[p].role is not PersonRole.child]
+    adults = [p for p in concerned if not case.persons[p].is_child]
     recipients = {a.value for a in rule.shares_with} or {str(rule.agency)}
     if adults and all(recipients <= case.consents.get(p, set()) for p in adults):
         return ConsentStatus.given

@@ -165,6 +165,9 @@ class Override(BaseModel):
     checklist: str
     subject: str
     agency: Agency | None = Field(None, description="Which agency's assessment, where several assessed the same")
+    about: str | None = Field(
+        None, description="Which person the assessment is about, where the subject was assessed about several"
+    )
     level: RiskLevel
     reason: str = Field(description="Why the professional changes the level; required, never empty")
 
@@ -298,5 +301,9 @@ class Result(BaseModel):
     assessments: list[AssessmentResult]
     flags: list[Flag]
     required_checklists: list[RequiredChecklist]
+    suggested_checklists: list[RequiredChecklist] = Field(
+        default_factory=list,
+        description="Screens the situation prompts (e.g. a suicide screen after domestic violence); not required",
+    )
     steps: list[Step]
     notice: str

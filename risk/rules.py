@@ -24,6 +24,7 @@ from pydantic import (
 from risk.checklists import CHECKLIST_DIR, Checklist, default_checklists, read_yaml, validate_file
 from risk.conditions import (
     AboutAssessment,
+    AnsweredUnknown,
     AnyAssessment,
     CaseCondition,
     Condition,
@@ -130,9 +131,19 @@ class FlagRule(Strict):
 
 
 class PersonSelector(Strict):
-    role: list[PersonRole] | None = None
+    role: list[PersonRole] | None = Field(
+        None, description="Registered roles; `child` means anyone under 18 (or of unknown age registered as a child)"
+    )
     age_below: StrictInt | None = None
+    age_at_least: StrictInt | None = Field(
+        None, description="Persons of a known age below this, or children, are left out"
+    )
     assessed_with: str | None = Field(None, description="Only persons who have an assessment of this checklist")
+    about_of: str | None = Field(
+        None,
+        description="Only persons an assessment of this checklist is about (its `about`, or where it names no one, "
+        "every person in the checklist's about_role)",
+    )
 
 
 class RequiredRule(Strict):
@@ -140,10 +151,19 @@ class RequiredRule(Strict):
     checklist: str
     for_each_person: PersonSelector
     explanation: Text
+    kind: Literal["required", "suggested"] = Field(
+        "required",
+        description="required: the case is incomplete without it (child_assessment_missing); suggested: a screen "
+        "the situation prompts, listed in the result's suggested_checklists",
+    )
 
 
 class FlagFile(Strict):
     version: str
+    unborn_item: str | None = Field(
+        None,
+        description="The item whose yes marks the subject as an unborn child: not yet a child for the duty to report",
+    )
     required_checklists: list[RequiredRule]
     flags: list[FlagRule] = Field(min_length=1)
 
@@ -176,7 +196,7 @@ def _references(
     sections = {s.id for cl in checklists.values() for s in cl.sections}
     for node in walk(cond):
         names: list[str] = []
-        if isinstance(node, (YesAny, YesAll)):
+        if isinstance(node, (YesAny, YesAll, AnsweredUnknown)):
             names = node.ids
         elif isinstance(node, CountYes):
             names = node.ids or []
@@ -217,11 +237,15 @@ def load_rules(directory: Path = CHECKLIST_DIR, checklists: dict[str, Checklist]
             problems.append(
                 f"flags.yaml: required_checklists[{rule.id}].checklist: unknown checklist {rule.checklist!r}"
             )
-        sel = rule.for_each_person.assessed_with
-        if sel is not None and sel not in checklists:
-            problems.append(
-                f"flags.yaml: required_checklists[{rule.id}].for_each_person.assessed_with: unknown checklist {sel!r}"
-            )
+        for field in ("assessed_with", "about_of"):
+            sel = getattr(rule.for_each_person, field)
+            if sel is not None and sel not in checklists:
+                problems.append(
+                    f"flags.yaml: required_checklists[{rule.id}].for_each_person.{field}: unknown checklist {sel!r}"
+                )
+    unborn = flags.unborn_item if flags else None
+    if unborn is not None and all(unborn not in cl.items for cl in checklists.values()):
+        problems.append(f"flags.yaml: unborn_item: unknown item {unborn!r}")
     for flag in flags.flags if flags else []:
         if flag.id in seen_flags:
             problems.append(f"flags.yaml: flags[{flag.id}].id: duplicate")

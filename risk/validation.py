@@ -63,7 +63,9 @@ def _reference_problems(raw: dict[str, Any], checklists: dict[str, Checklist]) -
     for n, c in enumerate(_list(raw, "consents")):
         if "person" in c and c["person"] not in ids:
             problems.append(f"consents[{n}].person: unknown person {c['person']!r}; persons: {known_persons}")
-    seen: set[tuple[Any, Any, Any]] = set()  # one assessment per checklist, subject and agency
+    # One assessment per checklist, subject, agency and, where the checklist is about another person (about_role),
+    # the person it is about: honour-based violence has several perpetrators, each assessed on their own.
+    seen: set[tuple[Any, Any, Any, Any]] = set()
     for n, a in enumerate(_list(raw, "assessments")):
         where = f"assessments[{n}]"
         name, subject, about = a.get("checklist"), a.get("subject"), a.get("about")
@@ -77,13 +79,16 @@ def _reference_problems(raw: dict[str, Any], checklists: dict[str, Checklist]) -
         if about is not None and about == subject:
             problems.append(f"{where}.about: an assessment cannot be about its own subject")
         by = a.get("agency")
-        if (name, subject, by) in seen:
+        about_key = about if cl is not None and cl.about_role is not None else None
+        if (name, subject, by, about_key) in seen:
             problems.append(
                 f"{where}: a second {name} assessment of {subject}"
+                + (f" about {about_key}" if about_key else "")
                 + (f" by {by}" if by else "")
                 + "; give one per checklist, subject and agency"
+                + (", for each person it is about" if cl is not None and cl.about_role is not None else "")
             )
-        seen.add((name, subject, by))
+        seen.add((name, subject, by, about_key))
         answers = a.get("answers")
         if cl is not None and isinstance(answers, dict):
             for item in answers:
@@ -91,18 +96,31 @@ def _reference_problems(raw: dict[str, Any], checklists: dict[str, Checklist]) -
                     problems.append(
                         f"{where}.answers.{item}: not an item of {cl.id}; its items start with {cl.item_prefix}."
                     )
-    keys: list[tuple[Any, Any, Any]] = []
+    keys: list[tuple[Any, Any, Any, Any]] = []
     for n, o in enumerate(_list(raw, "overrides")):
-        key = (o.get("checklist"), o.get("subject"), o.get("agency"))
+        key = (o.get("checklist"), o.get("subject"), o.get("agency"), o.get("about"))
         reason = o.get("reason")
         if not isinstance(reason, str) or not reason.strip():
             problems.append(f"overrides[{n}].reason: write why the level is changed; a reason is required")
-        matches = [k for k in seen if k[:2] == key[:2] and (key[2] is None or k[2] == key[2])]
+        matches = [
+            k
+            for k in seen
+            if k[:2] == key[:2] and (key[2] is None or k[2] == key[2]) and (key[3] is None or k[3] == key[3])
+        ]
         if not matches:
-            problems.append(f"overrides[{n}]: no {key[0]} assessment of {key[1]!r} in this case to override")
-        elif len(matches) > 1:
+            problems.append(
+                f"overrides[{n}]: no {key[0]} assessment of {key[1]!r}"
+                + (f" about {key[3]!r}" if key[3] is not None else "")
+                + " in this case to override"
+            )
+        elif len({k[2] for k in matches}) > 1:
             problems.append(
                 f"overrides[{n}].agency: {key[0]} of {key[1]} was assessed by more than one agency; say which"
+            )
+        elif len(matches) > 1:
+            problems.append(
+                f"overrides[{n}].about: {key[0]} of {key[1]} was assessed about more than one person; "
+                f"say which ({', '.join(sorted(str(k[3]) for k in matches))})"
             )
         if key in keys:
             problems.append(f"overrides[{n}]: a second override of {key[0]} for {key[1]}; give one")

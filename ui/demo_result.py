@@ -57,7 +57,8 @@ def show_result(case: dict[str, Any], lang: str) -> None:
     def on_record_consent(step: Step) -> None:
         st.toast(t("demo.consent_recorded", lang, action=step.action))
 
-    render_required_checklists(st, result.required_checklists, lang, on_start, catalog=catalog)
+    needed = [*result.required_checklists, *result.suggested_checklists]  # suggested screens in the same list
+    render_required_checklists(st, needed, lang, on_start, catalog=catalog)
     render_steps(st, result.steps, lang, on_record_consent, catalog=catalog)
 
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from sqlalchemy import delete, select
+from sqlalchemy import delete, func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -43,6 +43,8 @@ class AssessmentsMixin(StoreBase):
             raise PermissionDenied(f"a {user.role} cannot save assessments")
         checklist = str(assessment.get("checklist", ""))
         subject = str(assessment.get("subject", ""))
+        about = assessment.get("about")
+        about_key = _about_key(checklist, about if isinstance(about, str) else None)
         with self._tx() as s:
             case, _ = self._open_case(s, user, case_id)
             persons = self._persons(s, case_id)
@@ -58,12 +60,13 @@ class AssessmentsMixin(StoreBase):
             }
             result = assess(case_file)  # InputError names every problem; nothing is written
             scored = result.assessments[0]
-            latest = self._latest_version(s, case_id, checklist, subject, user.agency)
+            latest = self._latest_version_about(s, case_id, checklist, subject, about_key, user.agency)
             row = db.Assessment(
                 case_id=case_id,
                 checklist=checklist,
                 subject=subject,
                 about=assessment.get("about"),
+                about_key=about_key,
                 base_version=base_version,
                 agency=user.agency,
                 context=case.context,
@@ -101,7 +104,7 @@ class AssessmentsMixin(StoreBase):
                     s.rollback()
                     return self._keep_conflict(user, case_id, assessment, base_version, row)
                 self._touch(s, case_id)
-                self._discard_draft(s, user, case_id, checklist, subject)
+                self._discard_draft(s, user, case_id, checklist, subject, about_key)
                 self._audit(
                     s,
                     user,
@@ -122,7 +125,7 @@ class AssessmentsMixin(StoreBase):
         self, user: UserInfo, case_id: int, assessment: dict[str, Any], base_version: int | None, row: db.Assessment
     ) -> int:
         with self._tx() as s:
-            latest = self._latest_version(s, case_id, row.checklist, row.subject, row.agency)
+            latest = self._latest_version_about(s, case_id, row.checklist, row.subject, row.about_key, row.agency)
             kept = db.Assessment(
                 **{
                     c: getattr(row, c)
@@ -131,6 +134,7 @@ class AssessmentsMixin(StoreBase):
                         "checklist",
                         "subject",
                         "about",
+                        "about_key",
                         "base_version",
                         "agency",
                         "context",
@@ -167,9 +171,19 @@ class AssessmentsMixin(StoreBase):
         )
 
     def save_override(
-        self, user: UserInfo, case_id: int, checklist: str, subject: str, level: str, reason: str
+        self,
+        user: UserInfo,
+        case_id: int,
+        checklist: str,
+        subject: str,
+        level: str,
+        reason: str,
+        about: str | None = None,
     ) -> None:
-        """Override the level of the latest version, with a required written reason; both levels are kept."""
+        """Override the level of the latest version, with a required written reason; both levels are kept.
+
+        `about` names which assessment, where the subject was assessed about several persons (one per perpetrator).
+        """
         problems = []
         if level not in {lv.value for lv in RiskLevel}:
             problems.append(f"level: {level!r}; allowed: {', '.join(lv.value for lv in RiskLevel)}")
@@ -179,9 +193,25 @@ class AssessmentsMixin(StoreBase):
             raise InputError(problems)
         with self._tx() as s:
             self._open_case(s, user, case_id)
-            row = self._latest_row(s, case_id, checklist, subject, user.agency)
+            about_keys = s.execute(
+                select(db.Assessment.about_key)
+                .distinct()
+                .where(
+                    db.Assessment.case_id == case_id,
+                    db.Assessment.checklist == checklist,
+                    db.Assessment.subject == subject,
+                    db.Assessment.agency == user.agency,
+                    db.Assessment.version.is_not(None),
+                )
+            ).scalars()
+            about_key = _which_about(checklist, subject, about, list(about_keys))
+            row = self._latest_row_about(s, case_id, checklist, subject, about_key, user.agency)
             if row is None:
-                raise NotFound(f"no {checklist} assessment of {subject} in case {case_id}")
+                raise NotFound(
+                    f"no {checklist} assessment of {subject}"
+                    + (f" about {about}" if about else "")
+                    + f" in case {case_id}"
+                )
             if row.agency != user.agency or user.role not in CASE_WORKER_ROLES:
                 raise PermissionDenied("only the agency that made an assessment may override its level")
             s.add(
@@ -213,18 +243,30 @@ class AssessmentsMixin(StoreBase):
         """Keep the answers of an assessment in progress, so a browser refresh loses nothing."""
         with self._tx() as s:
             self._open_case(s, user, case_id)
-            draft = self._draft(s, user, case_id, checklist, subject)
+            about_key = _which_about(
+                checklist, subject, about, self._draft_abouts(s, user, case_id, checklist, subject)
+            )
+            draft = self._draft(s, user, case_id, checklist, subject, about_key)
             if draft is None:
-                draft = db.Draft(user_id=user.id, case_id=case_id, checklist=checklist, subject=subject)
+                draft = db.Draft(
+                    user_id=user.id, case_id=case_id, checklist=checklist, subject=subject, about_key=about_key
+                )
                 s.add(draft)
-            draft.answers, draft.about, draft.base_version = dict(answers), about, base_version
+            draft.answers, draft.base_version = dict(answers), base_version
+            draft.about = about if about is not None else draft.about
             draft.updated_at = self.clock()
             self._audit(s, user, "save_draft", case_id, f"draft:{checklist}:{subject}", answered=len(answers))
 
-    def get_draft(self, user: UserInfo, case_id: int, checklist: str, subject: str) -> dict[str, Any] | None:
+    def get_draft(
+        self, user: UserInfo, case_id: int, checklist: str, subject: str, about: str | None = None
+    ) -> dict[str, Any] | None:
+        """The draft of this checklist for this subject (and, where the checklist has an about_role, about whom)."""
         with self._tx() as s:
             self._open_case(s, user, case_id)
-            draft = self._draft(s, user, case_id, checklist, subject)
+            about_key = _which_about(
+                checklist, subject, about, self._draft_abouts(s, user, case_id, checklist, subject)
+            )
+            draft = self._draft(s, user, case_id, checklist, subject, about_key)
             self._audit(s, user, "read_draft", case_id, f"draft:{checklist}:{subject}")
             if draft is None:
                 return None
@@ -243,39 +285,89 @@ class AssessmentsMixin(StoreBase):
                     "case_id": d.case_id,
                     "checklist": d.checklist,
                     "subject": d.subject,
+                    **({"about": d.about} if d.about else {}),
                     "updated_at": d.updated_at.isoformat(),
                 }
                 for d in rows
             ]
 
-    def _draft(self, s: Session, user: UserInfo, case_id: int, checklist: str, subject: str) -> db.Draft | None:
+    def _draft_abouts(self, s: Session, user: UserInfo, case_id: int, checklist: str, subject: str) -> list[str]:
+        return list(
+            s.execute(
+                select(db.Draft.about_key).where(
+                    db.Draft.user_id == user.id,
+                    db.Draft.case_id == case_id,
+                    db.Draft.checklist == checklist,
+                    db.Draft.subject == subject,
+                )
+            ).scalars()
+        )
+
+    def _draft(
+        self, s: Session, user: UserInfo, case_id: int, checklist: str, subject: str, about_key: str
+    ) -> db.Draft | None:
         return s.execute(
             select(db.Draft).where(
                 db.Draft.user_id == user.id,
                 db.Draft.case_id == case_id,
                 db.Draft.checklist == checklist,
                 db.Draft.subject == subject,
+                db.Draft.about_key == about_key,
             )
         ).scalar_one_or_none()
 
-    def _discard_draft(self, s: Session, user: UserInfo, case_id: int, checklist: str, subject: str) -> None:
+    def _discard_draft(
+        self, s: Session, user: UserInfo, case_id: int, checklist: str, subject: str, about_key: str
+    ) -> None:
         s.execute(
             delete(db.Draft).where(
                 db.Draft.user_id == user.id,
                 db.Draft.case_id == case_id,
                 db.Draft.checklist == checklist,
                 db.Draft.subject == subject,
+                db.Draft.about_key == about_key,
             )
         )
+
+    def _latest_row_about(
+        self, s: Session, case_id: int, checklist: str, subject: str, about_key: str, agency: str
+    ) -> db.Assessment | None:
+        """The latest saved version of one assessment: checklist, subject, about (where keyed) and agency."""
+        return s.execute(
+            select(db.Assessment)
+            .where(
+                db.Assessment.case_id == case_id,
+                db.Assessment.checklist == checklist,
+                db.Assessment.subject == subject,
+                db.Assessment.about_key == about_key,
+                db.Assessment.agency == agency,
+                db.Assessment.version.is_not(None),
+            )
+            .order_by(db.Assessment.version.desc())
+            .limit(1)
+        ).scalar_one_or_none()
+
+    def _latest_version_about(
+        self, s: Session, case_id: int, checklist: str, subject: str, about_key: str, agency: str
+    ) -> int | None:
+        return s.execute(
+            select(func.max(db.Assessment.version)).where(
+                db.Assessment.case_id == case_id,
+                db.Assessment.checklist == checklist,
+                db.Assessment.subject == subject,
+                db.Assessment.about_key == about_key,
+                db.Assessment.agency == agency,
+            )
+        ).scalar_one_or_none()
 
     def get_case(self, user: UserInfo, case_id: int) -> dict[str, Any]:
         """The case file of the contract, holding only what this user may see; PermissionDenied if none of it."""
         with self._tx() as s:
             case, access = self._open_case(s, user, case_id, full=True)
             visible = self._visible_rows(s, user, case_id, access)
-            latest: dict[tuple[str, str, str], tuple[db.Assessment, str]] = {}
+            latest: dict[tuple[str, str, str, str], tuple[db.Assessment, str]] = {}
             for row, basis in visible:
-                latest[(row.checklist, row.subject, row.agency)] = (row, basis)
+                latest[(row.checklist, row.subject, row.about_key, row.agency)] = (row, basis)
             overrides = self._overrides(s, [r.id for r, _ in latest.values()])
             file = {
                 "id": case.id,
@@ -305,6 +397,7 @@ class AssessmentsMixin(StoreBase):
                         "checklist": r.checklist,
                         "subject": r.subject,
                         "agency": r.agency,
+                        **({"about": r.about_key} if r.about_key else {}),
                         "level": o.level,
                         "reason": o.reason,
                     }
@@ -323,14 +416,19 @@ class AssessmentsMixin(StoreBase):
             )
             return file
 
-    def assessment_history(self, user: UserInfo, case_id: int, checklist: str, subject: str) -> list[dict[str, Any]]:
-        """Every visible version of one assessment, oldest first, with level and who saved it."""
+    def assessment_history(
+        self, user: UserInfo, case_id: int, checklist: str, subject: str, about: str | None = None
+    ) -> list[dict[str, Any]]:
+        """Every visible version of one assessment, oldest first, with level and who saved it; with `about`,
+        only the assessment about that person (one per perpetrator)."""
         with self._tx() as s:
             _, access = self._open_case(s, user, case_id, full=True)
             rows = [
                 (r, b)
                 for r, b in self._visible_rows(s, user, case_id, access)
-                if r.checklist == checklist and r.subject == subject
+                if r.checklist == checklist
+                and r.subject == subject
+                and (about is None or r.about_key == _about_key(checklist, about))
             ]
             overrides = self._overrides(s, [r.id for r, _ in rows])
             self._audit(s, user, "read_history", case_id, f"assessment:{checklist}:{subject}")
@@ -378,3 +476,22 @@ class AssessmentsMixin(StoreBase):
 
         case = self.get_case(user, case_id)
         return assess(case, lang=lang).model_dump(mode="json")
+
+
+def _about_key(checklist: str, about: str | None) -> str:
+    """The `about` person is part of an assessment's key where the checklist has an about_role; '' elsewhere."""
+    cl = default_checklists().get(checklist)
+    return (about or "") if cl is not None and cl.about_role is not None else ""
+
+
+def _which_about(checklist: str, subject: str, about: str | None, existing: list[str]) -> str:
+    """The about key a call means. Without `about`, the only one there is (as before several were allowed);
+    where the subject was assessed about several persons, InputError asks which."""
+    if about is not None or len(set(existing)) <= 1:
+        return _about_key(checklist, about) if about is not None or not existing else existing[0]
+    raise InputError(
+        [
+            f"about: {checklist} of {subject} was assessed about more than one person; "
+            f"say which ({', '.join(sorted(set(existing)))})"
+        ]
+    )

@@ -76,6 +76,8 @@ class Assessment(Base):
     checklist: Mapped[str] = mapped_column(String(40))
     subject: Mapped[str] = mapped_column(String(40))
     about: Mapped[str | None] = mapped_column(String(40))
+    # The `about` person where the checklist has an about_role (one assessment per perpetrator), else ''.
+    about_key: Mapped[str] = mapped_column(String(40), default="", server_default="")
     version: Mapped[int | None] = mapped_column(Integer)  # None for a refused (conflicting) save
     base_version: Mapped[int | None] = mapped_column(Integer)
     conflict_with: Mapped[int | None] = mapped_column(Integer)  # the latest version when a save was refused
@@ -90,7 +92,9 @@ class Assessment(Base):
     saved_at: Mapped[datetime] = mapped_column(DateTime())
     reassess_by: Mapped[date | None] = mapped_column(Date)
     __table_args__ = (
-        UniqueConstraint("case_id", "checklist", "subject", "agency", "version", name="uq_assessment_agency_version"),
+        UniqueConstraint(
+            "case_id", "checklist", "subject", "about_key", "agency", "version", name="uq_assessment_about_version"
+        ),
         Index("ix_assessments_case", "case_id", "checklist", "subject"),
     )
 
@@ -115,10 +119,13 @@ class Draft(Base):
     checklist: Mapped[str] = mapped_column(String(40))
     subject: Mapped[str] = mapped_column(String(40))
     about: Mapped[str | None] = mapped_column(String(40))
+    about_key: Mapped[str] = mapped_column(String(40), default="", server_default="")  # as in Assessment
     answers: Mapped[dict[str, Any]] = mapped_column(JSON)
     base_version: Mapped[int | None] = mapped_column(Integer)
     updated_at: Mapped[datetime] = mapped_column(DateTime())
-    __table_args__ = (UniqueConstraint("user_id", "case_id", "checklist", "subject"),)
+    __table_args__ = (
+        UniqueConstraint("user_id", "case_id", "checklist", "subject", "about_key", name="uq_draft_about"),
+    )
 
 
 class Consent(Base):

@@ -163,17 +163,22 @@ def assessment(store: Store, user: UserInfo, case: dict[str, Any]) -> None:
     st.subheader(t("pages.intake.assessment"))
     chosen = _choose_target(case, user)
     checklist = default_checklists()[chosen["checklist"]]
-    key = f"{case['id']}.{checklist.id}.{chosen['subject']}"
+    # One assessment per perpetrator where the checklist is about another person (`about` is part of its key).
+    about = chosen["about"] if checklist.about_role is not None else None
+    key = f"{case['id']}" + (f"/{about}" if about else "") + f".{checklist.id}.{chosen['subject']}"
     mine = next(
         (
             a
             for a in case["assessments"]
-            if a["checklist"] == checklist.id and a["subject"] == chosen["subject"] and a["agency"] == user.agency
+            if a["checklist"] == checklist.id
+            and a["subject"] == chosen["subject"]
+            and a["agency"] == user.agency
+            and (checklist.about_role is None or a.get("about") == about)
         ),
         None,
     )
     if f"base.{key}" not in st.session_state:  # what this edit starts from, for conflict detection
-        draft = store.get_draft(user, case["id"], checklist.id, chosen["subject"])
+        draft = store.get_draft(user, case["id"], checklist.id, chosen["subject"], about=about)
         st.session_state[f"base.{key}"] = draft["base_version"] if draft else (mine["version"] if mine else None)
         st.session_state[f"seed.{key}"] = draft["answers"] if draft else (dict(mine["answers"]) if mine else {})
         st.session_state[f"kept.{key}"] = dict(st.session_state[f"seed.{key}"])

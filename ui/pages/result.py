@@ -47,7 +47,9 @@ def page() -> None:
     catalog = Catalog.default({p["id"]: person_label(p) for p in case["persons"]})
     level_badge(st, result.overall_level, lang(), label=t("pages.result.overall"))
     render_flags(st, result.flags, lang(), catalog=catalog)
-    render_required_checklists(st, result.required_checklists, lang(), on_start=_start, catalog=catalog)
+    # Suggested screens follow the required checklists in the same list; their explanation says "suggested".
+    needed = [*result.required_checklists, *result.suggested_checklists]
+    render_required_checklists(st, needed, lang(), on_start=_start, catalog=catalog)
     checklists = default_checklists()
     for n, a in enumerate(result.assessments):
         with st.container(border=True):
@@ -55,7 +57,7 @@ def page() -> None:
                 st.caption(t("pages.result.by_agency", agency=t(f"agency.{a.agency}")))
             render_assessment_result(st, a, checklists[a.checklist], lang(), catalog=catalog, key_prefix=f"r{n}")
             if a.agency in (None, user.agency) and user.role in ("officer", "clinician", "social_worker"):
-                override_form(store, user, cid, a.checklist, a.subject, a.computed_level, n)
+                override_form(store, user, cid, a.checklist, a.subject, a.computed_level, n, about=a.about)
     render_steps(st, result.steps, lang(), on_record_consent=_ask_consent, catalog=catalog)
     pending = st.session_state.get("consent_step")
     if pending:
@@ -122,9 +124,17 @@ def consent_form(store: Store, user: UserInfo, case: dict[str, Any], step: dict[
 
 
 def override_form(
-    store: Store, user: UserInfo, cid: int, checklist: str, subject: str, computed: RiskLevel, n: int
+    store: Store,
+    user: UserInfo,
+    cid: int,
+    checklist: str,
+    subject: str,
+    computed: RiskLevel,
+    n: int,
+    about: str | None = None,
 ) -> None:
-    """A professional may change the level either way, with a written reason; both levels are kept."""
+    """A professional may change the level either way, with a written reason; both levels are kept. `about` says
+    which assessment where the subject was assessed about several persons (one per perpetrator)."""
     with st.expander(t("pages.result.override_title")), st.form(f"override.{n}"):
         levels = [lv.value for lv in RiskLevel]
         level = st.selectbox(
@@ -136,7 +146,7 @@ def override_form(
         reason = st.text_area(t("pages.result.override_reason"), key=f"override.reason.{n}")
         if st.form_submit_button(t("pages.result.override_save")):
             try:
-                store.save_override(user, cid, checklist, subject, level, reason)
+                store.save_override(user, cid, checklist, subject, level, reason, about=about)
             except InputError:
                 st.error(t("pages.result.override_needs_reason"))  # the typed text stays in the box
                 return
