@@ -15,20 +15,21 @@ from pathlib import Path
 from typing import Any
 
 from risk.errors import InputError, SamriskError
+from risk.input_limits import LIMITS, load_case_json, read_bounded
 from risk.vocabulary import Context, Language
 
 
 def _read_json(source: str) -> Any:
+    """A case file as plain values; at most LIMITS.case_bytes are read, whatever the source."""
     try:
-        text = sys.stdin.read() if source == "-" else Path(source).read_text(encoding="utf-8")
+        if source == "-":
+            data = read_bounded(sys.stdin.buffer, LIMITS.case_bytes, "standard input", "a case file")
+        else:
+            with open(source, "rb") as f:
+                data = read_bounded(f, LIMITS.case_bytes, source, "a case file")
     except OSError as e:
         raise InputError([f"{source}: cannot be read: {e.strerror}"]) from None
-    except UnicodeDecodeError:
-        raise InputError([f"{source}: not UTF-8 text; save the case file as UTF-8 JSON"]) from None
-    try:
-        return json.loads(text)
-    except json.JSONDecodeError as e:
-        raise InputError([f"{source}: not valid JSON at line {e.lineno}, column {e.colno}: {e.msg}"]) from None
+    return load_case_json(data, source)
 
 
 def _write_atomically(path: Path, write: Any) -> None:
