@@ -65,11 +65,17 @@ def test_deep_nesting_is_refused(tmp_path: Path, capsys: pytest.CaptureFixture[s
 @pytest.mark.parametrize(
     ("change", "expected"),
     [
-        (lambda c: c["assessments"][0].update(subject=["v1"]), "assessments[0].subject: Input should be a valid string"),
+        (
+            lambda c: c["assessments"][0].update(subject=["v1"]),
+            "assessments[0].subject: Input should be a valid string",
+        ),
         (lambda c: c["assessments"][0].update(checklist={"a": 1}), "assessments[0].checklist: Input should be a valid"),
         (lambda c: c["assessments"][0].update(agency=["police"]), "assessments[0].agency"),
         (lambda c: c["assessments"][0].update(about={"x": 1}), "assessments[0].about: Input should be a valid string"),
-        (lambda c: c["overrides"].append({"checklist": [1], "subject": {}, "level": "high", "reason": "r"}), "overrides[0].checklist"),
+        (
+            lambda c: c["overrides"].append({"checklist": [1], "subject": {}, "level": "high", "reason": "r"}),
+            "overrides[0].checklist",
+        ),
         (lambda c: c["persons"][0].update(id={"a": 1}), "persons[0].id: Input should be a valid string"),
     ],
 )
@@ -103,12 +109,12 @@ def test_lone_surrogate(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> N
 
 
 def test_nan_and_infinity_are_not_json(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    code, out, err = assess_file(tmp_path, capsys, json.dumps(make_case()).replace('"age": 31', '"age": NaN'))
+    code, _out, err = assess_file(tmp_path, capsys, json.dumps(make_case()).replace('"age": 31', '"age": NaN'))
     assert code == 2 and "NaN is not JSON" in err
 
 
 def test_byte_order_mark_is_accepted(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    code, out, err = assess_file(tmp_path, capsys, b"\xef\xbb\xbf" + json.dumps(make_case()).encode())
+    code, _out, err = assess_file(tmp_path, capsys, b"\xef\xbb\xbf" + json.dumps(make_case()).encode())
     assert code == 0, err
 
 
@@ -123,7 +129,7 @@ def test_long_strings_are_refused_and_not_echoed(tmp_path: Path, capsys: pytest.
     case = make_case(assessments=[dv({"dv.strangulation": "x" * 50_000})])
     problems = api_problems(case)
     assert any("a text of 50,000 characters" in p for p in problems) and all(len(p) < 300 for p in problems)
-    code, out, err = assess_file(tmp_path, capsys, json.dumps(case))
+    code, _out, err = assess_file(tmp_path, capsys, json.dumps(case))
     assert code == 2 and len(err) < 1000
 
 
@@ -152,7 +158,7 @@ def test_hostile_1mb_case_file_is_fast(tmp_path: Path, capsys: pytest.CaptureFix
     text = json.dumps(make_case(persons=persons, assessments=assessments))
     assert len(text) > 800_000
     start = time.perf_counter()
-    code, out, err = assess_file(tmp_path, capsys, text)
+    code, _out, err = assess_file(tmp_path, capsys, text)
     assert code == 2 and time.perf_counter() - start < 2.0 and len(err) < 2000
 
 
@@ -171,13 +177,16 @@ def test_largest_allowed_case_is_fast() -> None:
 def test_semicolon_file_is_read(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     code, out, err = score_file(tmp_path, capsys, "case_ref;dv.strangulation;note\nK-1;yes;a,b\n")
     assert code == 0, err
-    assert out.splitlines() == ["case_ref;dv.strangulation;note;score;score_max;completeness;level", "K-1;yes;a,b;4;59;0.0357;high"]
+    assert out.splitlines() == [
+        "case_ref;dv.strangulation;note;score;score_max;completeness;level",
+        "K-1;yes;a,b;4;59;0.0357;high",
+    ]
 
 
 def test_tab_and_sep_option(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    code, out, err = score_file(tmp_path, capsys, "case_ref\tdv.strangulation\nK-1\tyes\n")
+    code, out, _ = score_file(tmp_path, capsys, "case_ref\tdv.strangulation\nK-1\tyes\n")
     assert code == 0 and out.splitlines()[1] == "K-1\tyes\t4\t59\t0.0357\thigh"
-    code, out, err = score_file(tmp_path, capsys, "dv.strangulation|x\nyes|1\n", "--sep", "|")
+    code, out, _err = score_file(tmp_path, capsys, "dv.strangulation|x\nyes|1\n", "--sep", "|")
     assert code == 0 and out.splitlines()[1].startswith("yes|1|4|")
 
 
@@ -194,7 +203,9 @@ def test_no_item_column_is_refused(tmp_path: Path, capsys: pytest.CaptureFixture
 
 
 def test_near_miss_columns_are_named(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    code, out, err = score_file(tmp_path, capsys, "case_ref,DV.STRANGULATION,dv_threat_to_kill, dv.stalking\nK,yes,yes,no\n")
+    code, out, err = score_file(
+        tmp_path, capsys, "case_ref,DV.STRANGULATION,dv_threat_to_kill, dv.stalking\nK,yes,yes,no\n"
+    )
     assert code == 2 and out == ""
     assert "column 'DV.STRANGULATION': did you mean 'dv.strangulation'?" in err
     assert "column 'dv_threat_to_kill': did you mean 'dv.threat_to_kill'?" in err
@@ -203,17 +214,17 @@ def test_near_miss_columns_are_named(tmp_path: Path, capsys: pytest.CaptureFixtu
 
 
 def test_typo_in_item_column_gets_a_suggestion(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    code, out, err = score_file(tmp_path, capsys, "dv.strangulaton\nyes\n")
+    code, _out, err = score_file(tmp_path, capsys, "dv.strangulaton\nyes\n")
     assert code == 2 and "'dv.strangulaton': not an item of domestic_violence; did you mean 'dv.strangulation'?" in err
 
 
 def test_columns_of_another_checklist(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    code, out, err = score_file(tmp_path, capsys, "dv.strangulation\nyes\n", checklist="psychiatric")
+    code, _out, err = score_file(tmp_path, capsys, "dv.strangulation\nyes\n", checklist="psychiatric")
     assert code == 2 and "1 column belongs to domestic_violence" in err
 
 
 def test_duplicate_columns(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    code, out, err = score_file(tmp_path, capsys, "dv.strangulation,dv.strangulation\nyes,no\n")
+    code, _out, err = score_file(tmp_path, capsys, "dv.strangulation,dv.strangulation\nyes,no\n")
     assert code == 2 and "column 'dv.strangulation' appears 2 times" in err
     frame = pd.DataFrame([["yes", "no"]], columns=["dv.strangulation", "dv.strangulation"])
     with pytest.raises(InputError, match="appears 2 times"):
@@ -224,36 +235,36 @@ def test_too_many_columns_is_refused_fast(tmp_path: Path, capsys: pytest.Capture
     n = 150_000
     start = time.perf_counter()
     text = ",".join(f"c{i}" for i in range(n)) + "\n" + ",".join("x" for _ in range(n)) + "\n"
-    code, out, err = score_file(tmp_path, capsys, text)
+    code, _out, err = score_file(tmp_path, capsys, text)
     assert code == 2 and "columns" in err and time.perf_counter() - start < 2.0 and len(err) < 500
 
 
 def test_wide_file_of_one_repeated_name_is_refused_fast(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     start = time.perf_counter()
-    code, out, err = score_file(tmp_path, capsys, ",".join("a" for _ in range(LIMITS.columns)) + "\n")
+    code, _out, err = score_file(tmp_path, capsys, ",".join("a" for _ in range(LIMITS.columns)) + "\n")
     assert code == 2 and "appears" in err and time.perf_counter() - start < 2.0 and len(err) < 500
 
 
 def test_csv_not_utf8(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     path = tmp_path / "in.csv"
     path.write_bytes("dv.strangulation;ärende\nyes;Å\n".encode("cp1252"))
-    code, out, err = run(capsys, "score", str(path), "--checklist", "domestic_violence")
+    code, _out, err = run(capsys, "score", str(path), "--checklist", "domestic_violence")
     assert code == 2 and "not UTF-8" in err
 
 
 def test_ragged_rows(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    code, out, err = score_file(tmp_path, capsys, "dv.strangulation,a\nyes,1,2\n")
+    code, _out, err = score_file(tmp_path, capsys, "dv.strangulation,a\nyes,1,2\n")
     assert code == 2 and "not a valid CSV file" in err and "line 2" in err
 
 
 def test_empty_file(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    code, out, err = score_file(tmp_path, capsys, "")
+    code, _out, err = score_file(tmp_path, capsys, "")
     assert code == 2 and "empty" in err
 
 
 def test_csv_size_limit(tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(LIMITS, "csv_bytes", 100)
-    code, out, err = score_file(tmp_path, capsys, "dv.strangulation\n" + "yes\n" * 100)
+    code, _out, err = score_file(tmp_path, capsys, "dv.strangulation\n" + "yes\n" * 100)
     assert code == 2 and "larger than 100 bytes" in err
 
 
@@ -262,19 +273,19 @@ def test_csv_size_limit(tmp_path: Path, capsys: pytest.CaptureFixture[str], monk
 
 def test_formula_cells_and_headers_are_neutralised(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     rows = [
-        ["=HYPERLINK(\"http://x\")", "yes", "+1+1", "-3", "@SUM(A1)"],
+        ['=HYPERLINK("http://x")', "yes", "+1+1", "-3", "@SUM(A1)"],
         ["\tx", "no", "\rx", "-3.5", "-1+cmd|' /C calc'!A0"],
         ["ok", "", "a=b", "-3,5", "-"],
     ]
     frame = pd.DataFrame(rows, columns=["case_ref", "dv.strangulation", "=cmd()", "-2", "@x"])
     src = tmp_path / "in.csv"
-    frame.to_csv(src, index=False)
+    frame.to_csv(src, index=False, lineterminator="\r\n")  # so that the cell holding a CR is quoted
     out = tmp_path / "out.csv"
     code, _, err = run(capsys, "score", str(src), "--checklist", "domestic_violence", "-o", str(out))
     assert code == 0, err
     got = pd.read_csv(out, dtype=str, keep_default_na=False)
     assert list(got.columns)[:5] == ["case_ref", "dv.strangulation", "'=cmd()", "-2", "'@x"]
-    assert got.iloc[:, 0].tolist() == ["'=HYPERLINK(\"http://x\")", "'\tx", "ok"]
+    assert got.iloc[:, 0].tolist() == ['\'=HYPERLINK("http://x")', "'\tx", "ok"]
     assert got.iloc[:, 2].tolist() == ["'+1+1", "'\rx", "a=b"]
     assert got.iloc[:, 3].tolist() == ["-3", "-3.5", "-3,5"]
     assert got.iloc[:, 4].tolist() == ["'@SUM(A1)", "'-1+cmd|' /C calc'!A0", "'-"]
@@ -292,20 +303,23 @@ def test_output_refuses_symlink_and_device(tmp_path: Path, capsys: pytest.Captur
     victim.write_text("keep me")
     link = tmp_path / "link.csv"
     link.symlink_to(victim)
-    code, out, err = run(capsys, "score", str(src), "--checklist", "domestic_violence", "-o", str(link))
+    code, _, err = run(capsys, "score", str(src), "--checklist", "domestic_violence", "-o", str(link))
     assert code == 2 and "symbolic link" in err and victim.read_text() == "keep me" and link.is_symlink()
-    code, out, err = run(capsys, "score", str(src), "--checklist", "domestic_violence", "-o", os.devnull)
+    code, _, err = run(capsys, "score", str(src), "--checklist", "domestic_violence", "-o", os.devnull)
     assert code == 2 and "not a regular file" in err
-    code, out, err = run(capsys, "score", str(src), "--checklist", "domestic_violence", "-o", str(tmp_path))
+    code, _out, err = run(capsys, "score", str(src), "--checklist", "domestic_violence", "-o", str(tmp_path))
     assert code == 2 and "not a regular file" in err
 
 
 def test_output_replaces_a_regular_file_atomically(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     src = tmp_path / "in.csv"
     src.write_text("dv.strangulation\nyes\n")
-    code, out, err = run(capsys, "score", str(src), "--checklist", "domestic_violence", "-o", str(src))
+    code, _out, err = run(capsys, "score", str(src), "--checklist", "domestic_violence", "-o", str(src))
     assert code == 0, err
-    assert src.read_text().splitlines() == ["dv.strangulation,score,score_max,completeness,level", "yes,4,59,0.0357,high"]
+    assert src.read_text().splitlines() == [
+        "dv.strangulation,score,score_max,completeness,level",
+        "yes,4,59,0.0357,high",
+    ]
     assert sorted(p.name for p in tmp_path.iterdir()) == ["in.csv"]
 
 
@@ -313,5 +327,7 @@ def test_output_replaces_a_regular_file_atomically(tmp_path: Path, capsys: pytes
 def test_output_folder_missing(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     src = tmp_path / "in.csv"
     src.write_text("dv.strangulation\nyes\n")
-    code, out, err = run(capsys, "score", str(src), "--checklist", "domestic_violence", "-o", str(tmp_path / "no" / "x.csv"))
+    code, _out, err = run(
+        capsys, "score", str(src), "--checklist", "domestic_violence", "-o", str(tmp_path / "no" / "x.csv")
+    )
     assert code == 2 and "does not exist" in err
