@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from risk.errors import InputError, SamriskError
-from risk.input_limits import LIMITS, load_case_json, read_bounded
+from risk.input_limits import LIMITS, bounded, load_case_json, read_bounded
 from risk.vocabulary import Context, Language
 
 
@@ -211,7 +211,7 @@ def main(argv: list[str] | None = None) -> int:
     try:
         return int(args.func(args))
     except SamriskError as e:
-        for problem in e.problems:
+        for problem in bounded(e.problems):
             print(f"error: {problem}", file=sys.stderr)
         return 2
     except Exception as e:

@@ -41,6 +41,14 @@ LIMITS = Limits()
 
 _LISTS = ("persons", "consents", "assessments", "overrides")
 _SURROGATE = re.compile("[\ud800-\udfff]")
+# Characters a terminal or log would act on rather than show: controls, line and paragraph
+# separators, bidirectional overrides, and surrogates (which cannot even be written as UTF-8).
+_UNPRINTABLE = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029\u200e\u200f\u202a-\u202e\u2066-\u2069\ud800-\udfff]")
+
+
+def printable(text: str) -> str:
+    """`text` with every unprintable character written as its escape, e.g. \\x1b, so a message stays one line."""
+    return _UNPRINTABLE.sub(lambda m: m[0].encode("unicode_escape").decode("ascii"), text)
 
 
 def shown(value: Any) -> str:
@@ -75,7 +83,7 @@ def with_short_input(err: Any) -> Any:
 def bounded(problems: list[str]) -> list[str]:
     """At most LIMITS.problems messages of at most LIMITS.message_chars each, then how many more there are."""
     n, width = LIMITS.problems, LIMITS.message_chars
-    cut = [p if len(p) <= width else p[:width] + "…" for p in problems[:n]]
+    cut = [p if len(p) <= width else p[:width] + "…" for p in map(printable, problems[:n])]
     return cut if len(problems) <= n else [*cut, f"… and {len(problems) - n} more problems; fix these first"]
 
 
