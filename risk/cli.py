@@ -220,4 +220,8 @@ def main(argv: list[str] | None = None) -> int:
         if isinstance(e, OperationalError):
             print(f"error: --database: cannot open the database: {e.orig}", file=sys.stderr)
             return 2
-        raise
+        if os.environ.get("SAMRISK_DEBUG"):
+            raise
+        # A fault of ours, not of the input: say so in one line, never with a traceback (SAMRISK_DEBUG=1 shows it).
+        print(f"error: internal error ({type(e).__name__}); please report it with the command you ran", file=sys.stderr)
+        return 1

@@ -331,3 +331,21 @@ def test_output_folder_missing(tmp_path: Path, capsys: pytest.CaptureFixture[str
         capsys, "score", str(src), "--checklist", "domestic_violence", "-o", str(tmp_path / "no" / "x.csv")
     )
     assert code == 2 and "does not exist" in err
+
+
+def test_an_internal_fault_is_one_line_not_a_traceback(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import risk.engine
+
+    def broken(*args: object, **kwargs: object) -> None:
+        raise KeyError("boom")
+
+    monkeypatch.setattr(risk.engine, "assess", broken)
+    monkeypatch.delenv("SAMRISK_DEBUG", raising=False)
+    code, out, err = assess_file(tmp_path, capsys, json.dumps(make_case()))
+    assert (
+        code == 1
+        and out == ""
+        and err == "error: internal error (KeyError); please report it with the command you ran\n"
+    )
