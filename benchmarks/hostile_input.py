@@ -30,13 +30,15 @@ def case_files(folder: Path) -> dict[str, Path]:
         out[name] = folder / f"{name}.json"
         out[name].write_text(text)
 
-    write("case: small (start-up)", json.dumps({"context": "police_intake", "persons": [{"id": "v", "role": "victim"}]}))
+    small = {"context": "police_intake", "persons": [{"id": "v", "role": "victim"}]}
+    write("case: small (start-up)", json.dumps(small))
     n = SIZE // 70
     persons = [{"id": f"p{i}", "role": "victim", "age": 30} for i in range(n)]
     assessments = [
         {"checklist": "domestic_violence", "subject": f"p{i}", "answers": {ITEM: "yes"}} for i in range(n // 4)
     ]
-    write("case: many persons", json.dumps({"context": "police_intake", "persons": persons, "assessments": assessments}))
+    many = {"context": "police_intake", "persons": persons, "assessments": assessments}
+    write("case: many persons", json.dumps(many))
     write("case: deep nesting", '{"context": "police_intake", "id": ' + "[" * (SIZE // 2) + "]" * (SIZE // 2) + "}")
     answers = {f"dv.x{i}": "yes" for i in range(SIZE // 20)}
     write(
