@@ -72,10 +72,10 @@ def csv_files(folder: Path) -> dict[str, Path]:
     return out
 
 
-def measure(cmd: list[str], timeout: float, env: dict[str, str]) -> tuple[str, str, str]:
+def measure(cmd: list[str], timeout: float, env: dict[str, str], cwd: str) -> tuple[str, str, str]:
     """Wall time, peak resident memory and exit status of one process (its own rusage, via wait4)."""
     start = time.perf_counter()
-    proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=env)
+    proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=env, cwd=cwd)
     deadline = start + timeout
     while True:
         pid, status, usage = os.wait4(proc.pid, os.WNOHANG)
@@ -111,8 +111,8 @@ def main() -> None:
         ]
         for name, baseline, cmd in runs:
             path = cmd[4]
-            b_time, b_mem, _ = measure([py, "-c", baseline, path], args.timeout, env)
-            s_time, s_mem, code = measure(cmd, args.timeout, env)
+            b_time, b_mem, _ = measure([py, "-c", baseline, path], args.timeout, env, args.root)
+            s_time, s_mem, code = measure(cmd, args.timeout, env, args.root)
             print(f"{name:26} {b_time:>10} {b_mem:>10}   {s_time:>10} {s_mem:>10}  {code}", flush=True)
 
 

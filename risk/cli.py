@@ -30,7 +30,7 @@ def _read_json(source: str) -> Any:
                 data = read_bounded(f, LIMITS.case_bytes, source, "a case file")
     except OSError as e:
         raise InputError([f"{source}: cannot be read: {e.strerror}"]) from None
-    return load_case_json(data, source)
+    return load_case_json(data, "standard input" if source == "-" else source)
 
 
 def _check_output(path: Path, option: str = "-o") -> None:
