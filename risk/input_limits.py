@@ -24,10 +24,10 @@ class Limits:
     depth: int = 16  # nesting of objects and lists; a case file needs 5
     string_chars: int = 10_000  # one text, e.g. an override's reason
     int_digits: int = 18  # one whole number
-    persons: int = 200
-    consents: int = 200
-    assessments: int = 400
-    overrides: int = 400
+    persons: int = 100
+    consents: int = 100
+    assessments: int = 200
+    overrides: int = 200
     answers: int = 1_000  # answers in one assessment
     csv_bytes: int = 2 * 1024 * 1024 * 1024  # a CSV for `score`, in bytes
     columns: int = 2_000  # columns of a CSV
