@@ -33,6 +33,8 @@ SEPARATORS = (",", ";", "\t")  # what spreadsheets write; Swedish Excel writes "
 # A cell starting with one of these is run as a formula by a spreadsheet (OWASP, CSV injection).
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 PLAIN_NEGATIVE_NUMBER = r"-\d+(?:[.,]\d+)?"  # -3, -3.5, -3,5: left as they are
+_FORMULA_FIRST = frozenset(FORMULA_START)
+_PLAIN_NEGATIVE_NUMBER = re.compile(PLAIN_NEGATIVE_NUMBER)
 
 
 def score_frame(
@@ -156,26 +158,31 @@ def neutralise_formulas(df: pd.DataFrame, keep: set[str] | frozenset[str] = froz
 
     For writing a table out. A plain negative number (-3, -3.5, -3,5) is left as it is. Columns in
     `keep` (answers and results, already checked) are not scanned, which keeps large files fast.
+    The text columns are scanned as one array: per-column pandas calls cost minutes on a wide table.
     """
-    out = df.copy()
-    for col in df.columns:
-        if col in keep or not (pd.api.types.is_object_dtype(df[col]) or pd.api.types.is_string_dtype(df[col])):
-            continue
-        values = df[col]
-        text = values.astype(str)
-        risky = text.str.startswith(FORMULA_START) & values.notna()
-        if risky.any():
-            risky &= ~text.str.fullmatch(PLAIN_NEGATIVE_NUMBER)
-            out[col] = values.where(~risky, "'" + text)
-    out.columns = [
-        "'" + c if isinstance(c, str) and c.startswith(FORMULA_START) and not _plain_negative(c) else c
-        for c in df.columns
+    names = list(df.columns)
+    dtypes = list(df.dtypes)
+    scan = [
+        j
+        for j, c in enumerate(names)
+        if c not in keep and (pd.api.types.is_object_dtype(dtypes[j]) or pd.api.types.is_string_dtype(dtypes[j]))
     ]
+    out = df.copy()
+    if scan:
+        block = df.iloc[:, scan].to_numpy(dtype=object)
+        flat = block.ravel()
+        marks = np.fromiter(map(_is_formula, flat), dtype=bool, count=flat.size)
+        if marks.any():
+            flat[marks] = ["'" + v for v in flat[marks]]
+            rest = [j for j in range(len(names)) if j not in set(scan)]
+            scanned = pd.DataFrame(flat.reshape(block.shape), columns=scan, index=df.index, dtype=object)
+            out = pd.concat([scanned, df.iloc[:, rest].set_axis(rest, axis=1)], axis=1)[list(range(len(names)))]
+    out.columns = ["'" + c if isinstance(c, str) and _is_formula(c) else c for c in names]
     return out
 
 
-def _plain_negative(text: str) -> bool:
-    return re.fullmatch(PLAIN_NEGATIVE_NUMBER, text) is not None
+def _is_formula(value: object) -> bool:
+    return isinstance(value, str) and value[:1] in _FORMULA_FIRST and _PLAIN_NEGATIVE_NUMBER.fullmatch(value) is None
 
 
 def _header_row(head: bytes, truncated: bool, sep: str, source: str) -> list[str]:
