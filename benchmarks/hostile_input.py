@@ -67,6 +67,10 @@ def csv_files(folder: Path) -> dict[str, Path]:
     n = SIZE // 14
     write("csv: many columns", ",".join(f"c{i}" for i in range(n)) + "," + ITEM + "\n" + "x," * n + "yes\n")
     write("csv: one name repeated", ",".join("a" for _ in range(SIZE // 2)) + "\n")
+    wide = 1999
+    row = ",".join(["=x"] * wide) + ",yes\n"
+    header = ",".join(f"c{i}" for i in range(wide)) + "," + ITEM + "\n"
+    write("csv: 2,000 formula columns", header + row * (SIZE // len(row)))
     write("csv: long cells", f"note,{ITEM}\n" + ("y" * (SIZE // 10) + ",yes\n") * 10)
     write("csv: many formula rows", f"note,{ITEM}\n" + "=1+1,yes\n" * (SIZE // 10))
     return out
