@@ -174,7 +174,8 @@ def neutralise_formulas(df: pd.DataFrame, keep: set[str] | frozenset[str] = froz
         marks = np.fromiter(map(_is_formula, flat), dtype=bool, count=flat.size)
         if marks.any():
             flat[marks] = ["'" + v for v in flat[marks]]
-            rest = [j for j in range(len(names)) if j not in set(scan)]
+            scanned_at = set(scan)
+            rest = [j for j in range(len(names)) if j not in scanned_at]
             scanned = pd.DataFrame(flat.reshape(block.shape), columns=scan, index=df.index, dtype=object)
             out = pd.concat([scanned, df.iloc[:, rest].set_axis(rest, axis=1)], axis=1)[list(range(len(names)))]
     out.columns = ["'" + c if isinstance(c, str) and _is_formula(c) else c for c in names]
