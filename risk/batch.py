@@ -197,9 +197,12 @@ def _header_row(head: bytes, truncated: bool, sep: str, source: str) -> list[str
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=sep)
     try:
         row = next(reader, [])
-        ended = not truncated or next(reader, None) is not None
     except csv.Error as e:
         raise InputError([f"{source}: not a valid CSV file: {e}"]) from None
+    try:  # the first line ended if a second begins within the bytes read; pandas judges that line itself
+        ended = not truncated or next(reader, None) is not None
+    except csv.Error:
+        ended = True
     if not ended:
         raise InputError([f"{source}: the first line is longer than {LIMITS.header_bytes:,} bytes; too many columns"])
     return row

@@ -362,3 +362,9 @@ def test_neutralising_a_wide_table_is_fast() -> None:
     out = neutralise_formulas(frame)
     assert time.perf_counter() - start < 30.0
     assert out.iloc[0, 0] == "'=x" and out.iloc[19, -1] == "'=x" and list(out.columns) == list(frame.columns)
+
+
+def test_a_long_quoted_cell_in_the_first_row(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """The header is sniffed from the first 256 KiB; a cell that runs past them is pandas' to read."""
+    code, out, err = score_file(tmp_path, capsys, 'note,dv.strangulation\n"' + "x," * 200_000 + '",yes\n')
+    assert code == 0 and out.splitlines()[1].endswith(",yes,4,59,0.0357,high"), err
