@@ -231,6 +231,7 @@ def read_answers_csv(
     cl = checklists.get(checklist)
     if cl is None:
         raise InputError([f"--checklist: unknown checklist {checklist!r}; allowed: {', '.join(checklists)}"])
+    sep = "\t" if sep in ("\\t", "tab") else sep  # what people type for a tab
     if sep is not None and (len(sep) != 1 or sep in '"\r\n'):
         raise InputError([f"--sep: {sep!r} is not a separator; give one character such as , ; or a tab"])
     data: str | IO[bytes]  # a regular file is read by pandas from its path: no second copy in memory

@@ -179,7 +179,9 @@ def build_parser() -> argparse.ArgumentParser:
         help="decides the form for score_max and completeness (default: the full form)",
     )
     s.add_argument("-o", "--output", help="output CSV (default: standard output); written whole or not at all")
-    s.add_argument("--sep", help="column separator of the CSV (default: detected: comma, semicolon or tab)")
+    s.add_argument(
+        "--sep", help="column separator of the CSV, e.g. ';' or tab (default: detected: comma, semicolon or tab)"
+    )
     s.set_defaults(func=cmd_score)
     c = sub.add_parser("checklists", help="check or describe the checklist and rule files")
     c.add_argument("action", choices=["validate", "schema"])

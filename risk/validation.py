@@ -53,7 +53,11 @@ def _list(raw: dict[str, Any], key: str) -> list[dict[str, Any]]:
 
 def _text_fields(entry: dict[str, Any]) -> dict[str, Any]:
     """Leave out fields that hold a list or object where text belongs: the schema check names them."""
-    return {k: v for k, v in entry.items() if k in ("answers", "to_share_with") or not isinstance(v, (dict, list, set, tuple))}
+    return {
+        k: v
+        for k, v in entry.items()
+        if k in ("answers", "to_share_with") or not isinstance(v, (dict, list, set, tuple))
+    }
 
 
 def _reference_problems(raw: dict[str, Any], checklists: dict[str, Checklist]) -> list[str]:

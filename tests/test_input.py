@@ -190,6 +190,10 @@ def test_tab_and_sep_option(tmp_path: Path, capsys: pytest.CaptureFixture[str]) 
     assert code == 0 and out.splitlines()[1] == "K-1\tyes\t4\t59\t0.0357\thigh"
     code, out, _err = score_file(tmp_path, capsys, "dv.strangulation|x\nyes|1\n", "--sep", "|")
     assert code == 0 and out.splitlines()[1].startswith("yes|1|4|")
+    code, out, _ = score_file(tmp_path, capsys, "a\tdv.strangulation\nx\tyes\n", "--sep", "tab")
+    assert code == 0 and out.splitlines()[1].startswith("x\tyes\t4")
+    code, out, err = score_file(tmp_path, capsys, "a,dv.strangulation\nx,yes\n", "--sep", ";;")
+    assert code == 2 and "--sep: ';;' is not a separator" in err
 
 
 def test_excel_utf8_with_byte_order_mark(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
