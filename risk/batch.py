@@ -169,7 +169,7 @@ def neutralise_formulas(df: pd.DataFrame, keep: set[str] | frozenset[str] = froz
     ]
     out = df.copy()
     if scan:
-        block = df.iloc[:, scan].to_numpy(dtype=object)
+        block = df.iloc[:, scan].to_numpy(dtype=object, copy=True)  # a single column may be a read-only view
         flat = block.ravel()
         marks = np.fromiter(map(_is_formula, flat), dtype=bool, count=flat.size)
         if marks.any():

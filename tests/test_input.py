@@ -372,3 +372,10 @@ def test_a_long_quoted_cell_in_the_first_row(tmp_path: Path, capsys: pytest.Capt
     """The header is sniffed from the first 256 KiB; a cell that runs past them is pandas' to read."""
     code, out, err = score_file(tmp_path, capsys, 'note,dv.strangulation\n"' + "x," * 200_000 + '",yes\n')
     assert code == 0 and out.splitlines()[1].endswith(",yes,4,59,0.0357,high"), err
+
+
+def test_one_passthrough_column_of_formulas(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """One text column came back from pandas as a read-only array (found by benchmarks/hostile_input.py)."""
+    code, out, err = score_file(tmp_path, capsys, "note,dv.strangulation\n" + "=1+1,yes\n" * 3)
+    assert code == 0, err
+    assert out.splitlines()[1:] == ["'=1+1,yes,4,59,0.0357,high"] * 3
