@@ -184,3 +184,43 @@ def test_any_bytes_as_a_csv(data: bytes) -> None:
         path = Path(tmp) / "in.csv"
         path.write_bytes(data)
         assert_clean_failure_or_success(*run_main("score", str(path), "--checklist", "domestic_violence"))
+
+
+@st.composite
+def scorable_csv_files(draw: st.DrawFn) -> tuple[bytes, str]:
+    """Files that should score: item columns with answers, any passthrough columns, any separator."""
+    sep = draw(st.sampled_from([",", ";", "\t"]))
+    items = draw(st.lists(st.sampled_from(ITEMS), min_size=1, max_size=3, unique=True))
+    passthrough = draw(
+        st.lists(st.text(st.characters(blacklist_categories=["Cs"]), max_size=8), max_size=3, unique=True).filter(
+            lambda names: (
+                all(n.strip() not in ("", *ITEMS, "score", "score_max", "completeness", "level") for n in names)
+                and all("dv" not in n.lower() for n in names)
+            )
+        )
+    )
+    columns = passthrough + items
+    rows = [
+        [draw(cells) for _ in passthrough] + [draw(st.sampled_from(["yes", "no", "unknown", ""])) for _ in items]
+        for _ in range(draw(st.integers(1, 5)))
+    ]
+    buf = io.StringIO()
+    writer = csv.writer(buf, delimiter=sep, lineterminator="\r\n")
+    writer.writerow(columns)
+    writer.writerows(rows)
+    return buf.getvalue().encode("utf-8"), sep
+
+
+@SETTINGS
+@given(scorable_csv_files())
+def test_scorable_csv_files_score_and_come_out_safe(file: tuple[bytes, str]) -> None:
+    data, sep = file
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / "in.csv"
+        path.write_bytes(data)
+        code, out, err = run_main("score", str(path), "--checklist", "domestic_violence", "--sep", sep)
+        if code == 2:  # only for a passthrough name that nearly names an item, or a cell pandas cannot read
+            assert "did you mean" in err or "not a valid CSV" in err, err
+            return
+        assert code == 0 and err == "", err
+        _passthrough_is_safe(out, sep)
