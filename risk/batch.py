@@ -2,20 +2,39 @@
 
 Vectorised over rows: the same array code as `assess` (risk.scoring.score_arrays), so a
 batch row and a single assessment with the same answers get the same score and level.
+Reading a CSV (separator, limits) and writing one safely (formula cells) live here too, so the
+command line stays thin.
 """
 
 from __future__ import annotations
+
+import csv
+import difflib
+import io
+import os
+import re
+import stat
+import sys
+from collections import Counter
+from typing import IO
 
 import numpy as np
 import pandas as pd
 
 from risk.checklists import Checklist, default_checklists
 from risk.errors import InputError
+from risk.input_limits import LIMITS, bounded, read_bounded, short
 from risk.scoring import compile_checklist, score_arrays
 from risk.vocabulary import LEVEL_ORDER, Context
 
 ADDED = ("score", "score_max", "completeness", "level")
 ALLOWED = ("yes", "no", "unknown", "")
+SEPARATORS = (",", ";", "\t")  # what spreadsheets write; Swedish Excel writes ";"
+# A cell starting with one of these is run as a formula by a spreadsheet (OWASP, CSV injection).
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+PLAIN_NEGATIVE_NUMBER = r"-\d+(?:[.,]\d+)?"  # -3, -3.5, -3,5: left as they are
+_FORMULA_FIRST = frozenset(FORMULA_START)
+_PLAIN_NEGATIVE_NUMBER = re.compile(PLAIN_NEGATIVE_NUMBER)
 
 
 def score_frame(
@@ -42,14 +61,12 @@ def score_frame(
         raise InputError(problems)
     cc = compile_checklist(cl)
     columns = [str(c) for c in df.columns]
-    problems += [
-        f"column {c!r}: not an item of {cl.id}; items start with {cl.item_prefix}."
-        for c in columns
-        if c.startswith(cl.item_prefix + ".") and c not in cl.items
-    ]
+    problems += column_problems(columns, cl, checklists)
     problems += [
         f"column {c!r}: already in the file; rename it, the result is written there" for c in ADDED if c in columns
     ]
+    if problems:
+        raise InputError(bounded(problems))
     n, k = len(df), len(cc.ids)
     yes = np.zeros((n, k), dtype=bool)
     known = np.zeros((n, k), dtype=bool)
@@ -68,13 +85,13 @@ def score_frame(
             rows = ", ".join(str(r + 2) for r in bad[:5]) + (f" and {len(bad) - 5} more" if len(bad) > 5 else "")
             got = values.iloc[bad[0]]
             problems.append(
-                f"column {item!r}, line {rows}: {got!r} is not an answer; allowed: yes, no, unknown or empty"
+                f"column {item!r}, line {rows}: {short(got)!r} is not an answer; allowed: yes, no, unknown or empty"
             )
         yes[:, j] = is_yes
         known[:, j] = is_yes | is_no
         answered[:, j] = known[:, j] | is_unknown
     if problems:
-        raise InputError(problems)
+        raise InputError(bounded(problems))
     in_form = cc.form_mask(ctx)[None, :] | answered
     now = score_arrays(cc, yes)
     worst = score_arrays(cc, yes | (in_form & ~known))
@@ -84,3 +101,186 @@ def score_frame(
     out["completeness"] = np.round((known & in_form).sum(axis=1) / in_form.sum(axis=1), 4)
     out["level"] = np.array([lv.value for lv in LEVEL_ORDER], dtype=object)[now.level]
     return out
+
+
+def _near_miss(column: str, cl: Checklist) -> str | None:
+    """The item a column was probably meant to be: other case, spaces, `dv_` for `dv.`, or no prefix."""
+    name = column.strip().lower().replace(" ", "_").replace("-", "_")
+    prefix = cl.item_prefix
+    if name.startswith(prefix + "_"):
+        name = prefix + "." + name[len(prefix) + 1 :]
+    elif not name.startswith(prefix + "."):
+        name = prefix + "." + name
+    return name if name in cl.items and name != column else None
+
+
+def column_problems(columns: list[str], cl: Checklist, checklists: dict[str, Checklist]) -> list[str]:
+    """Columns that cannot be scored as meant: repeated, near misses of an item id, or none an item at all.
+
+    A misspelt item column would otherwise pass through unscored and the level come out too low.
+    """
+    problems = [
+        f"column {short(c)!r} appears {n} times; name each column once" for c, n in Counter(columns).items() if n > 1
+    ]
+    items = list(cl.items)
+    guesses = 0
+    for c in columns:
+        if c in cl.items:
+            continue
+        if c.startswith(cl.item_prefix + "."):
+            hint = ""
+            if guesses < LIMITS.problems:  # difflib is slow on very many columns: suggest for the first few
+                guesses += 1
+                close = difflib.get_close_matches(c, items, n=1, cutoff=0.8)
+                hint = f"; did you mean {close[0]!r}?" if close else f"; items start with {cl.item_prefix}."
+            problems.append(f"column {short(c)!r}: not an item of {cl.id}{hint}")
+        elif (item := _near_miss(c, cl)) is not None:
+            problems.append(f"column {short(c)!r}: did you mean {item!r}? Item columns are spelt as the item id")
+    if not any(c in cl.items for c in columns):
+        others = Counter(
+            other.id
+            for c in columns
+            for other in checklists.values()
+            if other.id != cl.id and c.strip().lower().startswith((other.item_prefix + ".", other.item_prefix + "_"))
+        )
+        belong = "".join(
+            f"; {n} column{' belongs' if n == 1 else 's belong'} to {other}" for other, n in others.most_common()
+        )
+        problems.append(
+            f"no column is an item of {cl.id}, so nothing would be scored; name the columns by item id, "
+            f"e.g. {items[0]!r}{belong}"
+        )
+    return problems
+
+
+def neutralise_formulas(df: pd.DataFrame, keep: set[str] | frozenset[str] = frozenset()) -> pd.DataFrame:
+    """Prefix `'` to cells and column names a spreadsheet would run as a formula (OWASP CSV injection).
+
+    For writing a table out. A plain negative number (-3, -3.5, -3,5) is left as it is. Columns in
+    `keep` (answers and results, already checked) are not scanned, which keeps large files fast.
+    The text columns are scanned as one array: per-column pandas calls cost minutes on a wide table.
+    """
+    names = list(df.columns)
+    dtypes = list(df.dtypes)
+    scan = [
+        j
+        for j, c in enumerate(names)
+        if c not in keep and (pd.api.types.is_object_dtype(dtypes[j]) or pd.api.types.is_string_dtype(dtypes[j]))
+    ]
+    out = df.copy()
+    if scan:
+        block = df.iloc[:, scan].to_numpy(dtype=object, copy=True)  # a single column may be a read-only view
+        flat = block.ravel()
+        marks = np.fromiter(map(_is_formula, flat), dtype=bool, count=flat.size)
+        if marks.any():
+            flat[marks] = ["'" + v for v in flat[marks]]
+            scanned_at = set(scan)
+            rest = [j for j in range(len(names)) if j not in scanned_at]
+            scanned = pd.DataFrame(flat.reshape(block.shape), columns=scan, index=df.index, dtype=object)
+            out = pd.concat([scanned, df.iloc[:, rest].set_axis(rest, axis=1)], axis=1)[list(range(len(names)))]
+    out.columns = ["'" + c if isinstance(c, str) and _is_formula(c) else c for c in names]
+    return out
+
+
+def _is_formula(value: object) -> bool:
+    return isinstance(value, str) and value[:1] in _FORMULA_FIRST and _PLAIN_NEGATIVE_NUMBER.fullmatch(value) is None
+
+
+def _header_row(head: bytes, truncated: bool, sep: str, source: str) -> list[str]:
+    """The column names in the first bytes of a CSV, as csv would read them with separator `sep`."""
+    try:
+        text = head.decode("utf-8-sig")
+    except UnicodeDecodeError as e:
+        if not truncated or e.start < len(head) - 3:
+            raise InputError([f"{source}: not UTF-8 text at byte {e.start:,}; save it as CSV UTF-8"]) from None
+        text = head[: e.start].decode("utf-8-sig")  # a character cut at the end of the bytes read
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=sep)
+    try:
+        row = next(reader, [])
+    except csv.Error as e:
+        raise InputError([f"{source}: not a valid CSV file: {e}"]) from None
+    try:  # the first line ended if a second begins within the bytes read; pandas judges that line itself
+        ended = not truncated or next(reader, None) is not None
+    except csv.Error:
+        ended = True
+    if not ended:
+        raise InputError([f"{source}: the first line is longer than {LIMITS.header_bytes:,} bytes; too many columns"])
+    return row
+
+
+def choose_separator(head: bytes, truncated: bool, cl: Checklist, source: str) -> str:
+    """The separator under which the header names the most item columns (then near misses, then columns)."""
+
+    def rank(sep: str) -> tuple[int, int, int]:
+        row = _header_row(head, truncated, sep, source)
+        return (sum(c in cl.items for c in row), sum(_near_miss(c, cl) is not None for c in row), len(row))
+
+    return max(SEPARATORS, key=rank)
+
+
+def read_answers_csv(
+    source: str, checklist: str, sep: str | None = None, checklists: dict[str, Checklist] | None = None
+) -> tuple[pd.DataFrame, str]:
+    """Read a CSV of answers for `score`, with its separator (given, or detected from the header).
+
+    Refuses, before pandas parses anything, a file larger than LIMITS.csv_bytes, a header of more than
+    LIMITS.columns columns or longer than LIMITS.header_bytes, and repeated column names: wide headers
+    are where pandas' time and memory grow faster than the file.
+    """
+    checklists = checklists if checklists is not None else default_checklists()
+    cl = checklists.get(checklist)
+    if cl is None:
+        raise InputError([f"--checklist: unknown checklist {checklist!r}; allowed: {', '.join(checklists)}"])
+    sep = "\t" if sep in ("\\t", "tab") else sep  # what people type for a tab
+    if sep is not None and (len(sep) != 1 or sep in '"\r\n'):
+        raise InputError([f"--sep: {sep!r} is not a separator; give one character such as , ; or a tab"])
+    data: str | IO[bytes]  # a regular file is read by pandas from its path: no second copy in memory
+    too_large = f"a CSV file larger than {LIMITS.csv_bytes:,} bytes; split it"
+    try:
+        if source == "-":
+            data = io.BytesIO(read_bounded(sys.stdin.buffer, LIMITS.csv_bytes, "standard input", "a CSV file"))
+            head = data.read(LIMITS.header_bytes + 1)
+            data.seek(0)
+        else:
+            info = os.stat(source)
+            if stat.S_ISDIR(info.st_mode):
+                raise InputError([f"{source}: is a folder; give a CSV file"])
+            if stat.S_ISREG(info.st_mode) and info.st_size > LIMITS.csv_bytes:
+                raise InputError([f"{source}: {too_large}"])
+            with open(source, "rb") as f:
+                if stat.S_ISREG(info.st_mode):
+                    data, head = source, f.read(LIMITS.header_bytes + 1)
+                else:  # a pipe or device: read once, bounded
+                    data = io.BytesIO(read_bounded(f, LIMITS.csv_bytes, source, "a CSV file"))
+                    head = data.read(LIMITS.header_bytes + 1)
+                    data.seek(0)
+    except FileNotFoundError:
+        raise InputError([f"{source}: no such file"]) from None
+    except OSError as e:
+        raise InputError([f"{source}: cannot be read: {e.strerror}"]) from None
+    if not head.strip():
+        raise InputError([f"{source}: the file is empty; the first line must name the columns"])
+    truncated = len(head) > LIMITS.header_bytes
+    head = head[: LIMITS.header_bytes]
+    sep = sep if sep is not None else choose_separator(head, truncated, cl, source)
+    header = _header_row(head, truncated, sep, source)
+    if len(header) > LIMITS.columns:
+        raise InputError([f"{source}: {len(header):,} columns; at most {LIMITS.columns:,} are allowed"])
+    repeated = [
+        f"column {short(c)!r} appears {n} times; name each column once" for c, n in Counter(header).items() if n > 1
+    ]
+    if repeated:
+        raise InputError(bounded(repeated))
+    try:
+        df = pd.read_csv(data, sep=sep, dtype=str, keep_default_na=False, encoding="utf-8-sig", engine="c")
+    except UnicodeDecodeError as e:
+        raise InputError([f"{source}: not UTF-8 text at byte {e.start:,}; save it as CSV UTF-8"]) from None
+    except pd.errors.EmptyDataError:
+        raise InputError([f"{source}: the file is empty; the first line must name the columns"]) from None
+    except (pd.errors.ParserError, ValueError, csv.Error) as e:
+        raise InputError(bounded([f"{source}: not a valid CSV file: {str(e).strip()}"])) from None
+    if not isinstance(df.index, pd.RangeIndex):  # pandas takes a surplus first field as the row index
+        raise InputError(
+            [f"{source}: not a valid CSV file: line 2 has more fields than the {len(df.columns)} the first line names"]
+        )
+    return df, sep

@@ -9,34 +9,52 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import stat
 import sys
 import tempfile
 from pathlib import Path
 from typing import Any
 
 from risk.errors import InputError, SamriskError
+from risk.input_limits import LIMITS, bounded, load_case_json, read_bounded
 from risk.vocabulary import Context, Language
 
 
 def _read_json(source: str) -> Any:
+    """A case file as plain values; at most LIMITS.case_bytes are read, whatever the source."""
     try:
-        text = sys.stdin.read() if source == "-" else Path(source).read_text(encoding="utf-8")
+        if source == "-":
+            data = read_bounded(sys.stdin.buffer, LIMITS.case_bytes, "standard input", "a case file")
+        else:
+            with open(source, "rb") as f:
+                data = read_bounded(f, LIMITS.case_bytes, source, "a case file")
     except OSError as e:
         raise InputError([f"{source}: cannot be read: {e.strerror}"]) from None
-    except UnicodeDecodeError:
-        raise InputError([f"{source}: not UTF-8 text; save the case file as UTF-8 JSON"]) from None
+    return load_case_json(data, "standard input" if source == "-" else source)
+
+
+def _check_output(path: Path, option: str = "-o") -> None:
+    """Refuse a target that is not, or would not become, a plain file: a link, device, pipe or folder."""
+    if not path.parent.exists():
+        raise InputError([f"{option}: folder {path.parent} does not exist"])
     try:
-        return json.loads(text)
-    except json.JSONDecodeError as e:
-        raise InputError([f"{source}: not valid JSON at line {e.lineno}, column {e.colno}: {e.msg}"]) from None
+        info = os.lstat(path)
+    except FileNotFoundError:
+        return
+    if stat.S_ISLNK(info.st_mode):
+        raise InputError([f"{option}: {path} is a symbolic link; give the path of a plain file"])
+    if not stat.S_ISREG(info.st_mode):
+        raise InputError([f"{option}: {path} is not a regular file (a device, pipe or folder); give a file path"])
 
 
 def _write_atomically(path: Path, write: Any) -> None:
-    """Write to a temporary file beside the target, then rename: never a half-written file."""
+    """Write to a temporary file beside the target, flush it to disk, then rename: never a half-written file."""
     fd, tmp = tempfile.mkstemp(dir=path.parent or Path("."), prefix=f".{path.name}.", suffix=".tmp")
-    os.close(fd)
     try:
-        write(tmp)
+        with os.fdopen(fd, "w", encoding="utf-8", newline="") as f:
+            write(f)
+            f.flush()
+            os.fsync(f.fileno())
         os.replace(tmp, path)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
@@ -52,25 +70,24 @@ def cmd_assess(args: argparse.Namespace) -> int:
 
 
 def cmd_score(args: argparse.Namespace) -> int:
-    import pandas as pd
+    from risk.batch import ADDED, neutralise_formulas, read_answers_csv, score_frame
+    from risk.checklists import default_checklists
 
-    from risk.batch import score_frame
-
-    src = Path(args.file)
-    try:
-        df = pd.read_csv(sys.stdin if args.file == "-" else src, dtype=str, keep_default_na=False)
-    except FileNotFoundError:
-        raise InputError([f"{args.file}: no such file"]) from None
-    except (pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError) as e:
-        raise InputError([f"{args.file}: not a valid CSV file: {str(e).strip()}"]) from None
-    out = score_frame(df, args.checklist, context=args.context)
     if args.output:
-        target = Path(args.output)
-        if not target.parent.exists():
-            raise InputError([f"-o: folder {target.parent} does not exist"])
-        _write_atomically(target, lambda tmp: out.to_csv(tmp, index=False))
+        _check_output(Path(args.output))
+    df, sep = read_answers_csv(args.file, args.checklist, sep=args.sep)
+    scored = score_frame(df, args.checklist, context=args.context)
+    out = neutralise_formulas(scored, keep={*default_checklists()[args.checklist].items, *ADDED})
+
+    # CRLF line ends (RFC 4180, as Excel writes): the writer then quotes any cell holding a CR or LF,
+    # which it does not do for a lone CR with LF line ends, so a cell could not start a row of its own.
+    def write(target: Any) -> None:
+        out.to_csv(target, index=False, sep=sep, lineterminator="\r\n")
+
+    if args.output:
+        _write_atomically(Path(args.output), write)
     else:
-        out.to_csv(sys.stdout, index=False)
+        write(sys.stdout)
     return 0
 
 
@@ -161,7 +178,10 @@ def build_parser() -> argparse.ArgumentParser:
         choices=[c.value for c in Context],
         help="decides the form for score_max and completeness (default: the full form)",
     )
-    s.add_argument("-o", "--output", help="output CSV (default: standard output)")
+    s.add_argument("-o", "--output", help="output CSV (default: standard output); written whole or not at all")
+    s.add_argument(
+        "--sep", help="column separator of the CSV, e.g. ';' or tab (default: detected: comma, semicolon or tab)"
+    )
     s.set_defaults(func=cmd_score)
     c = sub.add_parser("checklists", help="check or describe the checklist and rule files")
     c.add_argument("action", choices=["validate", "schema"])
@@ -193,7 +213,7 @@ def main(argv: list[str] | None = None) -> int:
     try:
         return int(args.func(args))
     except SamriskError as e:
-        for problem in e.problems:
+        for problem in bounded(e.problems):
             print(f"error: {problem}", file=sys.stderr)
         return 2
     except Exception as e:
@@ -202,4 +222,8 @@ def main(argv: list[str] | None = None) -> int:
         if isinstance(e, OperationalError):
             print(f"error: --database: cannot open the database: {e.orig}", file=sys.stderr)
             return 2
-        raise
+        if os.environ.get("SAMRISK_DEBUG"):
+            raise
+        # A fault of ours, not of the input: say so in one line, never with a traceback (SAMRISK_DEBUG=1 shows it).
+        print(f"error: internal error ({type(e).__name__}); please report it with the command you ran", file=sys.stderr)
+        return 1

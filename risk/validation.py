@@ -12,6 +12,7 @@ from pydantic import ValidationError
 
 from risk.checklists import Checklist
 from risk.errors import InputError, describe
+from risk.input_limits import bounded, check_case_shape, short, with_short_input
 from risk.models import Case
 
 
@@ -23,7 +24,7 @@ def _path(loc: tuple[int | str, ...]) -> str:
 
 
 def _pydantic_problems(e: ValidationError) -> list[str]:
-    return [f"{_path(tuple(err['loc']))}: {describe(err)}" for err in e.errors()]
+    return [f"{_path(tuple(err['loc']))}: {describe(with_short_input(err))}" for err in e.errors()]
 
 
 def parse_case(raw: Any, checklists: dict[str, Checklist]) -> Case:
@@ -32,6 +33,7 @@ def parse_case(raw: Any, checklists: dict[str, Checklist]) -> Case:
         raw = raw.model_dump(mode="json", exclude_none=True)
     if not isinstance(raw, dict):
         raise InputError(["(case): expected a JSON object with context, persons and assessments"])
+    check_case_shape(raw)
     problems: list[str] = []
     case: Case | None = None
     try:
@@ -40,13 +42,22 @@ def parse_case(raw: Any, checklists: dict[str, Checklist]) -> Case:
         problems += _pydantic_problems(e)
     problems += [p for p in _reference_problems(raw, checklists) if p not in problems]
     if problems or case is None:
-        raise InputError(problems)
+        raise InputError(bounded(problems))
     return case
 
 
 def _list(raw: dict[str, Any], key: str) -> list[dict[str, Any]]:
     value = raw.get(key)
-    return [x if isinstance(x, dict) else {} for x in value] if isinstance(value, list) else []
+    return [_text_fields(x) if isinstance(x, dict) else {} for x in value] if isinstance(value, list) else []
+
+
+def _text_fields(entry: dict[str, Any]) -> dict[str, Any]:
+    """Leave out fields that hold a list or object where text belongs: the schema check names them."""
+    return {
+        k: v
+        for k, v in entry.items()
+        if k in ("answers", "to_share_with") or not isinstance(v, (dict, list, set, tuple))
+    }
 
 
 def _reference_problems(raw: dict[str, Any], checklists: dict[str, Checklist]) -> list[str]:
@@ -56,7 +67,8 @@ def _reference_problems(raw: dict[str, Any], checklists: dict[str, Checklist]) -
     """
     problems: list[str] = []
     ids = [p.get("id") for p in _list(raw, "persons")]
-    known_persons = ", ".join(str(i) for i in ids if i is not None) or "none defined"
+    known_persons = ", ".join(short(i) for i in ids[:10] if i is not None) or "none defined"
+    known_persons += f" and {len(ids) - 10} more" if len(ids) > 10 else ""
     for n, pid in enumerate(ids):
         if pid is not None and ids.index(pid) != n:
             problems.append(f"persons[{n}].id: {pid!r} is used by more than one person; ids must be unique")
