@@ -14,7 +14,7 @@ from risk import __version__
 from risk.checklists import default_checklists
 from risk.errors import InputError
 from risk.storage import schema as db
-from risk.storage.access import CASE_WORKER_ROLES
+from risk.storage.access import CASE_WORKER_ROLES, CaseAccess
 from risk.storage.accounts import UserInfo
 from risk.storage.base import (
     ConflictError,
@@ -25,6 +25,11 @@ from risk.storage.base import (
     _person_dict,
 )
 from risk.vocabulary import RiskLevel
+
+
+def _org_key(access: CaseAccess, org: int | None) -> str | None:
+    found = access.tree.get(org) if org is not None else None
+    return found.key if found else None
 
 
 class AssessmentsMixin(StoreBase):
@@ -45,6 +50,7 @@ class AssessmentsMixin(StoreBase):
         subject = str(assessment.get("subject", ""))
         with self._tx() as s:
             case, _ = self._open_case(s, user, case_id)
+            viewer = self._viewer(s, user)
             persons = self._persons(s, case_id)
             case_file = {
                 "context": case.context,
@@ -66,6 +72,7 @@ class AssessmentsMixin(StoreBase):
                 about=assessment.get("about"),
                 base_version=base_version,
                 agency=user.agency,
+                organisation_id=viewer.organisation,
                 context=case.context,
                 answers={k: str(v) for k, v in (assessment.get("answers") or {}).items()},
                 result=scored.model_dump(mode="json"),
@@ -133,6 +140,7 @@ class AssessmentsMixin(StoreBase):
                         "about",
                         "base_version",
                         "agency",
+                        "organisation_id",
                         "context",
                         "answers",
                         "result",
@@ -272,7 +280,7 @@ class AssessmentsMixin(StoreBase):
         """The case file of the contract, holding only what this user may see; PermissionDenied if none of it."""
         with self._tx() as s:
             case, access = self._open_case(s, user, case_id, full=True)
-            visible = self._visible_rows(s, user, case_id, access)
+            visible = self._visible_rows(s, self._viewer(s, user), case_id, access)
             latest: dict[tuple[str, str, str], tuple[db.Assessment, str]] = {}
             for row, basis in visible:
                 latest[(row.checklist, row.subject, row.agency)] = (row, basis)
@@ -284,8 +292,9 @@ class AssessmentsMixin(StoreBase):
                 "synthetic": case.synthetic,
                 "owner_agency": case.owner_agency,
                 "agencies": sorted(access.agencies),
+                "organisations": sorted(access.tree[o].key for o in access.organisations if o in access.tree),
                 "persons": [_person_dict(p) for p in self._persons(s, case_id)],
-                "consents": _consent_dicts(access.consents),
+                "consents": _consent_dicts(access),
                 "assessments": [
                     {
                         "checklist": r.checklist,
@@ -294,6 +303,7 @@ class AssessmentsMixin(StoreBase):
                         "answers": dict(r.answers),
                         "version": r.version,
                         "agency": r.agency,
+                        "organisation": _org_key(access, r.organisation_id),
                         "saved_at": r.saved_at.isoformat(),
                         "visible_because": basis,
                         "reassess_by": r.reassess_by.isoformat() if r.reassess_by else None,
@@ -329,7 +339,7 @@ class AssessmentsMixin(StoreBase):
             _, access = self._open_case(s, user, case_id, full=True)
             rows = [
                 (r, b)
-                for r, b in self._visible_rows(s, user, case_id, access)
+                for r, b in self._visible_rows(s, self._viewer(s, user), case_id, access)
                 if r.checklist == checklist and r.subject == subject
             ]
             overrides = self._overrides(s, [r.id for r, _ in rows])
