@@ -14,7 +14,7 @@ from risk import __version__
 from risk.checklists import default_checklists
 from risk.errors import InputError
 from risk.storage import schema as db
-from risk.storage.access import CASE_WORKER_ROLES, CaseAccess
+from risk.storage.access import CASE_WORKER_ROLES, CaseAccess, same_holder
 from risk.storage.accounts import UserInfo
 from risk.storage.base import (
     ConflictError,
@@ -186,11 +186,16 @@ class AssessmentsMixin(StoreBase):
         if problems:
             raise InputError(problems)
         with self._tx() as s:
-            self._open_case(s, user, case_id)
+            _, access = self._open_case(s, user, case_id)
+            viewer = self._viewer(s, user)
             row = self._latest_row(s, case_id, checklist, subject, user.agency)
             if row is None:
                 raise NotFound(f"no {checklist} assessment of {subject} in case {case_id}")
-            if row.agency != user.agency or user.role not in CASE_WORKER_ROLES:
+            if (
+                row.agency != user.agency
+                or not same_holder(access.tree, row.organisation_id or 0, viewer.organisation)
+                or viewer.role not in CASE_WORKER_ROLES
+            ):
                 raise PermissionDenied("only the agency that made an assessment may override its level")
             s.add(
                 db.Override(
@@ -358,16 +363,21 @@ class AssessmentsMixin(StoreBase):
             ]
 
     def conflicts(self, user: UserInfo, case_id: int) -> list[dict[str, Any]]:
-        """Refused saves of this user's agency, kept so nothing entered is lost."""
+        """Refused saves of this user's organisation, kept so nothing entered is lost."""
         with self._tx() as s:
-            self._open_case(s, user, case_id)
-            rows = s.execute(
-                select(db.Assessment).where(
-                    db.Assessment.case_id == case_id,
-                    db.Assessment.version.is_(None),
-                    db.Assessment.agency == user.agency,
-                )
-            ).scalars()
+            _, access = self._open_case(s, user, case_id)
+            viewer = self._viewer(s, user)
+            rows = [
+                r
+                for r in s.execute(
+                    select(db.Assessment).where(
+                        db.Assessment.case_id == case_id,
+                        db.Assessment.version.is_(None),
+                        db.Assessment.agency == user.agency,
+                    )
+                ).scalars()
+                if same_holder(access.tree, r.organisation_id or 0, viewer.organisation)
+            ]
             self._audit(s, user, "read_conflicts", case_id)
             return [
                 {

@@ -15,7 +15,7 @@ from datetime import date
 import pytest
 
 from risk.errors import InputError
-from risk.storage import NotFound, PermissionDenied, Store, UserInfo
+from risk.storage import ConflictError, NotFound, PermissionDenied, Store, UserInfo
 
 PASS = "a long passphrase"
 ORGS = {
@@ -275,3 +275,18 @@ def test_statistics_of_a_region_count_its_clinics(world: World) -> None:
     stats = world.store.statistics(world["region_a:supervisor"], by=("agency",))
     assert stats["cells"] == [{"agency": "healthcare", "count": 6, "suppressed": False}]  # the case's one and 5
     assert world.store.statistics(world["region_b:supervisor"], by=("agency",))["cells"] == []
+
+
+def test_two_police_organisations_in_one_case_keep_to_their_own(world: World) -> None:
+    store, cid = world.store, world.cid
+    store.add_agency(world["polis_syd"], cid, "police", organisation="polis_vast")
+    vast = world["polis_vast"]
+    assert world.seen("polis_vast") == set()  # in the case, but the assessments are polis_syd's
+    with pytest.raises(PermissionDenied):  # nor may it change their level
+        store.save_override(vast, cid, "domestic_violence", "v1", "low", "Not ours to change")
+    with pytest.raises(PermissionDenied):
+        store.share_with_conference(vast, cid, "domestic_violence", "v1", basis="consent")
+    with pytest.raises(ConflictError):  # a stale save by polis_syd is kept as a conflict
+        store.save_assessment(world["polis_syd"], cid, {**DV, "answers": {"dv.stalking": "yes"}}, base_version=0)
+    assert store.conflicts(vast, cid) == []  # polis_syd's refused answers stay with polis_syd
+    assert len(store.conflicts(world["polis_syd"], cid)) == 1
