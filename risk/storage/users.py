@@ -72,11 +72,13 @@ class UsersMixin(StoreBase):
         if by is not None and by.role != "admin":
             raise PermissionDenied("only an admin may list users")
         with self._tx() as s:
+            orgs = dict(s.execute(select(db.Organisation.id, db.Organisation.key)).tuples().all())
             rows = s.execute(select(db.User).order_by(db.User.username)).scalars()
             return [
                 {
                     "username": u.username,
                     "agency": u.agency,
+                    "organisation": orgs.get(u.organisation_id) if u.organisation_id else u.agency,
                     "role": u.role,
                     "disabled": u.disabled,
                     "failed_logins": u.failed_logins,
