@@ -72,7 +72,7 @@ class UsersMixin(StoreBase):
         if by is not None and by.role != "admin":
             raise PermissionDenied("only an admin may list users")
         with self._tx() as s:
-            orgs = dict(s.execute(select(db.Organisation.id, db.Organisation.key)).tuples().all())
+            orgs: dict[int, str] = {i: k for i, k in s.execute(select(db.Organisation.id, db.Organisation.key))}
             rows = s.execute(select(db.User).order_by(db.User.username)).scalars()
             return [
                 {
