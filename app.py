@@ -8,6 +8,7 @@ from __future__ import annotations
 import streamlit as st
 
 from ui import nav
+from ui.errors import run_guarded
 from ui.i18n import LANGUAGES
 from ui.pages import admin, cases, conference, figures, intake, login, result
 from ui.session import lang, sign_out, t, user
@@ -83,6 +84,6 @@ def pages_for(role: str, agency: str) -> list[st.Page]:
 sidebar()
 current = user()
 if current is None:
-    st.navigation([st.Page(login.page, title=t("pages.login.title"), icon=":material/login:")]).run()
+    run_guarded(st.navigation([st.Page(login.page, title=t("pages.login.title"), icon=":material/login:")]).run)
 else:
-    st.navigation(pages_for(current.role, current.agency)).run()
+    run_guarded(st.navigation(pages_for(current.role, current.agency)).run)

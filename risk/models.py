@@ -142,6 +142,7 @@ class Consent(BaseModel):
 
     person: str
     to_share_with: list[Agency]
+    to_organisations: list[str] | None = None  # storage: the organisations the consent names (keys)
 
 
 class AssessmentInput(BaseModel):
@@ -156,6 +157,7 @@ class AssessmentInput(BaseModel):
     version: int | None = None
     saved_at: str | None = None
     visible_because: str | None = None  # storage: the access basis (own_agency, consent, concern_report, ...)
+    organisation: str | None = None  # storage: the organisation that saved it (key)
     reassess_by: str | None = None
 
 
@@ -187,6 +189,7 @@ class Case(BaseModel):
     synthetic: bool | None = None
     owner_agency: str | None = None
     agencies: list[str] | None = None
+    organisations: list[str] | None = None  # storage: the organisations the case is shared with (keys)
     concern_reports: list[str] | None = None
 
 

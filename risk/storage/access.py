@@ -1,60 +1,278 @@
 """Who may see what: pure decisions, so the access matrix can be tested without a database.
 
-The storage layer calls these for every read; pages never decide access themselves.
+The storage layer calls these for every read and for every fact that opens records to another organisation;
+pages never decide access themselves.
+
+Organisations: a police region or local police area, a health-care region or one of its clinics, a
+municipality's social services. A unit belongs to its organisation (`parent`); the root organisation is the
+secrecy boundary, so what any of its units saved is held by the root. A case is shared with named organisations
+or units: a user opens it when their own organisation is one of them or lies inside one.
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 
 CASE_WORKER_ROLES = ("officer", "clinician", "social_worker")
 ROLES = (*CASE_WORKER_ROLES, "coordinator", "supervisor", "admin")
+CONSENT_BASES = ("consent", "osl_12_2")  # a conference share on these rests on the person's own consent
+REPORTING_AGENCIES_EXCLUDE = ("social_services",)  # concern reports go to social services, never from them
+MIN_CELL = 5  # statistics: a count below this (and above zero) is never given out
+
+
+@dataclass(frozen=True)
+class Org:
+    id: int
+    agency: str
+    parent: int | None = None
+    key: str = ""
+
+
+@dataclass(frozen=True)
+class Viewer:
+    """The user an access decision is for, as the database knows them (not as the caller says)."""
+
+    role: str
+    agency: str
+    organisation: int
 
 
 @dataclass(frozen=True)
 class ConsentFact:
     person: str
-    to_agency: str
+    to_organisation: int
+    holder: int  # the organisation whose records the consent opens
+    recorded_by: int  # the organisation of the user who recorded it
+    signed_reference: str | None
     recorded_at: datetime
     withdrawn_at: datetime | None
 
 
+@dataclass(frozen=True)
+class ConcernFact:
+    child: str
+    from_organisation: int
+    to_organisation: int
+
+
+@dataclass(frozen=True)
+class ShareFact:
+    checklist: str
+    subject: str
+    organisation: int  # the sharing organisation
+
+
 @dataclass
 class CaseAccess:
-    """What about a case bears on access: its agencies, consents, concern reports, conference shares."""
+    """What about a case bears on access: its organisations, consents, concern reports, conference shares."""
 
-    agencies: set[str]
+    organisations: set[int]
+    tree: Mapping[int, Org]
     consents: list[ConsentFact] = field(default_factory=list)
-    concern_reported_children: set[str] = field(default_factory=set)
-    conference_shares: set[tuple[str, str, str]] = field(default_factory=set)  # (checklist, subject, agency)
+    concern_reports: list[ConcernFact] = field(default_factory=list)
+    conference_shares: list[ShareFact] = field(default_factory=list)
+
+    @property
+    def agencies(self) -> set[str]:
+        return {self.tree[o].agency for o in self.organisations if o in self.tree}
+
+    @property
+    def concern_reported_children(self) -> set[str]:
+        return {r.child for r in self.concern_reports}
 
 
-def can_open_case(role: str, agency: str, case: CaseAccess) -> bool:
-    """Case workers and coordinators of an agency taking part; never supervisors or admins."""
-    return role in (*CASE_WORKER_ROLES, "coordinator") and agency in case.agencies
+def root(tree: Mapping[int, Org], org: int) -> int:
+    """The organisation that holds what `org` (a unit or an organisation) saved."""
+    seen = set()
+    while (parent := tree[org].parent if org in tree else None) is not None and org not in seen:
+        seen.add(org)
+        org = parent
+    return org
 
 
-def consent_covers(case: CaseAccess, person: str, agency: str, saved_at: datetime) -> bool:
-    """Consent to share with `agency`, given and not withdrawn before the record was saved."""
+def within(tree: Mapping[int, Org], org: int, ancestor: int) -> bool:
+    """`org` is `ancestor` or one of its units (at any depth)."""
+    seen = set()
+    current: int | None = org
+    while current is not None and current not in seen:
+        if current == ancestor:
+            return True
+        seen.add(current)
+        current = tree[current].parent if current in tree else None
+    return False
+
+
+def same_holder(tree: Mapping[int, Org], a: int, b: int) -> bool:
+    return root(tree, a) == root(tree, b)
+
+
+def can_open_case(viewer: Viewer, case: CaseAccess) -> bool:
+    """Case workers and coordinators of an organisation the case is shared with; never supervisors or admins."""
+    return viewer.role in (*CASE_WORKER_ROLES, "coordinator") and any(
+        within(case.tree, viewer.organisation, p) for p in case.organisations
+    )
+
+
+def consent_opens(tree: Mapping[int, Org], consent: ConsentFact, holder: int) -> bool:
+    """A consent opens `holder`'s records only if that holder recorded it, or it refers to the signed consent.
+
+    Otherwise any organisation could record a consent "to itself" and read what another one holds.
+    """
+    if not same_holder(tree, consent.holder, holder):
+        return False
+    return same_holder(tree, consent.recorded_by, holder) or bool(consent.signed_reference)
+
+
+def consent_covers(case: CaseAccess, person: str, viewer: Viewer, holder: int, saved_at: datetime) -> bool:
+    """Consent to share `holder`'s records of `person` with the viewer's organisation, not withdrawn before the save."""
     return any(
-        c.person == person and c.to_agency == agency and (c.withdrawn_at is None or saved_at < c.withdrawn_at)
+        c.person == person
+        and within(case.tree, viewer.organisation, c.to_organisation)
+        and consent_opens(case.tree, c, holder)
+        and (c.withdrawn_at is None or saved_at < c.withdrawn_at)
         for c in case.consents
     )
 
 
+def concern_report_valid(tree: Mapping[int, Org], report: ConcernFact) -> bool:
+    """From a reporting agency to social services: social services cannot report to themselves."""
+    source, target = tree.get(report.from_organisation), tree.get(report.to_organisation)
+    return (
+        source is not None
+        and target is not None
+        and source.agency not in REPORTING_AGENCIES_EXCLUDE
+        and target.agency == "social_services"
+    )
+
+
+def concern_report_problems(reporter: Viewer, recipient: Org) -> list[str]:
+    """Why this concern report may not be recorded ([] when it may)."""
+    problems = []
+    if reporter.agency in REPORTING_AGENCIES_EXCLUDE:
+        problems.append(
+            "from: social services do not make concern reports to themselves; open the child investigation instead"
+        )
+    if reporter.role not in CASE_WORKER_ROLES:
+        problems.append(f"from: a {reporter.role} does not make concern reports; a case worker does")
+    if recipient.agency != "social_services":
+        problems.append("to: a concern report goes to social services")
+    return problems
+
+
 def assessment_basis(
-    role: str, agency: str, case: CaseAccess, *, checklist: str, subject: str, owner: str, saved_at: datetime
+    viewer: Viewer, case: CaseAccess, *, checklist: str, subject: str, holder: int, saved_at: datetime
 ) -> str | None:
-    """The ground on which this user sees an assessment version, or None if they may not."""
-    if not can_open_case(role, agency, case):
+    """The ground on which this user sees an assessment version saved by `holder`, or None if they may not."""
+    if not can_open_case(viewer, case):
         return None
-    if owner == agency:
+    tree = case.tree
+    if same_holder(tree, viewer.organisation, holder):
         return "own_agency"
-    if role == "coordinator":
-        return "shared_with_conference" if (checklist, subject, owner) in case.conference_shares else None
-    if consent_covers(case, subject, agency, saved_at):
+    if viewer.role == "coordinator":
+        shared = any(
+            x.checklist == checklist and x.subject == subject and same_holder(tree, x.organisation, holder)
+            for x in case.conference_shares
+        )
+        return "shared_with_conference" if shared else None
+    if consent_covers(case, subject, viewer, holder, saved_at):
         return "consent"
-    if agency == "social_services" and subject in case.concern_reported_children:
+    if viewer.agency == "social_services" and any(
+        r.child == subject
+        and concern_report_valid(tree, r)
+        and same_holder(tree, r.from_organisation, holder)
+        and within(tree, viewer.organisation, r.to_organisation)
+        for r in case.concern_reports
+    ):
         return "concern_report"
     return None
+
+
+def conference_recipients(case: CaseAccess, holder: int) -> set[int]:
+    """Who a conference share reaches: every organisation in the case other than the sharing one."""
+    return {o for o in case.organisations if not same_holder(case.tree, o, holder)}
+
+
+def conference_share_problems(
+    case: CaseAccess, *, holder: int, subject: str, basis: str, conference_bases: Iterable[str]
+) -> list[str]:
+    """Why `holder` may not share its assessment of `subject` with the conference on `basis` ([] when it may).
+
+    On consent, the subject's own active consent must open `holder`'s records to every other organisation in
+    the case; on a provision, the provision must be a lawful basis of the case conference (steps.yaml).
+    """
+    if basis in CONSENT_BASES:
+        covered = {
+            r
+            for r in conference_recipients(case, holder)
+            for c in case.consents
+            if c.person == subject
+            and c.withdrawn_at is None
+            and consent_opens(case.tree, c, holder)
+            and within(case.tree, r, c.to_organisation)
+        }
+        missing = sorted(case.tree[o].key or str(o) for o in conference_recipients(case, holder) - covered)
+        if missing:
+            return [
+                f"basis: {subject}'s consent to share your records does not cover {', '.join(missing)}, who take part"
+                " in the conference; record that consent first or give another legal basis"
+            ]
+        return []
+    if basis not in set(conference_bases):
+        return [f"basis: {basis!r} is not a legal basis for sharing with a case conference"]
+    return []
+
+
+def action_basis(viewer: Viewer, case: CaseAccess, *, holder: int, owner_agency: str) -> str | None:
+    """The ground on which this user sees an action-plan item (names and notes included), or None.
+
+    The organisation that wrote it, the agency that owns the action, and the conference coordinator.
+    """
+    if not can_open_case(viewer, case):
+        return None
+    if same_holder(case.tree, viewer.organisation, holder):
+        return "own_agency"
+    if viewer.agency == owner_agency:
+        return "action_owner"
+    if viewer.role == "coordinator":
+        return "case_conference"
+    return None
+
+
+def statistics_scope(viewer: Viewer) -> str | None:
+    """Whose figures a role may see: supervisors and coordinators their own organisation's, admins all."""
+    if viewer.role in ("supervisor", "coordinator"):
+        return "organisation"
+    if viewer.role == "admin":
+        return "all"
+    return None
+
+
+def suppress_small_cells(
+    counts: Mapping[tuple[str, ...], int], min_cell: int = MIN_CELL
+) -> dict[tuple[str, ...], int | None]:
+    """Counts with every cell below `min_cell` hidden (None), and enough others that none can be worked out.
+
+    Primary suppression hides small cells; secondary suppression hides the next-smallest cell in any row or
+    column (along every dimension) that would otherwise hold exactly one hidden cell, since the row total of
+    another table would give it away.
+    """
+    out: dict[tuple[str, ...], int | None] = {k: (None if 0 < n < min_cell else n) for k, n in counts.items()}
+    if not counts:
+        return out
+    width = len(next(iter(counts)))
+    changed = True
+    while changed:
+        changed = False
+        for dim in range(width):
+            groups: dict[tuple[str, ...], list[tuple[str, ...]]] = {}
+            for k in out:
+                groups.setdefault(k[:dim] + k[dim + 1 :], []).append(k)
+            for keys in groups.values():
+                hidden = [k for k in keys if out[k] is None]
+                shown = sorted((k for k in keys if out[k] is not None and counts[k] > 0), key=lambda k: counts[k])
+                if len(hidden) == 1 and shown:
+                    out[shown[0]] = None
+                    changed = True
+    return out

@@ -14,7 +14,7 @@ from risk import __version__
 from risk.checklists import default_checklists
 from risk.errors import InputError
 from risk.storage import schema as db
-from risk.storage.access import CASE_WORKER_ROLES
+from risk.storage.access import CASE_WORKER_ROLES, CaseAccess, same_holder
 from risk.storage.accounts import UserInfo
 from risk.storage.base import (
     ConflictError,
@@ -25,6 +25,11 @@ from risk.storage.base import (
     _person_dict,
 )
 from risk.vocabulary import RiskLevel
+
+
+def _org_key(access: CaseAccess, org: int | None) -> str | None:
+    found = access.tree.get(org) if org is not None else None
+    return found.key if found else None
 
 
 class AssessmentsMixin(StoreBase):
@@ -47,6 +52,7 @@ class AssessmentsMixin(StoreBase):
         about_key = _about_key(checklist, about if isinstance(about, str) else None)
         with self._tx() as s:
             case, _ = self._open_case(s, user, case_id)
+            viewer = self._viewer(s, user)
             persons = self._persons(s, case_id)
             case_file = {
                 "context": case.context,
@@ -69,6 +75,7 @@ class AssessmentsMixin(StoreBase):
                 about_key=about_key,
                 base_version=base_version,
                 agency=user.agency,
+                organisation_id=viewer.organisation,
                 context=case.context,
                 answers={k: str(v) for k, v in (assessment.get("answers") or {}).items()},
                 result=scored.model_dump(mode="json"),
@@ -137,6 +144,7 @@ class AssessmentsMixin(StoreBase):
                         "about_key",
                         "base_version",
                         "agency",
+                        "organisation_id",
                         "context",
                         "answers",
                         "result",
@@ -192,7 +200,8 @@ class AssessmentsMixin(StoreBase):
         if problems:
             raise InputError(problems)
         with self._tx() as s:
-            self._open_case(s, user, case_id)
+            _, access = self._open_case(s, user, case_id)
+            viewer = self._viewer(s, user)
             about_keys = s.execute(
                 select(db.Assessment.about_key)
                 .distinct()
@@ -212,7 +221,11 @@ class AssessmentsMixin(StoreBase):
                     + (f" about {about}" if about else "")
                     + f" in case {case_id}"
                 )
-            if row.agency != user.agency or user.role not in CASE_WORKER_ROLES:
+            if (
+                row.agency != user.agency
+                or not same_holder(access.tree, row.organisation_id or 0, viewer.organisation)
+                or viewer.role not in CASE_WORKER_ROLES
+            ):
                 raise PermissionDenied("only the agency that made an assessment may override its level")
             s.add(
                 db.Override(
@@ -364,7 +377,7 @@ class AssessmentsMixin(StoreBase):
         """The case file of the contract, holding only what this user may see; PermissionDenied if none of it."""
         with self._tx() as s:
             case, access = self._open_case(s, user, case_id, full=True)
-            visible = self._visible_rows(s, user, case_id, access)
+            visible = self._visible_rows(s, self._viewer(s, user), case_id, access)
             latest: dict[tuple[str, str, str, str], tuple[db.Assessment, str]] = {}
             for row, basis in visible:
                 latest[(row.checklist, row.subject, row.about_key, row.agency)] = (row, basis)
@@ -376,8 +389,9 @@ class AssessmentsMixin(StoreBase):
                 "synthetic": case.synthetic,
                 "owner_agency": case.owner_agency,
                 "agencies": sorted(access.agencies),
+                "organisations": sorted(access.tree[o].key for o in access.organisations if o in access.tree),
                 "persons": [_person_dict(p) for p in self._persons(s, case_id)],
-                "consents": _consent_dicts(access.consents),
+                "consents": _consent_dicts(access),
                 "assessments": [
                     {
                         "checklist": r.checklist,
@@ -386,6 +400,7 @@ class AssessmentsMixin(StoreBase):
                         "answers": dict(r.answers),
                         "version": r.version,
                         "agency": r.agency,
+                        "organisation": _org_key(access, r.organisation_id),
                         "saved_at": r.saved_at.isoformat(),
                         "visible_because": basis,
                         "reassess_by": r.reassess_by.isoformat() if r.reassess_by else None,
@@ -425,7 +440,7 @@ class AssessmentsMixin(StoreBase):
             _, access = self._open_case(s, user, case_id, full=True)
             rows = [
                 (r, b)
-                for r, b in self._visible_rows(s, user, case_id, access)
+                for r, b in self._visible_rows(s, self._viewer(s, user), case_id, access)
                 if r.checklist == checklist
                 and r.subject == subject
                 and (about is None or r.about_key == _about_key(checklist, about))
@@ -446,16 +461,21 @@ class AssessmentsMixin(StoreBase):
             ]
 
     def conflicts(self, user: UserInfo, case_id: int) -> list[dict[str, Any]]:
-        """Refused saves of this user's agency, kept so nothing entered is lost."""
+        """Refused saves of this user's organisation, kept so nothing entered is lost."""
         with self._tx() as s:
-            self._open_case(s, user, case_id)
-            rows = s.execute(
-                select(db.Assessment).where(
-                    db.Assessment.case_id == case_id,
-                    db.Assessment.version.is_(None),
-                    db.Assessment.agency == user.agency,
-                )
-            ).scalars()
+            _, access = self._open_case(s, user, case_id)
+            viewer = self._viewer(s, user)
+            rows = [
+                r
+                for r in s.execute(
+                    select(db.Assessment).where(
+                        db.Assessment.case_id == case_id,
+                        db.Assessment.version.is_(None),
+                        db.Assessment.agency == user.agency,
+                    )
+                ).scalars()
+                if same_holder(access.tree, r.organisation_id or 0, viewer.organisation)
+            ]
             self._audit(s, user, "read_conflicts", case_id)
             return [
                 {

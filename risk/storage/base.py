@@ -18,7 +18,16 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from risk.errors import InputError
 from risk.storage import schema as db
-from risk.storage.access import CaseAccess, ConsentFact, assessment_basis, can_open_case
+from risk.storage.access import (
+    CaseAccess,
+    ConcernFact,
+    ConsentFact,
+    Org,
+    ShareFact,
+    Viewer,
+    assessment_basis,
+    can_open_case,
+)
 from risk.storage.accounts import UserInfo, hasher, now_utc
 from risk.storage.audit import GENESIS, HASHED, canonical, entry_hash, verify
 from risk.storage.migrate import upgrade
@@ -184,29 +193,70 @@ class StoreBase:
         if case is not None:
             case.last_activity = self.clock()
 
+    def _tree(self, s: Session) -> dict[int, Org]:
+        """Every organisation and unit, by id: a few hundred rows at most, read once per call."""
+        return {o.id: Org(o.id, o.agency, o.parent_id, o.key) for o in s.execute(select(db.Organisation)).scalars()}
+
+    def _default_organisation(self, s: Session, agency: str) -> db.Organisation:
+        """The agency's default organisation (key = the agency), made on first use."""
+        org = s.execute(select(db.Organisation).where(db.Organisation.key == agency)).scalar_one_or_none()
+        if org is None:
+            org = db.Organisation(key=agency, agency=agency, name=agency, parent_id=None, created_at=self.clock())
+            s.add(org)
+            s.flush()
+        return org
+
+    def _viewer(self, s: Session, user: UserInfo) -> Viewer:
+        """The user as the database knows them now: their role, agency and organisation decide, not the caller."""
+        row = s.get(db.User, user.id)
+        if row is None or row.disabled:
+            raise PermissionDenied(f"user {user.username} is not an active account")
+        org = row.organisation_id
+        if org is None:
+            org = self._default_organisation(s, row.agency).id
+        return Viewer(row.role, row.agency, org)
+
     def _access(self, s: Session, case_id: int, full: bool = True) -> CaseAccess:
-        """What decides access to a case; `full=False` reads only its agencies (enough to open it for a write)."""
-        agencies = set(s.execute(select(db.CaseAgency.agency).where(db.CaseAgency.case_id == case_id)).scalars())
+        """What decides access to a case; `full=False` reads only its organisations (enough to open it for a write)."""
+        organisations = set(
+            s.execute(
+                select(db.CaseOrganisation.organisation_id).where(db.CaseOrganisation.case_id == case_id)
+            ).scalars()
+        )
+        tree = self._tree(s)
         if not full:
-            return CaseAccess(agencies)
+            return CaseAccess(organisations, tree)
         consents = [
-            ConsentFact(c.person, c.to_agency, c.recorded_at, c.withdrawn_at)
+            ConsentFact(
+                c.person,
+                _org_id(c.to_organisation_id),
+                _org_id(c.holder_organisation_id),
+                _org_id(c.recorded_by_organisation_id),
+                c.signed_reference,
+                c.recorded_at,
+                c.withdrawn_at,
+            )
             for c in s.execute(select(db.Consent).where(db.Consent.case_id == case_id)).scalars()
         ]
-        reported = set(s.execute(select(db.ConcernReport.child).where(db.ConcernReport.case_id == case_id)).scalars())
-        shares = {
-            (x.checklist, x.subject, x.agency)
+        reports = [
+            ConcernFact(r.child, _org_id(r.from_organisation_id), _org_id(r.to_organisation_id))
+            for r in s.execute(select(db.ConcernReport).where(db.ConcernReport.case_id == case_id)).scalars()
+        ]
+        shares = [
+            ShareFact(x.checklist, x.subject, _org_id(x.organisation_id))
             for x in s.execute(select(db.ConferenceShare).where(db.ConferenceShare.case_id == case_id)).scalars()
-        }
-        return CaseAccess(agencies, consents, reported, shares)
+        ]
+        return CaseAccess(organisations, tree, consents, reports, shares)
 
     def _open_case(self, s: Session, user: UserInfo, case_id: int, full: bool = False) -> tuple[db.Case, CaseAccess]:
-        """The case if the user's agency takes part in it; with `full`, everything needed to filter what it sees."""
+        """The case if it is shared with the user's organisation; with `full`, everything needed to filter what it
+        sees (`_viewer` then gives the user as the decisions need them)."""
         case = s.get(db.Case, case_id)
         if case is None:
             raise NotFound(f"no case {case_id}")
+        viewer = self._viewer(s, user)
         access = self._access(s, case_id, full)
-        if not can_open_case(user.role, user.agency, access):
+        if not can_open_case(viewer, access):
             self._audit(s, user, "access_denied", case_id, f"case:{case_id}")
             s.commit()  # the denial itself is kept in the audit trail
             raise PermissionDenied(f"{user.role} at {user.agency} has no access to case {case_id}")
@@ -222,7 +272,7 @@ class StoreBase:
         return p
 
     def _visible_rows(
-        self, s: Session, user: UserInfo, case_id: int, access: CaseAccess
+        self, s: Session, viewer: Viewer, case_id: int, access: CaseAccess
     ) -> list[tuple[db.Assessment, str]]:
         rows = s.execute(
             select(db.Assessment)
@@ -232,12 +282,11 @@ class StoreBase:
         out = []
         for r in rows:
             basis = assessment_basis(
-                user.role,
-                user.agency,
+                viewer,
                 access,
                 checklist=r.checklist,
                 subject=r.subject,
-                owner=r.agency,
+                holder=_org_id(r.organisation_id),
                 saved_at=r.saved_at,
             )
             if basis:
@@ -285,9 +334,21 @@ def _person_dict(p: db.Person) -> dict[str, Any]:
     return d
 
 
-def _consent_dicts(consents: list[ConsentFact]) -> list[dict[str, Any]]:
-    active: dict[str, set[str]] = {}
-    for c in consents:
-        if c.withdrawn_at is None:
-            active.setdefault(c.person, set()).add(c.to_agency)
-    return [{"person": p, "to_share_with": sorted(a)} for p, a in sorted(active.items())]
+def _org_id(value: int | None) -> int:
+    """An organisation column: set on every write since migration 0003; 0 (no organisation) never matches."""
+    return value if value is not None else 0
+
+
+def _consent_dicts(access: CaseAccess) -> list[dict[str, Any]]:
+    """Active consents as the contract has them (agencies), with the organisations they name beside."""
+    agencies: dict[str, set[str]] = {}
+    organisations: dict[str, set[str]] = {}
+    for c in access.consents:
+        org = access.tree.get(c.to_organisation)
+        if c.withdrawn_at is None and org is not None:
+            agencies.setdefault(c.person, set()).add(org.agency)
+            organisations.setdefault(c.person, set()).add(org.key)
+    return [
+        {"person": p, "to_share_with": sorted(a), "to_organisations": sorted(organisations[p])}
+        for p, a in sorted(agencies.items())
+    ]

@@ -5,20 +5,26 @@ from __future__ import annotations
 from typing import Any
 
 from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 from risk.errors import InputError
 from risk.models import Person as PersonModel
 from risk.storage import schema as db
-from risk.storage.access import CASE_WORKER_ROLES
-from risk.storage.accounts import UserInfo
-from risk.storage.base import (
-    PermissionDenied,
-    StoreBase,
+from risk.storage.access import (
+    CASE_WORKER_ROLES,
+    CONSENT_BASES,
+    Org,
+    concern_report_problems,
+    conference_share_problems,
+    same_holder,
 )
+from risk.storage.accounts import UserInfo
+from risk.storage.base import PermissionDenied
+from risk.storage.organisations import OrganisationsMixin
 from risk.vocabulary import Agency, Context
 
 
-class CasesMixin(StoreBase):
+class CasesMixin(OrganisationsMixin):
     def create_case(
         self, user: UserInfo, reference: str, context: str = "police_intake", synthetic: bool = False
     ) -> int:
@@ -32,11 +38,14 @@ class CasesMixin(StoreBase):
         if problems:
             raise InputError(problems)
         with self._tx() as s:
+            viewer = self._viewer(s, user)
+            if viewer.role not in CASE_WORKER_ROLES and viewer.role != "coordinator":
+                raise PermissionDenied(f"a {viewer.role} cannot create cases")
             now = self.clock()
             case = db.Case(
                 reference=reference.strip(),
                 context=context,
-                owner_agency=user.agency,
+                owner_agency=viewer.agency,
                 created_by=user.id,
                 created_at=now,
                 last_activity=now,
@@ -44,20 +53,35 @@ class CasesMixin(StoreBase):
             )
             s.add(case)
             s.flush()
-            s.add(db.CaseAgency(case_id=case.id, agency=user.agency, added_by=user.id, added_at=now))
+            s.add(db.CaseAgency(case_id=case.id, agency=viewer.agency, added_by=user.id, added_at=now))
+            s.add(
+                db.CaseOrganisation(
+                    case_id=case.id, organisation_id=viewer.organisation, added_by=user.id, added_at=now
+                )
+            )
             self._audit(s, user, "create_case", case.id, f"case:{case.id}", context=context)
             return case.id
 
-    def add_agency(self, user: UserInfo, case_id: int, agency: str) -> None:
-        """Bring another agency into the case (a referral or a case conference). It sees only what it may."""
+    def add_agency(self, user: UserInfo, case_id: int, agency: str, organisation: str | None = None) -> None:
+        """Share the case with another organisation (a referral or a case conference). It sees only what it may.
+
+        `agency` alone names that agency's only organisation; where it has several, name one (`organisation`,
+        its key, or a unit's key)."""
         if agency not in {a.value for a in Agency}:
             raise InputError([f"agency: {agency!r}; allowed: {', '.join(a.value for a in Agency)}"])
         with self._tx() as s:
             self._open_case(s, user, case_id)
-            if s.get(db.CaseAgency, (case_id, agency)) is None:
-                s.add(db.CaseAgency(case_id=case_id, agency=agency, added_by=user.id, added_at=self.clock()))
+            org = self._resolve_organisation(s, None, organisation or agency, "organisation", agency=agency)
+            self._join_case(s, user, case_id, org)
             self._touch(s, case_id)
-            self._audit(s, user, "add_agency", case_id, f"case:{case_id}", agency=agency)
+            self._audit(s, user, "add_agency", case_id, f"case:{case_id}", agency=agency, organisation=org.key)
+
+    def _join_case(self, s: Session, user: UserInfo, case_id: int, org: db.Organisation) -> None:
+        now = self.clock()
+        if s.get(db.CaseAgency, (case_id, org.agency)) is None:
+            s.add(db.CaseAgency(case_id=case_id, agency=org.agency, added_by=user.id, added_at=now))
+        if s.get(db.CaseOrganisation, (case_id, org.id)) is None:
+            s.add(db.CaseOrganisation(case_id=case_id, organisation_id=org.id, added_by=user.id, added_at=now))
 
     def add_person(self, user: UserInfo, case_id: int, person: dict[str, Any]) -> None:
         try:
@@ -83,80 +107,165 @@ class CasesMixin(StoreBase):
             self._touch(s, case_id)
             self._audit(s, user, "add_person", case_id, f"person:{p.id}", role=p.role.value)
 
-    def record_consent(self, user: UserInfo, case_id: int, person: str, to_share_with: list[str]) -> None:
-        allowed = {a.value for a in Agency}
-        bad = [a for a in to_share_with if a not in allowed]
-        if bad or not to_share_with:
-            raise InputError([f"to_share_with: {bad or 'empty'}; allowed: {', '.join(sorted(allowed))}"])
+    def record_consent(
+        self,
+        user: UserInfo,
+        case_id: int,
+        person: str,
+        to_share_with: list[str],
+        *,
+        holder: str | None = None,
+        signed_reference: str | None = None,
+    ) -> None:
+        """Record the person's consent to share records with the organisations named (agency or organisation keys).
+
+        The consent opens the records of `holder` (default: the user's own organisation). Only the holder may
+        record it, unless `signed_reference` says where the person's signed consent is kept: otherwise an
+        organisation could record a consent "to itself" and read what another one holds.
+        """
+        if not to_share_with:
+            raise InputError(["to_share_with: empty; name at least one agency or organisation"])
+        reference = (signed_reference or "").strip() or None
         with self._tx() as s:
             self._open_case(s, user, case_id)
+            viewer = self._viewer(s, user)
             self._require_person(s, case_id, person)
-            for agency in to_share_with:
+            problems: list[str] = []
+            targets: list[db.Organisation] = []
+            for name in to_share_with:
+                try:
+                    targets.append(self._resolve_organisation(s, case_id, name, "to_share_with"))
+                except InputError as e:
+                    problems.extend(e.problems)
+            holder_org = s.get(db.Organisation, viewer.organisation)
+            if holder is not None:
+                holder_org = self._organisation_by_key(s, holder)
+                if holder_org is None:
+                    problems.append(f"holder: no organisation {holder!r}")
+            if problems:
+                raise InputError(problems)
+            assert holder_org is not None
+            tree = self._tree(s)
+            if not same_holder(tree, holder_org.id, viewer.organisation) and reference is None:
+                self._audit(s, user, "consent_refused", case_id, f"person:{person}", holder=holder_org.key)
+                s.commit()
+                raise PermissionDenied(
+                    f"only {holder_org.key} may record a consent that opens its records; give signed_reference "
+                    "(where the person's signed consent is kept) to record it for them"
+                )
+            for org in targets:
                 s.add(
                     db.Consent(
-                        case_id=case_id, person=person, to_agency=agency, recorded_by=user.id, recorded_at=self.clock()
+                        case_id=case_id,
+                        person=person,
+                        to_agency=org.agency,
+                        to_organisation_id=org.id,
+                        holder_organisation_id=holder_org.id,
+                        recorded_by_organisation_id=viewer.organisation,
+                        signed_reference=reference,
+                        recorded_by=user.id,
+                        recorded_at=self.clock(),
                     )
                 )
             self._touch(s, case_id)
-            self._audit(s, user, "record_consent", case_id, f"person:{person}", to=sorted(to_share_with))
+            self._audit(
+                s,
+                user,
+                "record_consent",
+                case_id,
+                f"person:{person}",
+                to=sorted(o.key for o in targets),
+                holder=holder_org.key,
+                signed_reference=reference is not None,
+            )
 
     def withdraw_consent(self, user: UserInfo, case_id: int, person: str, agency: str) -> None:
-        """Stops sharing from now on: what was saved afterwards is no longer shared with that agency."""
+        """Stops sharing from now on: what was saved afterwards is no longer shared with that agency (or
+        organisation, by key). Anyone in the case may record a withdrawal: it only ever closes."""
         with self._tx() as s:
             self._open_case(s, user, case_id)
-            rows = list(
-                s.execute(
-                    select(db.Consent).where(
-                        db.Consent.case_id == case_id,
-                        db.Consent.person == person,
-                        db.Consent.to_agency == agency,
-                        db.Consent.withdrawn_at.is_(None),
-                    )
-                ).scalars()
+            q = select(db.Consent).where(
+                db.Consent.case_id == case_id,
+                db.Consent.person == person,
+                db.Consent.withdrawn_at.is_(None),
             )
+            if agency in {a.value for a in Agency}:
+                q = q.where(db.Consent.to_agency == agency)
+            else:
+                org = self._organisation_by_key(s, agency)
+                q = q.where(db.Consent.to_organisation_id == (org.id if org else -1))
+            rows = list(s.execute(q).scalars())
             if not rows:
                 raise InputError([f"consent: {person} has no active consent to share with {agency}"])
             for c in rows:
                 c.withdrawn_at, c.withdrawn_by = self.clock(), user.id
             self._audit(s, user, "withdraw_consent", case_id, f"person:{person}", agency=agency)
 
-    def report_concern(self, user: UserInfo, case_id: int, child: str) -> None:
-        """Record that a concern report about a child was made; social services then see that child's assessments."""
+    def report_concern(self, user: UserInfo, case_id: int, child: str, to: str | None = None) -> None:
+        """Record a concern report about a child to social services (`to`: the social services organisation, by
+        key; default the one in the case). That organisation then sees the reporter's assessments of the child.
+
+        Only a reporting agency reports: social services filing a report "to itself" would open every other
+        agency's assessments of the child without any report having been made."""
         with self._tx() as s:
             self._open_case(s, user, case_id)
+            viewer = self._viewer(s, user)
             p = self._require_person(s, case_id, child)
             if not (p.role == "child" or (p.age is not None and p.age < 18)):
                 raise InputError([f"child: {child} is not a child (role child or under 18)"])
+            recipient = self._resolve_organisation(s, case_id, to or "social_services", "to")
+            problems = concern_report_problems(viewer, Org(recipient.id, recipient.agency, recipient.parent_id))
+            if problems:
+                self._audit(s, user, "concern_report_refused", case_id, f"person:{child}", why=problems)
+                s.commit()
+                raise PermissionDenied("; ".join(problems))
             s.add(
                 db.ConcernReport(
-                    case_id=case_id, child=child, from_agency=user.agency, made_by=user.id, made_at=self.clock()
+                    case_id=case_id,
+                    child=child,
+                    from_agency=viewer.agency,
+                    from_organisation_id=viewer.organisation,
+                    to_organisation_id=recipient.id,
+                    made_by=user.id,
+                    made_at=self.clock(),
                 )
             )
-            if s.get(db.CaseAgency, (case_id, "social_services")) is None:
-                s.add(db.CaseAgency(case_id=case_id, agency="social_services", added_by=user.id, added_at=self.clock()))
+            self._join_case(s, user, case_id, recipient)
             self._touch(s, case_id)
-            self._audit(s, user, "concern_report", case_id, f"person:{child}")
+            self._audit(s, user, "concern_report", case_id, f"person:{child}", to=recipient.key)
 
     def share_with_conference(self, user: UserInfo, case_id: int, checklist: str, subject: str, basis: str) -> None:
-        """Share one of the agency's own assessments with the case conference, on a stated basis."""
+        """Share one of the organisation's own assessments with the case conference, on a stated basis that covers
+        every other organisation in the case: the subject's consent to each, or a provision that allows it."""
         from risk.rules import default_rules
 
         with self._tx() as s:
             _, access = self._open_case(s, user, case_id, full=True)
-            row = self._latest_row(s, case_id, checklist, subject, user.agency)
-            if row is None or row.agency != user.agency:
-                raise PermissionDenied("an agency may share only its own assessments")
-            if basis == "consent":
-                if not any(c.person == subject and c.withdrawn_at is None for c in access.consents):
-                    raise InputError([f"basis: {subject} has no active consent recorded; record it first"])
-            elif basis not in default_rules().provisions:
-                raise InputError([f"basis: {basis!r}; give 'consent' or a provision id of law.yaml"])
+            viewer = self._viewer(s, user)
+            row = self._latest_row(s, case_id, checklist, subject, viewer.agency)
+            if row is None or not same_holder(access.tree, row.organisation_id or 0, viewer.organisation):
+                raise PermissionDenied("an organisation may share only its own assessments")
+            conference_bases = {
+                b for step in default_rules().steps.steps if step.agency == "case_conference" for b in step.legal_basis
+            }
+            problems = conference_share_problems(
+                access,
+                holder=viewer.organisation,
+                subject=subject,
+                basis=basis,
+                conference_bases=conference_bases - set(CONSENT_BASES),
+            )
+            if problems:
+                self._audit(s, user, "share_refused", case_id, f"assessment:{checklist}:{subject}", basis=basis)
+                s.commit()
+                raise InputError(problems)
             s.add(
                 db.ConferenceShare(
                     case_id=case_id,
                     checklist=checklist,
                     subject=subject,
-                    agency=user.agency,
+                    agency=viewer.agency,
+                    organisation_id=viewer.organisation,
                     basis=basis,
                     shared_by=user.id,
                     shared_at=self.clock(),

@@ -7,9 +7,11 @@ from datetime import date
 from typing import Any
 
 from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 from risk.errors import InputError
 from risk.storage import schema as db
+from risk.storage.access import CaseAccess, Viewer, action_basis
 from risk.storage.accounts import UserInfo
 from risk.storage.base import (
     ConflictError,
@@ -49,6 +51,7 @@ class ActionPlanMixin(StoreBase):
             raise InputError(problems)
         with self._tx() as s:
             self._open_case(s, user, case_id)
+            viewer = self._viewer(s, user)
             item = str(uuid.uuid4())
             s.add(
                 db.ActionItem(
@@ -61,6 +64,7 @@ class ActionPlanMixin(StoreBase):
                     due_date=due_date,
                     status=status,
                     note=note,
+                    organisation_id=viewer.organisation,
                     saved_by=user.id,
                     saved_at=self.clock(),
                 )
@@ -72,15 +76,18 @@ class ActionPlanMixin(StoreBase):
     def update_action(self, user: UserInfo, case_id: int, item: str, base_version: int, **changes: Any) -> int:
         """A new version of an action item; ConflictError if someone changed it since `base_version`."""
         with self._tx() as s:
-            self._open_case(s, user, case_id)
-            current = s.execute(
-                select(db.ActionItem)
-                .where(db.ActionItem.item == item, db.ActionItem.case_id == case_id)
-                .order_by(db.ActionItem.version.desc())
-                .limit(1)
-            ).scalar_one_or_none()
-            if current is None:
-                raise NotFound(f"no action item {item} in case {case_id}")
+            _, access = self._open_case(s, user, case_id)
+            viewer = self._viewer(s, user)
+            versions = list(
+                s.execute(
+                    select(db.ActionItem)
+                    .where(db.ActionItem.item == item, db.ActionItem.case_id == case_id)
+                    .order_by(db.ActionItem.version)
+                ).scalars()
+            )
+            if not versions or not self._action_visible(viewer, access, versions[0], versions[-1]):
+                raise NotFound(f"no action item {item} in case {case_id}")  # the same answer: nothing revealed
+            current = versions[-1]
             if current.version != base_version:
                 raise ConflictError(
                     f"the action item was changed (version {current.version}) after version {base_version}; reload it",
@@ -102,6 +109,7 @@ class ActionPlanMixin(StoreBase):
                     case_id=case_id,
                     item=item,
                     version=current.version + 1,
+                    organisation_id=viewer.organisation,
                     saved_by=user.id,
                     saved_at=self.clock(),
                     **fields,
@@ -113,21 +121,40 @@ class ActionPlanMixin(StoreBase):
             )
             return current.version + 1
 
+    def _action_visible(self, viewer: Viewer, access: CaseAccess, first: db.ActionItem, latest: db.ActionItem) -> bool:
+        """The organisation that wrote the item, the agency that owns the action now, and the coordinator."""
+        basis = action_basis(viewer, access, holder=first.organisation_id or 0, owner_agency=latest.owner_agency)
+        return basis is not None
+
+    def _visible_actions(
+        self, s: Session, viewer: Viewer, case_id: int, access: CaseAccess
+    ) -> tuple[list[db.ActionItem], dict[str, db.ActionItem], dict[str, db.ActionItem]]:
+        """Every version of the items this user may see, with each item's first and latest version."""
+        rows = list(
+            s.execute(
+                select(db.ActionItem)
+                .where(db.ActionItem.case_id == case_id)
+                .order_by(db.ActionItem.item, db.ActionItem.version)
+            ).scalars()
+        )
+        latest: dict[str, db.ActionItem] = {}
+        first: dict[str, db.ActionItem] = {}
+        for r in rows:
+            latest[r.item] = r
+            first.setdefault(r.item, r)
+        shown = {i for i in latest if self._action_visible(viewer, access, first[i], latest[i])}
+        return (
+            [r for r in rows if r.item in shown],
+            {i: r for i, r in first.items() if i in shown},
+            {i: r for i, r in latest.items() if i in shown},
+        )
+
     def list_actions(self, user: UserInfo, case_id: int) -> list[dict[str, Any]]:
+        """The action plan as this user may see it: items written by their organisation, owned by their agency,
+        or (for the coordinator) the whole plan of the conference."""
         with self._tx() as s:
-            self._open_case(s, user, case_id)
-            rows = list(
-                s.execute(
-                    select(db.ActionItem)
-                    .where(db.ActionItem.case_id == case_id)
-                    .order_by(db.ActionItem.item, db.ActionItem.version)
-                ).scalars()
-            )
-            latest: dict[str, db.ActionItem] = {}
-            first: dict[str, db.ActionItem] = {}
-            for r in rows:
-                latest[r.item] = r
-                first.setdefault(r.item, r)
+            _, access = self._open_case(s, user, case_id)
+            _, first, latest = self._visible_actions(s, self._viewer(s, user), case_id, access)
             today = self.clock().date()
             self._audit(s, user, "read_actions", case_id)
             return sorted(
@@ -151,10 +178,11 @@ class ActionPlanMixin(StoreBase):
             )
 
     def timeline(self, user: UserInfo, case_id: int) -> list[dict[str, Any]]:
-        """Levels of every visible assessment version and every action-item change, in time order."""
+        """Levels of every visible assessment version and every change of a visible action item, in time order."""
         with self._tx() as s:
             _, access = self._open_case(s, user, case_id, full=True)
-            rows = self._visible_rows(s, user, case_id, access)
+            viewer = self._viewer(s, user)
+            rows = self._visible_rows(s, viewer, case_id, access)
             overrides = self._overrides(s, [r.id for r, _ in rows])
             events: list[dict[str, Any]] = [
                 {
@@ -168,7 +196,7 @@ class ActionPlanMixin(StoreBase):
                 }
                 for r, _ in rows
             ]
-            for a in s.execute(select(db.ActionItem).where(db.ActionItem.case_id == case_id)).scalars():
+            for a in self._visible_actions(s, viewer, case_id, access)[0]:
                 events.append(
                     {
                         "at": a.saved_at.isoformat(),

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import uuid
+from collections import Counter
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
@@ -12,7 +14,14 @@ from sqlalchemy.orm import Session
 
 from risk.errors import InputError
 from risk.storage import schema as db
-from risk.storage.access import CASE_WORKER_ROLES
+from risk.storage.access import (
+    CASE_WORKER_ROLES,
+    MIN_CELL,
+    root,
+    statistics_scope,
+    suppress_small_cells,
+    within,
+)
 from risk.storage.accounts import UserInfo
 from risk.storage.base import (
     PermissionDenied,
@@ -43,6 +52,9 @@ class CasePage:
     page_size: int
 
 
+STATISTICS_DIMENSIONS = ("checklist", "agency", "level", "gender", "age_band")
+
+
 def _age_band(age: int | None) -> str:
     if age is None:
         return "unknown"
@@ -65,11 +77,13 @@ class ReportsMixin(StoreBase):
             raise PermissionDenied(f"a {user.role} does not see individual cases")
         page, page_size = max(page, 1), min(max(page_size, 1), 100)
         with self._tx() as s:
-            q = (
-                select(db.Case)
-                .join(db.CaseAgency, db.CaseAgency.case_id == db.Case.id)
-                .where(db.CaseAgency.agency == user.agency)
-            )
+            viewer = self._viewer(s, user)
+            if viewer.role not in (*CASE_WORKER_ROLES, "coordinator"):
+                raise PermissionDenied(f"a {viewer.role} does not see individual cases")
+            tree = self._tree(s)
+            mine = [o for o in tree if within(tree, viewer.organisation, o)] or [viewer.organisation]
+            shared = select(db.CaseOrganisation.case_id).where(db.CaseOrganisation.organisation_id.in_(mine))
+            q = select(db.Case).where(db.Case.id.in_(shared))
             if search.strip():
                 q = q.where(db.Case.reference.ilike(f"%{search.strip()}%"))
             total = s.execute(select(func.count()).select_from(q.subquery())).scalar_one()
@@ -89,7 +103,7 @@ class ReportsMixin(StoreBase):
     def _summary(self, s: Session, user: UserInfo, case: db.Case) -> CaseSummary:
         access = self._access(s, case.id)
         latest: dict[tuple[str, str, str], db.Assessment] = {}
-        for r, _ in self._visible_rows(s, user, case.id, access):
+        for r, _ in self._visible_rows(s, self._viewer(s, user), case.id, access):
             latest[(r.checklist, r.subject, r.agency)] = r
         overrides = self._overrides(s, [r.id for r in latest.values()])
         levels = [
@@ -118,11 +132,19 @@ class ReportsMixin(StoreBase):
             case.synthetic,
         )
 
-    def statistics(self, user: UserInfo) -> dict[str, Any]:
-        """Aggregate figures only (supervisors, trainers): latest levels by checklist, agency, gender and age band."""
-        if user.role not in ("supervisor", "admin", "coordinator"):
-            raise PermissionDenied("figures are for supervisors")
+    def statistics(self, user: UserInfo, by: Sequence[str] = ("checklist", "level")) -> dict[str, Any]:
+        """Counts of latest assessment levels grouped `by` (checklist, agency, level, gender, age_band): never a
+        row, and no count below MIN_CELL (those cells come back as None, with enough others hidden that none
+        can be worked out). Supervisors and coordinators see their own organisation's figures, admins all."""
+        dims = tuple(by)
+        bad = [d for d in dims if d not in STATISTICS_DIMENSIONS]
+        if bad or not dims or len(set(dims)) != len(dims):
+            raise InputError([f"by: {list(dims)}; give one or more of {', '.join(STATISTICS_DIMENSIONS)}, once each"])
         with self._tx() as s:
+            viewer = self._viewer(s, user)
+            scope = statistics_scope(viewer)
+            if scope is None:
+                raise PermissionDenied("figures are for supervisors")
             latest = (
                 select(
                     db.Assessment.case_id,
@@ -151,15 +173,30 @@ class ReportsMixin(StoreBase):
                     db.Person, (db.Person.case_id == db.Assessment.case_id) & (db.Person.key == db.Assessment.subject)
                 )
             )
-            if user.role == "supervisor":  # a supervisor follows up their own agency
-                q = q.where(db.Assessment.agency == user.agency)
-            rows = s.execute(q).all()
-            self._audit(s, user, "read_statistics", rows=len(rows))
+            if scope == "organisation":  # the user's own organisation, all its units
+                tree = self._tree(s)
+                home = root(tree, viewer.organisation)
+                q = q.where(db.Assessment.organisation_id.in_([o for o in tree if root(tree, o) == home]))
+            counts: Counter[tuple[str, ...]] = Counter()
+            for checklist, agency, level, gender, age in s.execute(q):
+                values = {
+                    "checklist": checklist,
+                    "agency": agency,
+                    "level": level or "unknown",
+                    "gender": gender or "unknown",
+                    "age_band": _age_band(age),
+                }
+                counts[tuple(values[d] for d in dims)] += 1
+            cells = suppress_small_cells(counts, MIN_CELL)
+            self._audit(s, user, "read_statistics", by=list(dims), cells=len(cells), scope=scope)
             return {
-                "rows": [
-                    {"checklist": c, "agency": a, "level": lv, "gender": g or "unknown", "age_band": _age_band(age)}
-                    for c, a, lv, g, age in rows
-                ]
+                "by": list(dims),
+                "min_cell": MIN_CELL,
+                "scope": scope,
+                "cells": [
+                    {**dict(zip(dims, key, strict=True)), "count": n, "suppressed": n is None}
+                    for key, n in sorted(cells.items())
+                ],
             }
 
     def apply_retention(

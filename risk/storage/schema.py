@@ -17,12 +17,29 @@ class Base(DeclarativeBase):
     type_annotation_map: ClassVar[dict[Any, Any]] = {dict[str, Any]: JSON, list[Any]: JSON}
 
 
+class Organisation(Base):
+    """A police region or local police area, a health-care region or clinic, a municipality's social services.
+
+    `parent` makes a unit of an organisation. The root of a unit is the secrecy boundary: data saved by any of its
+    units is held by the root organisation. Each agency type has a default organisation whose key is the agency.
+    """
+
+    __tablename__ = "organisations"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    key: Mapped[str] = mapped_column(String(80), unique=True)
+    agency: Mapped[str] = mapped_column(String(40))
+    name: Mapped[str] = mapped_column(String(200))
+    parent_id: Mapped[int | None] = mapped_column(ForeignKey("organisations.id"))
+    created_at: Mapped[datetime] = mapped_column(DateTime())
+
+
 class User(Base):
     __tablename__ = "users"
     id: Mapped[int] = mapped_column(primary_key=True)
     username: Mapped[str] = mapped_column(String(120), unique=True)
     password_hash: Mapped[str | None] = mapped_column(String(255))
     agency: Mapped[str] = mapped_column(String(40))
+    organisation_id: Mapped[int | None] = mapped_column(ForeignKey("organisations.id"))
     role: Mapped[str] = mapped_column(String(40))
     oidc_subject: Mapped[str | None] = mapped_column(String(255), unique=True)
     disabled: Mapped[bool] = mapped_column(Boolean, default=False)
@@ -56,6 +73,17 @@ class CaseAgency(Base):
     __table_args__ = (Index("ix_case_agencies_agency", "agency", "case_id"),)
 
 
+class CaseOrganisation(Base):
+    """Organisations (or units) a case is shared with: only their users see that it exists."""
+
+    __tablename__ = "case_organisations"
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id", ondelete="CASCADE"), primary_key=True)
+    organisation_id: Mapped[int] = mapped_column(ForeignKey("organisations.id"), primary_key=True)
+    added_by: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    added_at: Mapped[datetime] = mapped_column(DateTime())
+    __table_args__ = (Index("ix_case_organisations_organisation", "organisation_id", "case_id"),)
+
+
 class Person(Base):
     __tablename__ = "persons"
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -82,6 +110,7 @@ class Assessment(Base):
     base_version: Mapped[int | None] = mapped_column(Integer)
     conflict_with: Mapped[int | None] = mapped_column(Integer)  # the latest version when a save was refused
     agency: Mapped[str] = mapped_column(String(40))
+    organisation_id: Mapped[int | None] = mapped_column(ForeignKey("organisations.id"))  # the saving organisation
     context: Mapped[str] = mapped_column(String(40))
     answers: Mapped[dict[str, Any]] = mapped_column(JSON)
     result: Mapped[dict[str, Any] | None] = mapped_column(JSON)
@@ -134,6 +163,10 @@ class Consent(Base):
     case_id: Mapped[int] = mapped_column(ForeignKey("cases.id", ondelete="CASCADE"))
     person: Mapped[str] = mapped_column(String(40))
     to_agency: Mapped[str] = mapped_column(String(40))
+    to_organisation_id: Mapped[int | None] = mapped_column(ForeignKey("organisations.id"))
+    holder_organisation_id: Mapped[int | None] = mapped_column(ForeignKey("organisations.id"))  # whose records
+    recorded_by_organisation_id: Mapped[int | None] = mapped_column(ForeignKey("organisations.id"))
+    signed_reference: Mapped[str | None] = mapped_column(String(200))  # where the person's signed consent is kept
     recorded_by: Mapped[int] = mapped_column(ForeignKey("users.id"))
     recorded_at: Mapped[datetime] = mapped_column(DateTime())
     withdrawn_at: Mapped[datetime | None] = mapped_column(DateTime())
@@ -148,6 +181,8 @@ class ConcernReport(Base):
     case_id: Mapped[int] = mapped_column(ForeignKey("cases.id", ondelete="CASCADE"))
     child: Mapped[str] = mapped_column(String(40))
     from_agency: Mapped[str] = mapped_column(String(40))
+    from_organisation_id: Mapped[int | None] = mapped_column(ForeignKey("organisations.id"))
+    to_organisation_id: Mapped[int | None] = mapped_column(ForeignKey("organisations.id"))  # social services
     made_by: Mapped[int] = mapped_column(ForeignKey("users.id"))
     made_at: Mapped[datetime] = mapped_column(DateTime())
 
@@ -161,6 +196,7 @@ class ConferenceShare(Base):
     checklist: Mapped[str] = mapped_column(String(40))
     subject: Mapped[str] = mapped_column(String(40))
     agency: Mapped[str] = mapped_column(String(40))
+    organisation_id: Mapped[int | None] = mapped_column(ForeignKey("organisations.id"))  # the sharing organisation
     basis: Mapped[str] = mapped_column(String(80))
     shared_by: Mapped[int] = mapped_column(ForeignKey("users.id"))
     shared_at: Mapped[datetime] = mapped_column(DateTime())
@@ -180,6 +216,7 @@ class ActionItem(Base):
     due_date: Mapped[date | None] = mapped_column(Date)
     status: Mapped[str] = mapped_column(String(20))
     note: Mapped[str | None] = mapped_column(Text)
+    organisation_id: Mapped[int | None] = mapped_column(ForeignKey("organisations.id"))  # who saved it
     saved_by: Mapped[int] = mapped_column(ForeignKey("users.id"))
     saved_at: Mapped[datetime] = mapped_column(DateTime())
     __table_args__ = (UniqueConstraint("item", "version"), Index("ix_action_items_case", "case_id"))

@@ -21,6 +21,7 @@ from risk.storage.base import (
     database_url,
 )
 from risk.storage.cases import CasesMixin
+from risk.storage.organisations import OrganisationsMixin
 from risk.storage.plans import ACTION_STATUSES, ActionPlanMixin
 from risk.storage.reports import CasePage, CaseSummary, ReportsMixin
 from risk.storage.users import UsersMixin
@@ -40,7 +41,7 @@ __all__ = [
 ]
 
 
-class Store(UsersMixin, CasesMixin, AssessmentsMixin, ActionPlanMixin, ReportsMixin):
+class Store(UsersMixin, CasesMixin, OrganisationsMixin, AssessmentsMixin, ActionPlanMixin, ReportsMixin):
     """Cases, assessments, consents, action plans, users and the audit trail."""
 
     def export_case(self, user: UserInfo, case_id: int) -> dict[str, Any]:

@@ -17,38 +17,68 @@ from risk.storage.base import (
 
 
 class UsersMixin(StoreBase):
-    def add_user(self, username: str, password: str, agency: str, role: str, by: UserInfo | None = None) -> UserInfo:
-        """Create an account (from the command line, or by an admin in the app)."""
+    def add_user(
+        self,
+        username: str,
+        password: str,
+        agency: str,
+        role: str,
+        by: UserInfo | None = None,
+        organisation: str | None = None,
+    ) -> UserInfo:
+        """Create an account (from the command line, or by an admin in the app).
+
+        `organisation`: the key of the user's organisation or unit, of the same agency; default the agency's
+        default organisation."""
         problems = account_problems(username, password, agency, role)
         if by is not None and by.role != "admin":
             raise PermissionDenied("only an admin may add users")
         with self._tx() as s:
             if s.execute(select(db.User.id).where(db.User.username == username)).first():
                 problems.append(f"username: {username!r} is already taken")
+            org = None
+            if organisation is not None and organisation != agency:  # the agency's own key: its default
+                org = s.execute(select(db.Organisation).where(db.Organisation.key == organisation)).scalar_one_or_none()
+                if org is None or org.agency != agency:
+                    problems.append(f"organisation: {organisation!r} is not an organisation of {agency}")
             if problems:
                 raise InputError(problems)
+            if org is None:
+                org = self._default_organisation(s, agency)
             user = db.User(
                 username=username,
                 password_hash=self._hasher.hash(password),
                 agency=agency,
+                organisation_id=org.id,
                 role=role,
                 created_at=self.clock(),
             )
             s.add(user)
             s.flush()
             info = UserInfo(user.id, username, agency, role)
-            self._audit(s, by, "add_user", record=f"user:{user.id}", username=username, agency=agency, role=role)
+            self._audit(
+                s,
+                by,
+                "add_user",
+                record=f"user:{user.id}",
+                username=username,
+                agency=agency,
+                role=role,
+                organisation=org.key,
+            )
             return info
 
     def list_users(self, by: UserInfo | None = None) -> list[dict[str, Any]]:
         if by is not None and by.role != "admin":
             raise PermissionDenied("only an admin may list users")
         with self._tx() as s:
+            orgs: dict[int, str] = {i: k for i, k in s.execute(select(db.Organisation.id, db.Organisation.key))}
             rows = s.execute(select(db.User).order_by(db.User.username)).scalars()
             return [
                 {
                     "username": u.username,
                     "agency": u.agency,
+                    "organisation": orgs.get(u.organisation_id) if u.organisation_id else u.agency,
                     "role": u.role,
                     "disabled": u.disabled,
                     "failed_logins": u.failed_logins,

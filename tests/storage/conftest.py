@@ -31,8 +31,10 @@ TABLES = (
     "assessments",
     "persons",
     "case_agencies",
+    "case_organisations",
     "cases",
     "users",
+    "organisations",
 )
 
 

@@ -18,16 +18,21 @@ def users_page() -> None:
     st.dataframe(store.list_users(user), width="stretch")
     with st.form("add_user", clear_on_submit=True):
         st.markdown(f"**{t('pages.admin.add')}**")
-        cols = st.columns(4)
+        cols = st.columns(5)
         name = cols[0].text_input(t("pages.login.username"))
         password = cols[1].text_input(t("pages.login.password"), type="password")
         agency = cols[2].selectbox(
             t("pages.admin.agency"), [a.value for a in Agency], format_func=lambda a: t(f"agency.{a}")
         )
         role = cols[3].selectbox(t("pages.admin.role"), ROLES, format_func=lambda r: t(f"pages.roles.{r}"))
+        organisation = cols[4].selectbox(
+            t("pages.admin.organisation"),
+            ["", *(o["key"] for o in store.list_organisations())],
+            format_func=lambda k: k or t("pages.admin.organisation_default"),
+        )
         if st.form_submit_button(t("pages.admin.add")):
             try:
-                store.add_user(name.strip(), password, agency, role, by=user)
+                store.add_user(name.strip(), password, agency, role, by=user, organisation=organisation or None)
             except InputError as e:
                 for problem in e.problems:
                     st.error(problem)

@@ -1,4 +1,7 @@
-"""Follow-up for supervisors and trainers: aggregate figures only, never a person; broken down by gender."""
+"""Follow-up for supervisors and trainers: aggregate figures only, never a person; broken down by gender.
+
+The Store counts and suppresses small groups itself (`Store.statistics`); this page only draws what it gets.
+"""
 
 from __future__ import annotations
 
@@ -9,29 +12,26 @@ import streamlit as st
 from risk.vocabulary import LEVEL_ORDER
 from ui.session import get_store, require_user, t
 
-MIN_CELL = 5  # smaller groups are not shown, so no one can be recognised in a figure
-
 
 def page() -> None:
     user = require_user()
     st.title(t("pages.figures.title"))
-    st.caption(t("pages.figures.privacy", n=MIN_CELL))
-    rows = get_store().statistics(user)["rows"]
-    if not rows:
-        st.info(t("pages.figures.none"))
-        return
-    df = pd.DataFrame(rows)
     by = st.radio(
         t("pages.figures.by"),
         ["gender", "age_band", "agency", "checklist"],
         horizontal=True,
         format_func=lambda c: t(f"pages.figures.{c}"),
     )
-    counts = df.groupby([by, "level"]).size().reset_index(name="n")
-    counts = counts[counts["n"] >= MIN_CELL]
-    if counts.empty:
-        st.info(t("pages.figures.too_few", n=MIN_CELL))
+    stats = get_store().statistics(user, by=(by, "level"))
+    st.caption(t("pages.figures.privacy", n=stats["min_cell"]))
+    if not stats["cells"]:
+        st.info(t("pages.figures.none"))
         return
+    counts = pd.DataFrame([c for c in stats["cells"] if not c["suppressed"]])
+    if counts.empty:
+        st.info(t("pages.figures.too_few", n=stats["min_cell"]))
+        return
+    counts = counts.rename(columns={"count": "n"})
     order = [lv.value for lv in LEVEL_ORDER]
     counts["level_word"] = counts["level"].map(lambda lv: t(f"level.{lv}"))
     fig = px.bar(

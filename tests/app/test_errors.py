@@ -1,0 +1,80 @@
+"""A fault on a page reaches the user as a short message with a reference id: no traceback, SQL or server path.
+
+Written as an attacker would try it: a police officer points the session at a health-care case their
+organisation does not take part in; and a fault deep in the Store carries SQL text and a server path.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+import sqlite3
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from risk.storage import Store
+from tests.app.helpers import open_page, signed_in, title
+from tests.conftest import ROOT
+from tests.ui.helpers import page_text
+
+REF = re.compile(r"E-[0-9A-F]{8}")
+LEAKS = ("Traceback", "PermissionDenied", "NotFound", "RuntimeError", "SELECT", "sqlite", "/srv/", str(ROOT))
+
+
+def _case_id(url: str, reference: str) -> int:
+    with sqlite3.connect(url.removeprefix("sqlite:///")) as c:
+        row = c.execute("SELECT id FROM cases WHERE reference LIKE ?", (f"{reference}%",)).fetchone()
+    assert row is not None, reference
+    return int(row[0])
+
+
+def _shown(at: AppTest) -> str:
+    return page_text(at) + "\n".join(str(e.value) for e in at.error) + "\n".join(str(e.value) for e in at.exception)
+
+
+def test_another_organisations_case_shows_a_message_and_a_reference(
+    database: str, caplog: pytest.LogCaptureFixture
+) -> None:
+    at = signed_in("polis")
+    at.session_state["case_id"] = _case_id(database, "DEMO-002")  # health care's case: polis is not in it
+    with caplog.at_level(logging.WARNING, logger="samrisk.app"):
+        at = open_page(at, "Resultat")  # fails the test if a traceback (an exception element) is shown
+    assert title(at) == "Resultat"
+    [error] = at.error
+    assert "Du har inte behörighet till detta" in error.value
+    [ref] = REF.findall(error.value)
+    shown = _shown(at)
+    assert "Akuten, bilolycka" not in shown  # nothing of the case itself
+    for leak in LEAKS:
+        assert leak not in shown, leak
+    assert any(ref in r.getMessage() for r in caplog.records), "the reference finds the log entry"
+
+
+def test_an_unexpected_fault_shows_a_reference_in_the_users_language(
+    monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    def broken(*_: object, **__: object) -> None:
+        raise RuntimeError("(sqlite3.OperationalError) SELECT * FROM consents -- /srv/samrisk/var/samrisk.sqlite3")
+
+    at = signed_in("polis")
+    at.session_state["lang"] = at.session_state["lang_choice"] = "en"
+    at.run()
+    monkeypatch.setattr(Store, "list_cases", broken)
+    with caplog.at_level(logging.ERROR, logger="samrisk.app"):
+        at = open_page(at, "Cases")
+    [error] = at.error
+    assert "Something went wrong" in error.value
+    [ref] = REF.findall(error.value)
+    shown = _shown(at)
+    for leak in LEAKS:
+        assert leak not in shown, leak
+    logged = [r for r in caplog.records if ref in r.getMessage()]
+    assert logged and logged[0].exc_info is not None  # the details, traceback included, are in the log only
+
+
+def test_production_config_hides_error_details() -> None:
+    import tomllib
+
+    config = tomllib.loads((ROOT / ".streamlit" / "config.toml").read_text(encoding="utf-8"))
+    assert config["client"]["showErrorDetails"] == "none"
