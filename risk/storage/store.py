@@ -3,10 +3,17 @@
 Access control and audit live in the storage layer (base.py), not in the pages, so nothing can bypass them.
 One transaction per call; saving never overwrites; every call that touches a case writes a hash-chained audit
 entry in the same transaction. The parts live in their own modules: users, cases, assessments, plans, reports.
+
+Every public call that acts for someone (a `user` or `by` parameter) first resolves that caller from the
+database (`resolve_user`, base.py): a missing, forged, edited or expired session or a disabled account is
+refused before the call does anything (`_guard` below).
 """
 
 from __future__ import annotations
 
+import functools
+import inspect
+from collections.abc import Callable
 from typing import Any
 
 from risk.storage.accounts import UserInfo
@@ -53,3 +60,38 @@ class Store(UsersMixin, CasesMixin, AssessmentsMixin, ActionPlanMixin, ReportsMi
         with self._tx() as s:
             self._audit(s, user, "export_case", case_id, f"case:{case_id}")
         return {**case, "history": history, "actions": self.list_actions(user, case_id)}
+
+
+ACTOR_PARAMETERS = ("user", "by")
+# Public calls that act for no one: opening, signing in (which makes the session), the system actor, the caller
+# resolution itself, the integrity check of the audit chain and whether the database is a demo.
+UNGUARDED = frozenset(
+    {"open", "close", "authenticate", "user_from_claims", "system_actor", "resolve_user", "verify_audit", "is_demo"}
+)
+
+
+def _resolving_caller(method: Callable[..., Any], parameter: str) -> Callable[..., Any]:
+    signature = inspect.signature(method)
+
+    @functools.wraps(method)
+    def call(self: Store, *args: Any, **kwargs: Any) -> Any:
+        bound = signature.bind(self, *args, **kwargs)
+        bound.apply_defaults()
+        bound.arguments[parameter] = self.resolve_user(bound.arguments[parameter])
+        return method(*bound.args, **bound.kwargs)
+
+    call.__samrisk_resolves_caller__ = True  # type: ignore[attr-defined]
+    return call
+
+
+def _guard(cls: type[Store]) -> None:
+    """Wrap every public method with a `user`/`by` parameter, including those added to the mixins later."""
+    for name, method in inspect.getmembers(cls, inspect.isfunction):
+        if name.startswith("_") or name in UNGUARDED or getattr(method, "__samrisk_resolves_caller__", False):
+            continue
+        parameter = next((p for p in ACTOR_PARAMETERS if p in inspect.signature(method).parameters), None)
+        if parameter is not None:
+            setattr(cls, name, _resolving_caller(method, parameter))
+
+
+_guard(Store)
