@@ -58,9 +58,10 @@ def client_address() -> str | None:
     header = os.environ.get(CLIENT_HEADER_ENV)
     if header:
         value = st.context.headers.get(header)
-        if value:
+        if isinstance(value, str) and value.strip():
             return value.split(",")[-1].strip()  # the entry the (last, trusted) proxy added
-    return st.context.ip_address
+    address = st.context.ip_address  # None on localhost
+    return address if isinstance(address, str) else None
 
 
 def sign_in(signed_in: UserInfo) -> None:
