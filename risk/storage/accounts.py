@@ -16,7 +16,7 @@ from risk.vocabulary import Agency
 FREE_ATTEMPTS = 5  # per (username, client): then that client waits for that account
 CLIENT_FREE_ATTEMPTS = 20  # per client, over all usernames: then the client waits for every account
 ACCOUNT_FREE_ATTEMPTS = 100  # per account, over all clients: a brake on guessing from many addresses
-FAILURE_WINDOW = timedelta(minutes=15)  # a count starts again after this long without a failure
+FAILURE_WINDOW = timedelta(hours=1)  # a count starts again after this long without a failure
 MAX_LOCK = timedelta(minutes=15)
 MIN_PASSWORD = 12
 
