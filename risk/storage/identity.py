@@ -50,16 +50,20 @@ def secret_key(data_dir: Path) -> bytes:
             ]
         )
     path = data_dir / SECRET_KEY_FILE
-    data_dir.mkdir(parents=True, exist_ok=True)
-    try:
-        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    except FileExistsError:
-        pass
-    else:
+    if not path.exists():
+        data_dir.mkdir(parents=True, exist_ok=True)
+        draft = data_dir / f".{SECRET_KEY_FILE}.{os.getpid()}.{secrets.token_hex(4)}"
+        fd = os.open(draft, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
         with os.fdopen(fd, "w") as f:
             f.write(secrets.token_urlsafe(48))
+        try:
+            os.link(draft, path)  # appears whole or not at all; a concurrent first start keeps the first key
+        except FileExistsError:
+            pass
+        finally:
+            draft.unlink()
     key = path.read_text(encoding="ascii").strip()
-    if len(key) < MIN_SECRET_CHARS:  # a concurrent first start has not finished writing it yet, or it was emptied
+    if len(key) < MIN_SECRET_CHARS:
         raise InputError([f"{path}: the secret key file is shorter than {MIN_SECRET_CHARS} characters; remove it"])
     return key.encode()
 

@@ -29,7 +29,7 @@ from risk.storage import AuthError, PermissionDenied, UserInfo
 from risk.storage import Store as RealStore
 from risk.storage import schema as db
 from risk.storage.accounts import FREE_ATTEMPTS
-from risk.storage.identity import keyed_name
+from risk.storage.identity import keyed_name, secret_key
 from risk.storage.store import UNGUARDED
 from tests.conftest import run_cli
 from tests.storage.conftest import KEY, Clock, Store
@@ -428,3 +428,15 @@ def test_a_login_flood_does_not_freeze_other_users(store: Store, backend: str, a
     print(f"flood: {sum(attempts)} wrong sign-ins in 3 s; case read median {median:.3f} s, max {worst:.3f} s")
     # generous bounds for a busy shared machine: before, one read waited 5 s behind the flood
     assert median < 0.5 and worst < 2.5, (sum(attempts), median, worst)
+
+
+def test_the_development_key_is_made_once_readable_only_by_its_owner(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.delenv("SAMRISK_SECRET_KEY", raising=False)
+    monkeypatch.delenv("SAMRISK_PRODUCTION", raising=False)
+    with ThreadPoolExecutor(8) as pool:  # several first starts at once agree on one key
+        keys = set(pool.map(lambda _: secret_key(tmp_path / "data"), range(8)))
+    assert len(keys) == 1 and len(next(iter(keys))) >= 32
+    assert (tmp_path / "data" / "secret.key").stat().st_mode & 0o777 == 0o600
+    assert [f.name for f in (tmp_path / "data").iterdir()] == ["secret.key"]
