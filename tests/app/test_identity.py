@@ -3,6 +3,9 @@ only on a database marked as a demo."""
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
 import time
 from pathlib import Path
 
@@ -11,6 +14,7 @@ import pytest
 from risk.demo import demo_wanted
 from risk.storage import Store, UserInfo
 from tests.app.helpers import PASSWORD, signed_in, start, title
+from tests.conftest import ROOT
 from tests.ui.helpers import no_exceptions, page_text
 from ui.i18n import t
 from ui.session import get_store
@@ -121,3 +125,24 @@ def test_when_the_app_wants_the_demo(env: dict[str, str], wanted: bool, monkeypa
     for name, value in env.items():
         monkeypatch.setenv(name, value)
     assert demo_wanted() is wanted
+
+
+def test_the_readme_first_command_still_shows_a_working_demo(tmp_path: Path) -> None:
+    """`streamlit run app.py` in a checkout, no settings: the default SQLite file gets the demo, marked, and the
+    sign-in page lists the accounts and the password (run in a process of its own, with a clean environment)."""
+    script = (
+        "from streamlit.testing.v1 import AppTest\n"
+        "from tests.app.helpers import APP, PASSWORD, sign_in\n"
+        "from tests.ui.helpers import page_text\n"
+        "at = AppTest.from_file(str(APP), default_timeout=120); at.run()\n"
+        "assert PASSWORD in page_text(at) and at.table, page_text(at)\n"
+        "sign_in(at, 'polis'); assert at.session_state['user'].username == 'polis'\n"
+        "print('demo ok')\n"
+    )
+    env = {k: v for k, v in os.environ.items() if not k.startswith("SAMRISK_") and k != "PYTEST_CURRENT_TEST"}
+    env["SAMRISK_DATA_DIR"] = str(tmp_path / "var")  # the default SQLite file, in a folder of its own
+    done = subprocess.run(
+        [sys.executable, "-c", script], cwd=ROOT, env=env, capture_output=True, text=True, timeout=300
+    )
+    assert done.returncode == 0 and "demo ok" in done.stdout, done.stderr[-2000:]
+    assert (tmp_path / "var" / "samrisk.sqlite3").exists() and (tmp_path / "var" / "secret.key").exists()
