@@ -1,17 +1,19 @@
 """Samrisk, the app: a thin Streamlit layer over risk/ (the engine and the Store); it computes and stores nothing.
 
-Start with `streamlit run app.py`: an empty database gets synthetic demo cases and demo accounts.
+Start with `streamlit run app.py`: in a development checkout (the default SQLite file, no production settings) an
+empty database gets synthetic demo cases and demo accounts; see risk/demo.py and docs/deployment.md.
 """
 
 from __future__ import annotations
 
 import streamlit as st
 
+from risk.storage import AuthError
 from ui import nav
 from ui.errors import run_guarded
 from ui.i18n import LANGUAGES
 from ui.pages import admin, cases, conference, figures, intake, login, result
-from ui.session import lang, sign_out, t, user
+from ui.session import check_session, end_session, lang, sign_out, store_or_stop, t, user
 
 st.set_page_config(page_title="Samrisk", page_icon=":material/health_and_safety:", layout="wide")
 
@@ -81,9 +83,18 @@ def pages_for(role: str, agency: str) -> list[st.Page]:
     return [made[n] for n in names]
 
 
+check_session(store_or_stop())  # every run: idle timeout, and the account as the database has it now
 sidebar()
 current = user()
 if current is None:
     run_guarded(st.navigation([st.Page(login.page, title=t("pages.login.title"), icon=":material/login:")]).run)
 else:
-    run_guarded(st.navigation(pages_for(current.role, current.agency)).run)
+
+    def _pages() -> None:
+        try:
+            st.navigation(pages_for(current.role, current.agency)).run()
+        except AuthError:  # the Store refused the session during the page (disabled or expired meanwhile)
+            end_session(t("pages.login.session_ended"))
+            st.rerun()
+
+    run_guarded(_pages)

@@ -62,6 +62,7 @@ def main() -> None:
 
     app = AppTest.from_file(str(ROOT / "app.py"), default_timeout=120)
     app.session_state["user"] = officer
+    app.session_state["last_seen"] = time.monotonic()  # signed in just now (the app's idle check)
     app.session_state["case_id"] = case
     app._page_hash = calc_hash("intake")  # the app's pages are callables: request the page as the browser does
     app.run()

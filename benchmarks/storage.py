@@ -96,7 +96,10 @@ def main() -> None:
     cases = int(sys.argv[-1]) if sys.argv[-1].isdigit() else 100_000
     with tempfile.TemporaryDirectory() as tmp:
         store = Store.open(url or f"sqlite:///{tmp}/bench.sqlite3")
-        user = store.add_user(f"bench{time.time_ns()}", "a long passphrase", agency="police", role="officer")
+        bench_user = f"bench{time.time_ns()}"
+        system = store.system_actor("benchmark")
+        store.add_user(bench_user, "a long passphrase", agency="police", role="officer", by=system)
+        user = store.authenticate(bench_user, "a long passphrase")
         t = time.perf_counter()
         with store.engine.connect() as c:
             empty = c.exec_driver_sql("SELECT count(*) FROM cases").scalar_one() == 0

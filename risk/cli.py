@@ -123,6 +123,7 @@ def _store(args: argparse.Namespace) -> Any:
 
 def cmd_users(args: argparse.Namespace) -> int:
     store = _store(args)
+    actor = store.system_actor(f"cli-users-{args.action}")  # named in the audit trail, with the OS account
     if args.action == "add":
         if not args.username or not args.agency or not args.role:
             raise InputError(["users add: give USERNAME, --agency and --role"])
@@ -132,16 +133,16 @@ def cmd_users(args: argparse.Namespace) -> int:
             import getpass
 
             password = getpass.getpass(f"Password for {args.username}: ")
-        user = store.add_user(args.username, password, agency=args.agency, role=args.role)
+        user = store.add_user(args.username, password, agency=args.agency, role=args.role, by=actor)
         print(f"added {user.username} ({user.role}, {user.agency})")
     elif args.action == "list":
-        for u in store.list_users():
+        for u in store.list_users(actor):
             state = "disabled" if u["disabled"] else "active"
             print(f"{u['username']}\t{u['agency']}\t{u['role']}\t{state}\tfailed logins: {u['failed_logins']}")
     else:
         if not args.username:
             raise InputError(["users disable: give USERNAME"])
-        store.disable_user(args.username)
+        store.disable_user(args.username, by=actor)
         print(f"disabled {args.username}")
     return 0
 
@@ -156,8 +157,21 @@ def cmd_audit(args: argparse.Namespace) -> int:
 
 
 def cmd_retention(args: argparse.Namespace) -> int:
-    done = _store(args).apply_retention(args.days, mode=args.mode)
+    store = _store(args)
+    done = store.apply_retention(args.days, mode=args.mode, by=store.system_actor("cli-retention"))
     print(f"{args.mode}: {len(done)} case(s) with no activity for {args.days} days" + (f": {done}" if done else ""))
+    return 0
+
+
+def cmd_demo(args: argparse.Namespace) -> int:
+    from risk.demo import load_demo
+
+    store = _store(args)
+    loaded = load_demo(store)
+    if loaded:
+        print(f"demo loaded: {len(loaded)} accounts and the synthetic cases; this database is now marked as a demo")
+    else:
+        print("the database already has accounts: nothing loaded")
     return 0
 
 
@@ -197,6 +211,11 @@ def build_parser() -> argparse.ArgumentParser:
     u.add_argument("--role", help="officer, clinician, social_worker, coordinator, supervisor, admin")
     u.add_argument("--password-stdin", action="store_true", help="read the password from standard input")
     u.set_defaults(func=cmd_users)
+    d = sub.add_parser(
+        "demo", parents=[database], help="load the synthetic demo into an empty SQLite database (never production)"
+    )
+    d.add_argument("action", choices=["load"])
+    d.set_defaults(func=cmd_demo)
     au = sub.add_parser("audit", parents=[database], help="check the audit trail")
     au.add_argument("action", choices=["verify"])
     au.set_defaults(func=cmd_audit)
@@ -217,6 +236,11 @@ def main(argv: list[str] | None = None) -> int:
             print(f"error: {problem}", file=sys.stderr)
         return 2
     except Exception as e:
+        from risk.storage import AuthError, PermissionDenied
+
+        if isinstance(e, AuthError | PermissionDenied):
+            print(f"error: {e}", file=sys.stderr)
+            return 2
         from sqlalchemy.exc import OperationalError
 
         if isinstance(e, OperationalError):

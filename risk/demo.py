@@ -1,28 +1,62 @@
-"""Load the synthetic demo (data/demo.json) into an empty store, so a new user sees a working system at once.
+"""The synthetic demo (data/demo.json): accounts with a published password and made-up cases, opt-in only.
 
-Every demo case is marked synthetic and its reference starts with DEMO; nothing here is real.
+Every demo case is marked synthetic and its reference starts with DEMO; nothing here is real. Because every demo
+account, admin included, has the same published password, the demo is loaded only when asked for
+(`SAMRISK_DEMO=1`, `python -m risk demo load`, or the default SQLite file of a development checkout), never into a
+server database or with SAMRISK_PRODUCTION set, and the database is marked so the sign-in page may show the password.
 """
 
 from __future__ import annotations
 
 import json
+import os
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
+from risk.errors import InputError
 from risk.storage import Store, UserInfo
+from risk.storage.identity import PRODUCTION_ENV, production
 
 DEMO_FILE = Path(__file__).resolve().parent.parent / "data" / "demo.json"
+DEMO_ENV = "SAMRISK_DEMO"
+
+
+def demo_refusal(store: Store) -> str | None:
+    """Why the demo may not go into this database, or None."""
+    if production():
+        return f"demo: refused because {PRODUCTION_ENV} is set; demo accounts have a published password"
+    if store.engine.dialect.name != "sqlite":
+        return (
+            f"demo: refused on a {store.engine.dialect.name} database, which counts as production; "
+            "load the demo only into a SQLite file"
+        )
+    return None
+
+
+def demo_wanted() -> bool:
+    """The app's choice: SAMRISK_DEMO=1 asks for the demo, 0 refuses it; unset, only the default SQLite file of a
+    development checkout gets it (no SAMRISK_DATABASE_URL and no SAMRISK_PRODUCTION): the README's first command."""
+    setting = os.environ.get(DEMO_ENV, "").strip()
+    if setting:
+        return setting == "1"
+    return not os.environ.get("SAMRISK_DATABASE_URL") and not production()
 
 
 def load_demo(store: Store, path: Path = DEMO_FILE) -> dict[str, UserInfo]:
-    """Add the demo accounts and cases unless the store already has users. Returns the accounts by name."""
+    """Add the demo accounts and cases unless the store already has users, as the system actor `demo`, and mark
+    the database as a demo. Returns the accounts' sessions by name; InputError where the demo is refused."""
+    refusal = demo_refusal(store)
+    if refusal:
+        raise InputError([refusal])
     demo: dict[str, Any] = json.loads(path.read_text(encoding="utf-8"))
-    if store.list_users():
+    system = store.system_actor("demo")
+    if store.list_users(system):
         return {}
-    users = {
-        a["username"]: store.add_user(a["username"], demo["password"], a["agency"], a["role"]) for a in demo["accounts"]
-    }
+    store.mark_demo(system)  # first: even a half-loaded demo has accounts with the published password
+    for a in demo["accounts"]:
+        store.add_user(a["username"], demo["password"], a["agency"], a["role"], by=system)
+    users = {a["username"]: store.authenticate(a["username"], demo["password"], "demo") for a in demo["accounts"]}
     today = store.clock().date()
     for c in demo["cases"]:
         owner = users[c["by"]]

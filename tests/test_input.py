@@ -181,13 +181,13 @@ def test_semicolon_file_is_read(tmp_path: Path, capsys: pytest.CaptureFixture[st
     assert code == 0, err
     assert out.splitlines() == [
         "case_ref;dv.strangulation;note;score;score_max;completeness;level",
-        "K-1;yes;a,b;4;59;0.0357;high",
+        "K-1;yes;a,b;4;65;0.0312;high",
     ]
 
 
 def test_tab_and_sep_option(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     code, out, _ = score_file(tmp_path, capsys, "case_ref\tdv.strangulation\nK-1\tyes\n")
-    assert code == 0 and out.splitlines()[1] == "K-1\tyes\t4\t59\t0.0357\thigh"
+    assert code == 0 and out.splitlines()[1] == "K-1\tyes\t4\t65\t0.0312\thigh"
     code, out, _err = score_file(tmp_path, capsys, "dv.strangulation|x\nyes|1\n", "--sep", "|")
     assert code == 0 and out.splitlines()[1].startswith("yes|1|4|")
     code, out, _ = score_file(tmp_path, capsys, "a\tdv.strangulation\nx\tyes\n", "--sep", "tab")
@@ -198,7 +198,7 @@ def test_tab_and_sep_option(tmp_path: Path, capsys: pytest.CaptureFixture[str]) 
 
 def test_excel_utf8_with_byte_order_mark(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     code, out, err = score_file(tmp_path, capsys, "\ufeffdv.strangulation;ärende\nyes;Å\n")
-    assert code == 0 and out.splitlines()[1] == "yes;Å;4;59;0.0357;high", err
+    assert code == 0 and out.splitlines()[1] == "yes;Å;4;65;0.0312;high", err
 
 
 def test_no_item_column_is_refused(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
@@ -324,7 +324,7 @@ def test_output_replaces_a_regular_file_atomically(tmp_path: Path, capsys: pytes
     assert code == 0, err
     assert src.read_text().splitlines() == [
         "dv.strangulation,score,score_max,completeness,level",
-        "yes,4,59,0.0357,high",
+        "yes,4,65,0.0312,high",
     ]
     assert sorted(p.name for p in tmp_path.iterdir()) == ["in.csv"]
 
@@ -371,11 +371,11 @@ def test_neutralising_a_wide_table_is_fast() -> None:
 def test_a_long_quoted_cell_in_the_first_row(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     """The header is sniffed from the first 256 KiB; a cell that runs past them is pandas' to read."""
     code, out, err = score_file(tmp_path, capsys, 'note,dv.strangulation\n"' + "x," * 200_000 + '",yes\n')
-    assert code == 0 and out.splitlines()[1].endswith(",yes,4,59,0.0357,high"), err
+    assert code == 0 and out.splitlines()[1].endswith(",yes,4,65,0.0312,high"), err
 
 
 def test_one_passthrough_column_of_formulas(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     """One text column came back from pandas as a read-only array (found by benchmarks/hostile_input.py)."""
     code, out, err = score_file(tmp_path, capsys, "note,dv.strangulation\n" + "=1+1,yes\n" * 3)
     assert code == 0, err
-    assert out.splitlines()[1:] == ["'=1+1,yes,4,59,0.0357,high"] * 3
+    assert out.splitlines()[1:] == ["'=1+1,yes,4,65,0.0312,high"] * 3

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -13,19 +13,27 @@ from argon2.exceptions import InvalidHashError, VerificationError
 from risk.storage.access import ROLES
 from risk.vocabulary import Agency
 
-FREE_ATTEMPTS = 5
+FREE_ATTEMPTS = 5  # per (username, client): then that client waits for that account
+CLIENT_FREE_ATTEMPTS = 20  # per client, over all usernames: then the client waits for every account
+ACCOUNT_FREE_ATTEMPTS = 100  # per account, over all clients: a brake on guessing from many addresses
+FAILURE_WINDOW = timedelta(hours=1)  # a count starts again after this long without a failure
 MAX_LOCK = timedelta(minutes=15)
 MIN_PASSWORD = 12
 
 
 @dataclass(frozen=True)
 class UserInfo:
-    """The signed-in user every Store call acts for."""
+    """The signed-in user every Store call acts for.
+
+    The fields describe the user for pages; the Store trusts only `token` (signed, expiring; see identity.py) and
+    re-reads role and agency from the database on every call. A UserInfo made or edited by hand is refused.
+    """
 
     id: int
     username: str
     agency: str
     role: str
+    token: str = field(default="", repr=False, compare=False, kw_only=True)
 
 
 def hasher(fast: bool = False) -> PasswordHasher:
@@ -42,11 +50,11 @@ def check_password(ph: PasswordHasher, stored: str | None, password: str) -> boo
         return False
 
 
-def lock_after(failures: int) -> timedelta | None:
-    """Failed logins are slowed down: after FREE_ATTEMPTS, a lock that doubles, up to MAX_LOCK."""
-    if failures < FREE_ATTEMPTS:
+def lock_after(failures: int, free: int = FREE_ATTEMPTS) -> timedelta | None:
+    """Failed logins are slowed down: after `free` failures, a lock that doubles, up to MAX_LOCK."""
+    if failures < free:
         return None
-    return min(timedelta(seconds=30 * 2 ** (failures - FREE_ATTEMPTS)), MAX_LOCK)
+    return min(timedelta(seconds=30 * 2 ** min(failures - free, 10)), MAX_LOCK)
 
 
 def account_problems(username: str, password: str | None, agency: str, role: str) -> list[str]:

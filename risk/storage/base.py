@@ -30,16 +30,19 @@ from risk.storage.access import (
 )
 from risk.storage.accounts import UserInfo, hasher, now_utc
 from risk.storage.audit import GENESIS, HASHED, canonical, entry_hash, verify
+from risk.storage.identity import SYSTEM_ID, SYSTEM_SESSION, issue_token, read_token, secret_key, session_lifetime
 from risk.storage.migrate import upgrade
 
 DEFAULT_DATA_DIR = Path(os.environ.get("SAMRISK_DATA_DIR", "var"))
+READ_ONLY = "samrisk_read_only"  # execution option: a transaction that only reads (SQLite: no write lock)
 
 
 class AuthError(Exception):
     """Wrong username or password, a disabled account, too many failed attempts, or unusable identity claims.
 
-    `reason` (wrong_credentials, locked, disabled, claims) and `wait_seconds` let a page say it in the user's
-    language; the message is the English wording for logs and the command line.
+    `reason` (wrong_credentials, locked, disabled, claims, session) and `wait_seconds` let a page say it in the
+    user's language; the message is the English wording for logs and the command line. `session`: the caller of
+    a Store call is not signed in, or its session is forged, edited or expired.
     """
 
     def __init__(self, message: str, reason: str = "wrong_credentials", wait_seconds: int | None = None):
@@ -88,7 +91,10 @@ def _make_engine(url: str) -> Engine:
 
         @event.listens_for(engine, "begin")
         def _sqlite_begin(conn: Any) -> None:
-            conn.exec_driver_sql("BEGIN IMMEDIATE")  # one writer at a time: no lost update, no deadlock
+            if conn.get_execution_options().get(READ_ONLY):
+                conn.exec_driver_sql("BEGIN")  # a reader does not wait for, or hold up, the one writer
+            else:
+                conn.exec_driver_sql("BEGIN IMMEDIATE")  # one writer at a time: no lost update, no deadlock
 
         return engine
     return create_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=10)
@@ -97,21 +103,39 @@ def _make_engine(url: str) -> Engine:
 class StoreBase:
     """Connection, transactions, audit and access checks shared by every part of the Store."""
 
-    def __init__(self, engine: Engine, clock: Callable[[], datetime] = now_utc, fast_hashing: bool = False):
+    def __init__(
+        self,
+        engine: Engine,
+        clock: Callable[[], datetime] = now_utc,
+        fast_hashing: bool = False,
+        key: bytes | None = None,
+    ):
         self.engine = engine
         self.clock = clock
         self._hasher = hasher(fast_hashing)
         self._session = sessionmaker(engine, expire_on_commit=False)
+        self._read_session = sessionmaker(engine.execution_options(**{READ_ONLY: True}), expire_on_commit=False)
+        self._key = key if key is not None else secret_key(DEFAULT_DATA_DIR)
+        self._session_lifetime = session_lifetime()
 
     @classmethod
     def open(
-        cls, url: str | None = None, *, clock: Callable[[], datetime] = now_utc, fast_hashing: bool = False
+        cls,
+        url: str | None = None,
+        *,
+        clock: Callable[[], datetime] = now_utc,
+        fast_hashing: bool = False,
+        key: bytes | None = None,
     ) -> Self:
-        """Open (and migrate to the latest schema) the database of `url`, or the default SQLite file."""
+        """Open (and migrate to the latest schema) the database of `url`, or the default SQLite file.
+
+        `key` signs sessions; by default SAMRISK_SECRET_KEY, or a key generated into the data folder (identity.py).
+        """
+        store_key = key if key is not None else secret_key(DEFAULT_DATA_DIR)  # a bad key fails before migrating
         engine = _make_engine(database_url(url))
         with engine.begin() as conn:
             upgrade(conn)
-        return cls(engine, clock, fast_hashing)
+        return cls(engine, clock, fast_hashing, store_key)
 
     def close(self) -> None:
         self.engine.dispose()
@@ -120,6 +144,70 @@ class StoreBase:
     def _tx(self) -> Iterator[Session]:
         with self._session() as s, s.begin():
             yield s
+
+    @contextmanager
+    def _read(self) -> Iterator[Session]:
+        """A transaction that only reads: on SQLite it takes no write lock, so it never waits behind a writer."""
+        with self._read_session() as s, s.begin():
+            yield s
+
+    # --- who is calling: every public call that acts for someone resolves them here first (store.py) ---
+
+    def _issue(self, row: db.User) -> UserInfo:
+        """A session for this user row; only authenticate and the identity-provider sign-in call this."""
+        token = issue_token(self._key, row.id, self.clock() + self._session_lifetime)
+        return _user_info(row, token)
+
+    def system_actor(self, purpose: str) -> UserInfo:
+        """The explicit actor of command-line and maintenance work (`system:<purpose>` in the audit trail).
+
+        It may manage accounts, apply retention and load the demo; it has no role that opens a case. The
+        operating-system account that started it is kept in the audit entry.
+        """
+        import getpass
+
+        token = issue_token(self._key, SYSTEM_ID, self.clock() + SYSTEM_SESSION, purpose)
+        actor = UserInfo(SYSTEM_ID, f"system:{purpose}", "system", "system", token=token)
+        try:
+            os_user = getpass.getuser()
+        except (OSError, KeyError):  # no name for this uid (e.g. in a container)
+            os_user = f"uid {os.getuid()}" if hasattr(os, "getuid") else "unknown"
+        with self._tx() as s:
+            self._audit(s, actor, "system_actor", os_user=os_user)
+        return actor
+
+    def resolve_user(self, user: UserInfo | None) -> UserInfo:
+        """The caller as the database knows them now, or AuthError: not signed in, a forged, edited or expired
+        session, a removed or disabled account. Role and agency come from the row, never from the object."""
+        if not isinstance(user, UserInfo) or not user.token:
+            raise AuthError("not signed in: this call needs the user returned by authenticate", "session")
+        claims = read_token(self._key, user.token, self.clock())
+        if claims is None:
+            self._identity_refused(None, "session not signed by this deployment, or expired")
+        assert claims is not None
+        if claims.purpose is not None:
+            actor = UserInfo(SYSTEM_ID, f"system:{claims.purpose}", "system", "system", token=user.token)
+            if claims.user_id != SYSTEM_ID or actor != user:
+                self._identity_refused(None, "system actor edited")
+            return actor
+        with self._read() as s:
+            row = s.get(db.User, claims.user_id)
+            current = None if row is None else _user_info(row, user.token)
+            disabled = row is not None and row.disabled
+        if current is None or current != user:
+            self._identity_refused(claims.user_id, "user object differs from the account")
+        assert current is not None
+        if disabled:
+            self._identity_refused(
+                claims.user_id, "account disabled", AuthError("this account is disabled", "disabled")
+            )
+        return current
+
+    def _identity_refused(self, user_id: int | None, why: str, error: AuthError | None = None) -> None:
+        """Keep the refusal in the audit trail under no name (a forged object's name is never recorded)."""
+        with self._tx() as s:
+            self._audit(s, None, "identity_refused", record=f"user:{user_id}" if user_id is not None else None, why=why)
+        raise error or AuthError("the session is not valid; sign in again", "session")
 
     def _audit(
         self,
@@ -323,6 +411,11 @@ class StoreBase:
                 db.Assessment.agency == agency,
             )
         ).scalar_one_or_none()
+
+
+def _user_info(row: db.User, token: str) -> UserInfo:
+    """The one place a user row becomes a UserInfo (organisation goes here once users have one)."""
+    return UserInfo(row.id, row.username, row.agency, row.role, token=token)
 
 
 def _person_dict(p: db.Person) -> dict[str, Any]:

@@ -203,8 +203,8 @@ class ReportsMixin(StoreBase):
         self, older_than_days: int, mode: str = "pseudonymise", by: UserInfo | None = None
     ) -> list[int]:
         """Delete or pseudonymise cases with no activity for `older_than_days`; each leaves an audit entry."""
-        if by is not None and by.role != "admin":
-            raise PermissionDenied("only an admin may apply retention")
+        if by is None or by.role not in ("admin", "system"):  # the Store resolved `by` (store.py)
+            raise PermissionDenied("only an admin or the system actor may apply retention")
         if mode not in ("pseudonymise", "delete"):
             raise InputError([f"mode: {mode!r}; allowed: pseudonymise, delete"])
         if older_than_days < 1:

@@ -246,3 +246,26 @@ class AuditHead(Base):
     last_id: Mapped[int] = mapped_column(Integer)
     last_hash: Mapped[str] = mapped_column(String(64))
     count: Mapped[int] = mapped_column(Integer)
+
+
+class LoginThrottle(Base):
+    """Failed sign-ins per (typed username, client) pair and per client, under keyed pseudonyms (identity.py).
+
+    Rows exist for unknown usernames too, so a missing user and a wrong password behave the same.
+    """
+
+    __tablename__ = "login_throttle"
+    key: Mapped[str] = mapped_column(String(80), primary_key=True)
+    failures: Mapped[int] = mapped_column(Integer)
+    last_failure_at: Mapped[datetime] = mapped_column(DateTime())
+    locked_until: Mapped[datetime | None] = mapped_column(DateTime())
+    __table_args__ = (Index("ix_login_throttle_last_failure", "last_failure_at"),)
+
+
+class DeploymentMark(Base):
+    """Facts about this database as a whole, e.g. `demo`: it holds the synthetic demo with published passwords."""
+
+    __tablename__ = "deployment_marks"
+    name: Mapped[str] = mapped_column(String(40), primary_key=True)
+    value: Mapped[str] = mapped_column(String(200))
+    set_at: Mapped[datetime] = mapped_column(DateTime())

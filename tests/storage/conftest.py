@@ -12,11 +12,13 @@ import uuid
 from collections.abc import Iterator
 from datetime import datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 import pytest
 from sqlalchemy import create_engine, text
 
-from risk.storage import Store
+from risk import storage
+from risk.storage import UserInfo
 
 ADMIN_URL = os.environ.get("SAMRISK_TEST_PG_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres")
 TABLES = (
@@ -35,7 +37,52 @@ TABLES = (
     "cases",
     "users",
     "organisations",
+    "login_throttle",
+    "deployment_marks",
 )
+
+
+KEY = b"test-secret-key-" + b"0" * 32  # sessions in tests are signed with this, not the data folder's key
+
+
+class Store(storage.Store):
+    """The Store of the tests: `add_user` without `by` acts as the system actor and signs the new user in, so a
+    test reads as a story ("anna = store.add_user(...)"). The real Store refuses a missing actor. Sessions last
+    ten years, so tests that move the clock by days keep their users signed in (test_identity.py tests expiry)."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._session_lifetime = timedelta(days=3650)
+
+    def add_user(
+        self,
+        username: str,
+        password: str,
+        agency: str,
+        role: str,
+        by: UserInfo | None = None,
+        organisation: str | None = None,
+    ) -> UserInfo:
+        if by is not None:
+            return super().add_user(username, password, agency, role, by=by, organisation=organisation)
+        super().add_user(username, password, agency, role, by=self.system_actor("tests"), organisation=organisation)
+        return self.authenticate(username, password, client="tests")
+
+    def add_organisation(
+        self, key: str, name: str, agency: str, parent: str | None = None, by: UserInfo | None = None
+    ) -> str:
+        return super().add_organisation(key, name, agency, parent=parent, by=by or self.system_actor("tests"))
+
+    def list_users(self, by: UserInfo | None = None) -> list[dict[str, object]]:
+        return super().list_users(by or self.system_actor("tests"))
+
+    def disable_user(self, username: str, by: UserInfo | None = None) -> None:
+        super().disable_user(username, by or self.system_actor("tests"))
+
+    def apply_retention(
+        self, older_than_days: int, mode: str = "pseudonymise", by: UserInfo | None = None
+    ) -> list[int]:
+        return super().apply_retention(older_than_days, mode, by or self.system_actor("tests"))
 
 
 class Clock:
@@ -64,7 +111,7 @@ def pg_url() -> Iterator[str]:
             pytest.fail(f"PostgreSQL is required in CI and did not answer at {ADMIN_URL}: {e}")
         pytest.skip(f"PostgreSQL tests skipped: no server at {ADMIN_URL} ({type(e).__name__})")
     url = ADMIN_URL.rsplit("/", 1)[0] + f"/{name}"
-    Store.open(url).close()  # migrate once
+    Store.open(url, key=KEY).close()  # migrate once
     yield url
     with admin.connect() as c:
         c.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
@@ -90,6 +137,6 @@ def clock() -> Clock:
 
 @pytest.fixture
 def store(backend: str, clock: Clock) -> Iterator[Store]:
-    s = Store.open(backend, clock=clock, fast_hashing=True)
+    s = Store.open(backend, clock=clock, fast_hashing=True, key=KEY)
     yield s
     s.close()

@@ -49,10 +49,11 @@ def test_two_assessments_of_one_victim_about_two_perpetrators_are_both_kept(
     got = sorted((a["about"], a["version"], a["answers"]) for a in case["assessments"])
     assert got == [("s1", 1, father), ("s2", 2, {**brother, "dv.escalation": "yes"})]
     result = store.assess_case(officer, case_id)
-    # The threat to kill is critical: high about the father; stalking and escalation: moderate about the brother.
+    # The threat to kill is critical: high about the father; stalking with escalation (a DASH/MARAM cluster): high
+    # about the brother too, each assessment on its own answers.
     assert sorted((a["about"], a["computed_level"]) for a in result["assessments"]) == [
         ("s1", "high"),
-        ("s2", "moderate"),
+        ("s2", "high"),
     ]
     assert "honour_related" in {f["id"] for f in result["flags"]}
     history = store.assessment_history(officer, case_id, "domestic_violence", "v1", about="s2")
@@ -101,7 +102,7 @@ def test_migration_0006_keeps_what_was_saved_and_fills_the_about_key(store: Stor
     store.save_assessment(officer, case_id, {"checklist": "psychiatric", "subject": "s1", "answers": {}})
     store.save_draft(officer, case_id, "domestic_violence", "v1", {"dv.escalation": "yes"}, about="s1")
     with store.engine.begin() as c:
-        command.downgrade(alembic_config(c), "0002")
+        command.downgrade(alembic_config(c), "0004")
     try:
         assert "about_key" not in {col["name"] for col in inspect(store.engine).get_columns("assessments")}
     finally:

@@ -6,15 +6,15 @@ import threading
 
 import pytest
 
-from risk.storage import ConflictError, Store
-from tests.storage.conftest import Clock
+from risk.storage import ConflictError
+from tests.storage.conftest import KEY, Clock, Store
 
 THREADS, SAVES = 8, 200
 
 
 @pytest.mark.parametrize("backend", ["postgresql"], indirect=True)
 def test_concurrent_saves(backend: str) -> None:
-    store = Store.open(backend, clock=Clock(), fast_hashing=True)
+    store = Store.open(backend, clock=Clock(), fast_hashing=True, key=KEY)
     store.add_user("anna", "a long passphrase", agency="police", role="officer")
     anna = store.authenticate("anna", "a long passphrase")
     cid = store.create_case(anna, reference="K-RACE")

@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
+from sqlalchemy import text
 
 from risk.storage import AuthError, ClaimMapping, Store
 from risk.storage.schema import Base
@@ -102,6 +103,9 @@ def test_users_on_the_command_line(backend: str) -> None:
     store = Store.open(backend)
     with pytest.raises(AuthError, match="disabled"):
         store.authenticate("erik", "a long passphrase")
+    with store.engine.connect() as c:  # the command line acted as the named system actor, never as nobody
+        actors = c.execute(text("SELECT username, action FROM audit WHERE action IN ('add_user', 'disable_user')"))
+        assert sorted(actors) == [("system:cli-users-add", "add_user"), ("system:cli-users-disable", "disable_user")]
     store.close()
 
 

@@ -7,8 +7,10 @@ from pathlib import Path
 
 import streamlit as st
 
+from risk.demo import demo_refusal, demo_wanted
 from risk.storage import AuthError, ClaimMapping
-from ui.session import get_store, t
+from risk.storage.identity import production
+from ui.session import client_address, get_store, sign_in, t
 
 DEMO = Path(__file__).resolve().parents[2] / "data" / "demo.json"
 
@@ -26,6 +28,8 @@ def refusal(e: AuthError) -> str:
         return t("pages.login.refused_locked", seconds=e.wait_seconds or 30)
     if e.reason == "claims":
         return t("pages.login.sso_refused", why=str(e))
+    if e.reason == "session":
+        return t("pages.login.session_ended")
     return t(f"pages.login.refused_{e.reason}" if e.reason == "disabled" else "pages.login.refused_wrong")
 
 
@@ -33,11 +37,14 @@ def page() -> None:
     st.title(t("app.name"))
     st.caption(t("pages.login.tagline"))
     store = get_store()
+    signed_out_because = st.session_state.pop("signed_out_because", None)
+    if signed_out_because:
+        st.info(signed_out_because)
     if oidc_configured():
         if getattr(st.user, "is_logged_in", False):
             mapping = ClaimMapping(**st.secrets.get("samrisk_claims", {}))
             try:
-                st.session_state["user"] = store.user_from_claims(dict(st.user), mapping)
+                sign_in(store.user_from_claims(dict(st.user), mapping))
                 st.rerun()
             except AuthError as e:
                 st.error(refusal(e))
@@ -49,12 +56,16 @@ def page() -> None:
         submitted = st.form_submit_button(t("pages.login.submit"), type="primary")
     if submitted:
         try:
-            st.session_state["user"] = store.authenticate(username.strip(), password)
+            sign_in(store.authenticate(username.strip(), password, client=client_address()))
             st.rerun()
         except AuthError as e:
             st.error(refusal(e))
-    if DEMO.exists() and any(u["username"] == "polis" for u in store.list_users()):
+    refused = demo_refusal(store) if demo_wanted() else None
+    if refused:
+        st.warning(t("pages.login.demo_refused", why=refused))
+    if DEMO.exists() and not production() and store.is_demo():  # the password only on a database marked as a demo
         demo = json.loads(DEMO.read_text(encoding="utf-8"))
+        st.warning(t("pages.login.demo_marked"))
         with st.expander(t("pages.login.demo_title"), expanded=True):
             st.markdown(t("pages.login.demo_text", password=demo["password"]))
             st.table(

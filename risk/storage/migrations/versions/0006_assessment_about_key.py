@@ -5,7 +5,7 @@ with an about_role the new column `about_key` holds the `about` person; elsewher
 the unique constraints hold: NULLs are distinct in SQLite and PostgreSQL alike).
 
 Revision ID: 0006
-Revises: 0003
+Revises: 0004
 """
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0006"
-down_revision = "0003"
+down_revision = "0004"
 branch_labels = None
 depends_on = None
 
