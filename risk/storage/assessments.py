@@ -23,6 +23,8 @@ from risk.storage.base import (
     StoreBase,
     _consent_dicts,
     _person_dict,
+    assessment_content,
+    override_content,
 )
 from risk.vocabulary import RiskLevel
 
@@ -90,6 +92,7 @@ class AssessmentsMixin(StoreBase):
                     base_version=base_version,
                     latest=latest,
                     kept=kept,
+                    content=self.audit_key.content_digest(assessment_content(row)),
                 )
             else:
                 row.version = (latest or 0) + 1
@@ -109,6 +112,8 @@ class AssessmentsMixin(StoreBase):
                     case_id,
                     f"assessment:{checklist}:{subject}:{row.version}",
                     level=row.level,
+                    row=row.id,
+                    content=self.audit_key.content_digest(assessment_content(row)),
                 )
                 return row.version
         raise ConflictError(
@@ -157,6 +162,7 @@ class AssessmentsMixin(StoreBase):
                 base_version=base_version,
                 latest=latest,
                 kept=kept.id,
+                content=self.audit_key.content_digest(assessment_content(kept)),
             )
             kept_id = kept.id
         raise ConflictError(
@@ -184,11 +190,11 @@ class AssessmentsMixin(StoreBase):
                 raise NotFound(f"no {checklist} assessment of {subject} in case {case_id}")
             if row.agency != user.agency or user.role not in CASE_WORKER_ROLES:
                 raise PermissionDenied("only the agency that made an assessment may override its level")
-            s.add(
-                db.Override(
-                    assessment_id=row.id, level=level, reason=reason.strip(), made_by=user.id, made_at=self.clock()
-                )
+            override = db.Override(
+                assessment_id=row.id, level=level, reason=reason.strip(), made_by=user.id, made_at=self.clock()
             )
+            s.add(override)
+            s.flush()
             self._touch(s, case_id)
             self._audit(
                 s,
@@ -198,6 +204,8 @@ class AssessmentsMixin(StoreBase):
                 f"assessment:{checklist}:{subject}:{row.version}",
                 computed=row.level,
                 level=level,
+                override=override.id,
+                content=self.audit_key.content_digest(override_content(override)),
             )
 
     def save_draft(
@@ -237,7 +245,8 @@ class AssessmentsMixin(StoreBase):
 
     def list_drafts(self, user: UserInfo) -> list[dict[str, Any]]:
         with self._tx() as s:
-            rows = s.execute(select(db.Draft).where(db.Draft.user_id == user.id)).scalars()
+            rows = list(s.execute(select(db.Draft).where(db.Draft.user_id == user.id).order_by(db.Draft.id)).scalars())
+            self._audit(s, user, "list_drafts", drafts=[f"{d.case_id}:{d.checklist}:{d.subject}" for d in rows])
             return [
                 {
                     "case_id": d.case_id,

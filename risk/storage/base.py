@@ -6,7 +6,11 @@ Access control lives in this layer, not in the pages: every read and write opens
 
 from __future__ import annotations
 
+import json
+import logging
 import os
+import threading
+import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import datetime
@@ -14,13 +18,28 @@ from pathlib import Path
 from typing import Any, Self
 
 from sqlalchemy import Engine, create_engine, event, func, select
+from sqlalchemy.engine import URL
 from sqlalchemy.orm import Session, sessionmaker
 
 from risk.errors import InputError
 from risk.storage import schema as db
 from risk.storage.access import CaseAccess, ConsentFact, assessment_basis, can_open_case
 from risk.storage.accounts import UserInfo, hasher, now_utc
-from risk.storage.audit import GENESIS, HASHED, canonical, entry_hash, verify
+from risk.storage.audit import (
+    GENESIS,
+    HASHED,
+    SEAL_ACTION,
+    AuditKey,
+    ChainState,
+    canonical,
+    check_anchor,
+    entry_hash,
+    load_key,
+    read_anchor,
+    sign_anchor,
+    verify,
+    write_anchor,
+)
 from risk.storage.migrate import upgrade
 
 DEFAULT_DATA_DIR = Path(os.environ.get("SAMRISK_DATA_DIR", "var"))
@@ -85,32 +104,101 @@ def _make_engine(url: str) -> Engine:
     return create_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=10)
 
 
+def database_label(url: URL) -> str:
+    """Which database an anchor belongs to: backend and database name (no host, user or password)."""
+    name = url.database or ":memory:"
+    if url.get_backend_name() == "sqlite":
+        name = Path(name).name
+    return f"{url.get_backend_name()}:{name}"
+
+
+def default_anchor_path(url: URL) -> Path | None:
+    """SAMRISK_AUDIT_ANCHOR; else beside a SQLite file, or in the data folder for a server database."""
+    configured = os.environ.get("SAMRISK_AUDIT_ANCHOR")
+    if configured:
+        return Path(configured)
+    if url.get_backend_name() == "sqlite":
+        if not url.database or url.database == ":memory:":
+            return None
+        return Path(f"{url.database}.audit-anchor.json")
+    safe = "".join(ch if ch.isalnum() or ch in "-_" else "_" for ch in database_label(url))
+    return Path(os.environ.get("SAMRISK_DATA_DIR", "var")) / f"audit-anchor-{safe}.json"
+
+
+_log = logging.getLogger("samrisk.audit")
+# Tables whose every row must be named by an audit entry of its creation: (table, how the entry names it).
+_CREATION_ACTIONS = ("add_user", "create_case", "save_assessment", "save_conflict", "override")
+_RETENTION_ACTIONS = ("retention_delete", "retention_pseudonymise")
+
+
 class StoreBase:
     """Connection, transactions, audit and access checks shared by every part of the Store."""
 
-    def __init__(self, engine: Engine, clock: Callable[[], datetime] = now_utc, fast_hashing: bool = False):
+    def __init__(
+        self,
+        engine: Engine,
+        clock: Callable[[], datetime] = now_utc,
+        fast_hashing: bool = False,
+        *,
+        audit_key: AuditKey | None = None,
+        anchor_path: Path | None = None,
+        anchor_interval: float | None = None,
+    ):
         self.engine = engine
         self.clock = clock
         self._hasher = hasher(fast_hashing)
         self._session = sessionmaker(engine, expire_on_commit=False)
+        self.audit_key = audit_key or load_key()
+        self.anchor_path = anchor_path if anchor_path is not None else default_anchor_path(engine.url)
+        self.anchor_interval = (
+            anchor_interval
+            if anchor_interval is not None
+            else float(os.environ.get("SAMRISK_AUDIT_ANCHOR_INTERVAL", "60"))
+        )
+        self._anchor_lock = threading.Lock()
+        self._anchored_at: float | None = None
 
     @classmethod
     def open(
-        cls, url: str | None = None, *, clock: Callable[[], datetime] = now_utc, fast_hashing: bool = False
+        cls,
+        url: str | None = None,
+        *,
+        clock: Callable[[], datetime] = now_utc,
+        fast_hashing: bool = False,
+        audit_key: AuditKey | None = None,
+        anchor_path: Path | None = None,
+        anchor_interval: float | None = None,
     ) -> Self:
-        """Open (and migrate to the latest schema) the database of `url`, or the default SQLite file."""
+        """Open (and migrate to the latest schema) the database of `url`, or the default SQLite file.
+
+        The audit key comes from the deployment (SAMRISK_AUDIT_KEY or the key file, see `load_key`); a trail
+        written before the key existed is sealed once with a keyed entry.
+        """
         engine = _make_engine(database_url(url))
         with engine.begin() as conn:
             upgrade(conn)
-        return cls(engine, clock, fast_hashing)
+        store = cls(
+            engine,
+            clock,
+            fast_hashing,
+            audit_key=audit_key,
+            anchor_path=anchor_path,
+            anchor_interval=anchor_interval,
+        )
+        store._seal_legacy_trail()
+        return store
 
     def close(self) -> None:
         self.engine.dispose()
 
     @contextmanager
     def _tx(self) -> Iterator[Session]:
-        with self._session() as s, s.begin():
-            yield s
+        with self._session() as s:
+            with s.begin():
+                yield s
+            appended = s.info.pop("audit_appended", None)
+        if appended is not None:
+            self._anchor_after_commit(*appended)
 
     def _audit(
         self,
@@ -139,20 +227,206 @@ class StoreBase:
             "detail": canonical(detail),
             "prev_hash": head.last_hash,
         }
-        digest = entry_hash(fields)
+        digest = self.audit_key.entry_mac(fields)
         s.add(db.AuditEntry(**fields, hash=digest))
         head.last_id, head.last_hash, head.count = new_id, digest, head.count + 1
+        s.info["audit_appended"] = (new_id, digest, head.count)
+
+    def _anchor_after_commit(self, last_id: int, last_hash: str, count: int) -> None:
+        """Write the signed head outside the database on the first append and then every `anchor_interval` s."""
+        if self.anchor_path is None:
+            return
+        with self._anchor_lock:
+            now = time.monotonic()
+            if self._anchored_at is not None and now - self._anchored_at < self.anchor_interval:
+                return
+            self._anchored_at = now
+        try:
+            self._write_anchor(last_id, last_hash, count)
+        except OSError as e:  # the user's call is committed; the failure is logged and `audit verify` reports it
+            _log.error("audit anchor could not be written to %s: %s", self.anchor_path, e)
+
+    def _write_anchor(self, last_id: int, last_hash: str, count: int) -> bool:
+        assert self.anchor_path is not None
+        anchor = sign_anchor(
+            self.audit_key,
+            database_label(self.engine.url),
+            last_id,
+            last_hash,
+            count,
+            self.clock().isoformat(timespec="seconds"),
+        )
+        return write_anchor(self.anchor_path, anchor, self.audit_key)
+
+    def anchor_audit(self) -> dict[str, Any]:
+        """Write the current head, signed, to the anchor file (run on a schedule: `python -m risk audit anchor`)."""
+        if self.anchor_path is None:
+            raise InputError(["audit anchor: no anchor path for an in-memory database; set SAMRISK_AUDIT_ANCHOR"])
+        with self._tx() as s:
+            head = s.get(db.AuditHead, 1)
+            last_id, last_hash, count = (head.last_id, head.last_hash, head.count) if head else (0, GENESIS, 0)
+        written = self._write_anchor(last_id, last_hash, count)
+        return {"path": str(self.anchor_path), "last_id": last_id, "count": count, "written": written}
+
+    def _seal_legacy_trail(self) -> None:
+        """Seal a trail written before the audit key (plain SHA-256) with one keyed, recorded entry.
+
+        Only when the newest entry is a valid legacy entry and no anchor exists yet: once a trail is keyed and
+        anchored, an unkeyed tail is reported by `verify_audit`, never sealed.
+        """
+        if self.anchor_path is not None and self.anchor_path.exists():
+            return
+        with self._tx() as s:
+            head = s.execute(select(db.AuditHead).where(db.AuditHead.id == 1).with_for_update()).scalar_one_or_none()
+            if head is None or head.count == 0:
+                return
+            last = s.get(db.AuditEntry, head.last_id)
+            if last is None:
+                return
+            fields = {k: getattr(last, k) for k in HASHED}
+            if last.hash != head.last_hash or entry_hash(fields) != last.hash:
+                return  # already keyed, or broken: verify_audit says which
+            before = {
+                name: s.execute(select(func.max(table.id))).scalar_one_or_none() or 0
+                for name, table in (
+                    ("users", db.User),
+                    ("cases", db.Case),
+                    ("assessments", db.Assessment),
+                    ("overrides", db.Override),
+                )
+            }
+            self._audit(
+                s,
+                None,
+                SEAL_ACTION,
+                legacy_entries=head.count,
+                legacy_last_hash=head.last_hash,
+                key_id=self.audit_key.key_id,
+                before=before,
+            )
 
     def verify_audit(self) -> list[str]:
-        """[] when the audit trail is intact; otherwise one line per broken or altered entry."""
+        """[] when the audit trail is intact; otherwise one line per broken, altered or missing entry or record.
+
+        Checks the keyed chain, its head, the signed anchor outside the database, the content of every saved
+        assessment and override against the digest in its audit entry, and that no case, user, assessment or
+        override exists without the entry that created it (an emptied or restarted trail).
+        """
+        anchor = read_anchor(self.anchor_path) if self.anchor_path is not None else None
+        anchor_id = None
+        if anchor is not None and isinstance(anchor.get("last_id"), int):
+            anchor_id = int(anchor["last_id"])
         with self._tx() as s:
             rows = s.execute(select(db.AuditEntry).order_by(db.AuditEntry.id)).scalars()
             entries = ({**{k: getattr(r, k) for k in HASHED}, "hash": r.hash} for r in rows)
             head = s.get(db.AuditHead, 1)
-            return verify(
+            problems, state = verify(
                 entries,
                 None if head is None else {"last_id": head.last_id, "last_hash": head.last_hash, "count": head.count},
+                self.audit_key,
+                anchor_id,
             )
+            problems += check_anchor(anchor, self.anchor_path, self.audit_key, database_label(self.engine.url), state)
+            problems += self._verify_records(s, state)
+            return problems
+
+    def _verify_records(self, s: Session, state: ChainState) -> list[str]:
+        """Saved content against the digests in the trail, and records that no audit entry accounts for."""
+        key = self.audit_key
+        before: dict[str, int] = {}
+        if state.legacy_entries and state.seal_detail:
+            before = {k: int(v) for k, v in dict(state.seal_detail.get("before") or {}).items()}
+        users: set[int] = set()
+        cases: set[int] = set()
+        retained: set[int] = set()
+        saved: dict[int, tuple[int, str | None]] = {}  # assessment row -> (entry id, content digest)
+        overridden: dict[int, tuple[int, str | None]] = {}
+        for entry_id, action, case_id, record, detail_text in s.execute(
+            select(
+                db.AuditEntry.id,
+                db.AuditEntry.action,
+                db.AuditEntry.case_id,
+                db.AuditEntry.record,
+                db.AuditEntry.detail,
+            ).where(db.AuditEntry.action.in_((*_CREATION_ACTIONS, *_RETENTION_ACTIONS)))
+        ):
+            if action in _RETENTION_ACTIONS:
+                if case_id is not None:
+                    retained.add(case_id)
+                continue
+            if action == "add_user" and record and record.startswith("user:"):
+                users.add(int(record.split(":", 1)[1]))
+            elif action == "create_case" and case_id is not None:
+                cases.add(case_id)
+            try:
+                detail = json.loads(detail_text)
+            except ValueError:
+                continue  # an altered entry: named by the chain check
+            if action == "save_assessment" and "row" in detail:
+                saved[int(detail["row"])] = (entry_id, detail.get("content"))
+            elif action == "save_conflict" and "kept" in detail:
+                saved[int(detail["kept"])] = (entry_id, detail.get("content"))
+            elif action == "override" and "override" in detail:
+                overridden[int(detail["override"])] = (entry_id, detail.get("content"))
+
+        problems: list[str] = []
+
+        def unaccounted(what: str, ids: list[int]) -> None:
+            if ids:
+                shown = ", ".join(str(i) for i in ids[:10]) + (" …" if len(ids) > 10 else "")
+                problems.append(
+                    f"{len(ids)} {what} with no audit entry of their creation (ids {shown}): written outside the "
+                    "Store, or the audit trail was emptied or restarted"
+                )
+
+        unaccounted(
+            "user(s)",
+            [
+                i
+                for i in s.execute(select(db.User.id).order_by(db.User.id)).scalars()
+                if i > before.get("users", 0) and i not in users
+            ],
+        )
+        unaccounted(
+            "case(s)",
+            [
+                i
+                for i in s.execute(select(db.Case.id).order_by(db.Case.id)).scalars()
+                if i > before.get("cases", 0) and i not in cases
+            ],
+        )
+        rows = {r.id: r for r in s.execute(select(db.Assessment)).scalars()}
+        unaccounted(
+            "assessment version(s)",
+            sorted(i for i in rows if i > before.get("assessments", 0) and i not in saved),
+        )
+        for row_id, (entry_id, digest) in sorted(saved.items()):
+            row = rows.get(row_id)
+            if row is None:
+                if not _retention_explains(s, retained, entry_id):
+                    problems.append(f"assessment record {row_id} saved in audit entry {entry_id} is missing (deleted)")
+            elif row.case_id not in retained and digest != key.content_digest(assessment_content(row)):
+                problems.append(
+                    f"assessment record {row_id} ({row.checklist}:{row.subject} version {row.version}, case "
+                    f"{row.case_id}): answers or result changed after the save in audit entry {entry_id}"
+                )
+        overrides = {o.id: o for o in s.execute(select(db.Override)).scalars()}
+        unaccounted(
+            "override(s)",
+            sorted(i for i in overrides if i > before.get("overrides", 0) and i not in overridden),
+        )
+        for override_id, (entry_id, digest) in sorted(overridden.items()):
+            o = overrides.get(override_id)
+            if o is None:
+                if not _retention_explains(s, retained, entry_id):
+                    problems.append(f"override {override_id} made in audit entry {entry_id} is missing (deleted)")
+            elif digest != key.content_digest(override_content(o)):
+                case_id = rows[o.assessment_id].case_id if o.assessment_id in rows else None
+                if case_id not in retained:
+                    problems.append(
+                        f"override {override_id} (case {case_id}): level or reason changed after audit entry {entry_id}"
+                    )
+        return problems
 
     def audit_entries(self, user: UserInfo, case_id: int | None = None, limit: int = 200) -> list[dict[str, Any]]:
         """Who did what, when. Admins see all entries (not case content); others only their own case's."""
@@ -291,3 +565,28 @@ def _consent_dicts(consents: list[ConsentFact]) -> list[dict[str, Any]]:
         if c.withdrawn_at is None:
             active.setdefault(c.person, set()).add(c.to_agency)
     return [{"person": p, "to_share_with": sorted(a)} for p, a in sorted(active.items())]
+
+
+def assessment_content(row: db.Assessment) -> dict[str, Any]:
+    """What a save's audit entry vouches for: the answers, the result and where they belong."""
+    return {
+        "case_id": row.case_id,
+        "checklist": row.checklist,
+        "subject": row.subject,
+        "about": row.about,
+        "agency": row.agency,
+        "version": row.version,
+        "answers": row.answers,
+        "result": row.result,
+        "level": row.level,
+    }
+
+
+def override_content(o: db.Override) -> dict[str, Any]:
+    return {"assessment_id": o.assessment_id, "level": o.level, "reason": o.reason, "made_by": o.made_by}
+
+
+def _retention_explains(s: Session, retained: set[int], entry_id: int) -> bool:
+    """A record gone because retention deleted its case: the save entry's case has a retention entry."""
+    case_id = s.execute(select(db.AuditEntry.case_id).where(db.AuditEntry.id == entry_id)).scalar_one_or_none()
+    return case_id in retained
