@@ -153,7 +153,7 @@ class StoreBase:
         self.anchor_interval = (
             anchor_interval
             if anchor_interval is not None
-            else float(os.environ.get("SAMRISK_AUDIT_ANCHOR_INTERVAL", "60"))
+            else float(os.environ.get("SAMRISK_AUDIT_ANCHOR_INTERVAL", "10"))
         )
         self._anchor_lock = threading.Lock()
         self._anchored_at: float | None = None
