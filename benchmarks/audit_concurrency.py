@@ -1,13 +1,15 @@
 """How many concurrent users the audit chain allows: 50 simulated users reading and saving, with and without audit.
 
-usage: python benchmarks/audit_concurrency.py [DATABASE_URL] [--users 50] [--seconds 15] [--save-share 0.2]
+usage: python benchmarks/audit_concurrency.py [DATABASE_URL] [--users 50] [--seconds 10] [--save-share 0.2]
 Default: a fresh database on the PostgreSQL server at 127.0.0.1:5432 (user postgres), dropped afterwards.
 
 Each user is a thread with a case of its own (as in the app, one process with one thread per session, sharing one
 connection pool), looping for a fixed time: open the case (get_case), or with probability `save-share` save a new
-version of its assessment. The same load runs three ways in one run, so the figures are comparable:
-  audit      every call appends to the keyed chain (the Store as shipped)
+version of its assessment. The same load runs five ways in one run, so the figures are comparable:
+  audit      every call appends to the keyed chain (the Store as shipped: reads in batches, see base.py)
   reads-only audit on, no saves
+  locked     as before group commit: each read appends in its own transaction, holding the head lock to its end
+  locked-ro  the same, no saves
   no-audit   the same calls as `audit` with the audit append replaced by nothing (the baseline; run last, since
              the trail no longer accounts for what it saves)
 Prints calls per second and median / p95 latency per kind of call. Not a test.
@@ -105,7 +107,7 @@ def main() -> None:
     p = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     p.add_argument("url", nargs="?", help="SQLAlchemy URL of an empty database (default: a fresh PostgreSQL one)")
     p.add_argument("--users", type=int, default=50)
-    p.add_argument("--seconds", type=float, default=15.0, help="per mode; three modes run")
+    p.add_argument("--seconds", type=float, default=10.0, help="per mode; five modes run")
     p.add_argument("--save-share", type=float, default=0.2)
     args = p.parse_args()
 
@@ -136,6 +138,11 @@ def main() -> None:
         )
         report("audit", run(store, users, args.seconds, args.save_share), args.seconds)
         report("reads-only", run(store, users, args.seconds, 0.0), args.seconds)
+        batched = store._audit_read
+        store._audit_read = store._audit  # type: ignore[method-assign]
+        report("locked", run(store, users, args.seconds, args.save_share), args.seconds)
+        report("locked-ro", run(store, users, args.seconds, 0.0), args.seconds)
+        store._audit_read = batched  # type: ignore[method-assign]
         t0 = time.perf_counter()
         problems = store.verify_audit()
         print(

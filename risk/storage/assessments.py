@@ -233,7 +233,7 @@ class AssessmentsMixin(StoreBase):
         with self._tx() as s:
             self._open_case(s, user, case_id)
             draft = self._draft(s, user, case_id, checklist, subject)
-            self._audit(s, user, "read_draft", case_id, f"draft:{checklist}:{subject}")
+            self._audit_read(s, user, "read_draft", case_id, f"draft:{checklist}:{subject}")
             if draft is None:
                 return None
             return {
@@ -246,7 +246,7 @@ class AssessmentsMixin(StoreBase):
     def list_drafts(self, user: UserInfo) -> list[dict[str, Any]]:
         with self._tx() as s:
             rows = list(s.execute(select(db.Draft).where(db.Draft.user_id == user.id).order_by(db.Draft.id)).scalars())
-            self._audit(s, user, "list_drafts", drafts=[f"{d.case_id}:{d.checklist}:{d.subject}" for d in rows])
+            self._audit_read(s, user, "list_drafts", drafts=[f"{d.case_id}:{d.checklist}:{d.subject}" for d in rows])
             return [
                 {
                     "case_id": d.case_id,
@@ -322,7 +322,7 @@ class AssessmentsMixin(StoreBase):
                 ],
                 "concern_reports": sorted(access.concern_reported_children),
             }
-            self._audit(
+            self._audit_read(
                 s,
                 user,
                 "read_case",
@@ -342,7 +342,7 @@ class AssessmentsMixin(StoreBase):
                 if r.checklist == checklist and r.subject == subject
             ]
             overrides = self._overrides(s, [r.id for r, _ in rows])
-            self._audit(s, user, "read_history", case_id, f"assessment:{checklist}:{subject}")
+            self._audit_read(s, user, "read_history", case_id, f"assessment:{checklist}:{subject}")
             return [
                 {
                     "version": r.version,
@@ -367,7 +367,7 @@ class AssessmentsMixin(StoreBase):
                     db.Assessment.agency == user.agency,
                 )
             ).scalars()
-            self._audit(s, user, "read_conflicts", case_id)
+            self._audit_read(s, user, "read_conflicts", case_id)
             return [
                 {
                     "id": r.id,

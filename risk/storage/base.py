@@ -13,6 +13,7 @@ import threading
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 from typing import Any, Self
@@ -131,6 +132,16 @@ _CREATION_ACTIONS = ("add_user", "create_case", "save_assessment", "save_conflic
 _RETENTION_ACTIONS = ("retention_delete", "retention_pseudonymise")
 
 
+@dataclass
+class _PendingReads:
+    """Audit entries of one read, waiting for the next batch."""
+
+    entries: list[dict[str, Any]]
+    done: bool = False
+    error: BaseException | None = None
+    head: tuple[int, str, int] | None = None
+
+
 class StoreBase:
     """Connection, transactions, audit and access checks shared by every part of the Store."""
 
@@ -157,6 +168,9 @@ class StoreBase:
         )
         self._anchor_lock = threading.Lock()
         self._anchored_at: float | None = None
+        self._pending_lock = threading.Lock()
+        self._flush_lock = threading.Lock()
+        self._pending: list[_PendingReads] = []
 
     @classmethod
     def open(
@@ -197,8 +211,42 @@ class StoreBase:
             with s.begin():
                 yield s
             appended = s.info.pop("audit_appended", None)
+            reads = s.info.pop("audit_reads", None)
+        if reads:  # before the caller gets the data: a read whose entry cannot be written fails
+            appended = self._append_reads(reads) or appended
         if appended is not None:
             self._anchor_after_commit(*appended)
+
+    def _entry(
+        self, user: UserInfo | None, action: str, case_id: int | None, record: str | None, detail: dict[str, Any]
+    ) -> dict[str, Any]:
+        return {
+            "at": self.clock().isoformat(timespec="microseconds"),
+            "user_id": user.id if user else None,
+            "username": user.username if user else None,
+            "agency": user.agency if user else None,
+            "action": action,
+            "case_id": case_id,
+            "record": record,
+            "detail": canonical(detail),
+        }
+
+    def _append(self, s: Session, entry: dict[str, Any]) -> tuple[int, str, int]:
+        """Chain one entry onto the head, which stays locked until the transaction ends."""
+        head = s.info.get("audit_head_row")
+        if head is None:
+            head = s.execute(select(db.AuditHead).where(db.AuditHead.id == 1).with_for_update()).scalar_one_or_none()
+            if head is None:
+                head = db.AuditHead(id=1, last_id=0, last_hash=GENESIS, count=0)
+                s.add(head)
+                s.flush()
+            s.info["audit_head_row"] = head
+        fields = {**entry, "id": head.last_id + 1, "prev_hash": head.last_hash}
+        digest = self.audit_key.entry_mac(fields)
+        s.add(db.AuditEntry(**fields, hash=digest))
+        head.last_id, head.last_hash, head.count = fields["id"], digest, head.count + 1
+        s.info["audit_appended"] = (head.last_id, digest, head.count)
+        return head.last_id, digest, head.count
 
     def _audit(
         self,
@@ -209,28 +257,51 @@ class StoreBase:
         record: str | None = None,
         **detail: Any,
     ) -> None:
-        head = s.execute(select(db.AuditHead).where(db.AuditHead.id == 1).with_for_update()).scalar_one_or_none()
-        if head is None:
-            head = db.AuditHead(id=1, last_id=0, last_hash=GENESIS, count=0)
-            s.add(head)
-            s.flush()
-        new_id: int = head.last_id + 1
-        fields: dict[str, Any] = {
-            "id": new_id,
-            "at": self.clock().isoformat(timespec="microseconds"),
-            "user_id": user.id if user else None,
-            "username": user.username if user else None,
-            "agency": user.agency if user else None,
-            "action": action,
-            "case_id": case_id,
-            "record": record,
-            "detail": canonical(detail),
-            "prev_hash": head.last_hash,
-        }
-        digest = self.audit_key.entry_mac(fields)
-        s.add(db.AuditEntry(**fields, hash=digest))
-        head.last_id, head.last_hash, head.count = new_id, digest, head.count + 1
-        s.info["audit_appended"] = (new_id, digest, head.count)
+        """The entry of a change, in the change's own transaction: both are kept, or neither."""
+        self._append(s, self._entry(user, action, case_id, record, detail))
+
+    def _audit_read(
+        self,
+        s: Session,
+        user: UserInfo | None,
+        action: str,
+        case_id: int | None = None,
+        record: str | None = None,
+        **detail: Any,
+    ) -> None:
+        """The entry of a read: written when the read's transaction ends and before its data is returned, together
+        with the entries of other reads waiting at that moment (group commit), so reads do not queue one by one
+        on the chain's head."""
+        s.info.setdefault("audit_reads", []).append(self._entry(user, action, case_id, record, detail))
+
+    def _append_reads(self, entries: list[dict[str, Any]]) -> tuple[int, str, int] | None:
+        """Append `entries` in a batch with whatever other threads have waiting; return when they are committed.
+
+        One thread at a time (the leader) takes every waiting entry and writes them in one transaction: one head
+        lock and one commit for the batch instead of one per read.
+        """
+        slot = _PendingReads(entries)
+        with self._pending_lock:
+            self._pending.append(slot)
+        with self._flush_lock:
+            if not slot.done:
+                with self._pending_lock:
+                    batch, self._pending = self._pending, []
+                error: BaseException | None = None
+                head: tuple[int, str, int] | None = None
+                try:
+                    with self._session() as s, s.begin():
+                        for waiting in batch:
+                            for entry in waiting.entries:
+                                head = self._append(s, entry)
+                except BaseException as e:  # every reader in the batch gets it: no data without an entry
+                    error = e
+                for waiting in batch:
+                    waiting.error, waiting.done = error, True
+                slot.head = head
+        if slot.error is not None:
+            raise slot.error
+        return slot.head
 
     def _anchor_after_commit(self, last_id: int, last_hash: str, count: int) -> None:
         """Write the signed head outside the database on the first append and then every `anchor_interval` s."""
@@ -439,7 +510,7 @@ class StoreBase:
             if case_id is not None:
                 q = q.where(db.AuditEntry.case_id == case_id)
             rows = list(s.execute(q).scalars())
-            self._audit(s, user, "read_audit", case_id)
+            self._audit_read(s, user, "read_audit", case_id)
             return [
                 {
                     "id": r.id,

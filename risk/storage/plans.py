@@ -129,7 +129,7 @@ class ActionPlanMixin(StoreBase):
                 latest[r.item] = r
                 first.setdefault(r.item, r)
             today = self.clock().date()
-            self._audit(s, user, "read_actions", case_id)
+            self._audit_read(s, user, "read_actions", case_id)
             return sorted(
                 (
                     {
@@ -180,5 +180,5 @@ class ActionPlanMixin(StoreBase):
                         "due_date": a.due_date.isoformat() if a.due_date else None,
                     }
                 )
-            self._audit(s, user, "read_timeline", case_id)
+            self._audit_read(s, user, "read_timeline", case_id)
             return sorted(events, key=lambda e: e["at"])

@@ -81,7 +81,7 @@ class ReportsMixin(StoreBase):
                 ).scalars()
             )
             items = [self._summary(s, user, c) for c in cases]
-            self._audit(
+            self._audit_read(
                 s, user, "list_cases", None, None, page=page, search=bool(search.strip()), cases=[c.id for c in cases]
             )
             return CasePage(items, total, page, page_size)
@@ -154,7 +154,7 @@ class ReportsMixin(StoreBase):
             if user.role == "supervisor":  # a supervisor follows up their own agency
                 q = q.where(db.Assessment.agency == user.agency)
             rows = s.execute(q).all()
-            self._audit(s, user, "read_statistics", rows=len(rows))
+            self._audit_read(s, user, "read_statistics", rows=len(rows))
             return {
                 "rows": [
                     {"checklist": c, "agency": a, "level": lv, "gender": g or "unknown", "age_band": _age_band(age)}

@@ -51,5 +51,5 @@ class Store(UsersMixin, CasesMixin, AssessmentsMixin, ActionPlanMixin, ReportsMi
             key = f"{a['checklist']}:{a['subject']}"
             history[key] = self.assessment_history(user, case_id, a["checklist"], a["subject"])
         with self._tx() as s:
-            self._audit(s, user, "export_case", case_id, f"case:{case_id}")
+            self._audit_read(s, user, "export_case", case_id, f"case:{case_id}")
         return {**case, "history": history, "actions": self.list_actions(user, case_id)}
