@@ -73,6 +73,11 @@ class AuditKey:
         return self.mac({"content": value})
 
 
+def _same(stored: Any, computed: str) -> bool:
+    """Constant-time comparison that also takes whatever an attacker stored (non-ASCII text, numbers, None)."""
+    return hmac.compare_digest(str(stored).encode("utf-8"), computed.encode("utf-8"))
+
+
 def _data_dir() -> Path:
     return Path(os.environ.get("SAMRISK_DATA_DIR", "var"))
 
@@ -126,7 +131,7 @@ def sign_anchor(key: AuditKey, database: str, last_id: int, last_hash: str, coun
 
 def anchor_signature_ok(key: AuditKey, anchor: dict[str, Any]) -> bool:
     body = {k: anchor.get(k) for k in ("database", "last_id", "last_hash", "count", "at")}
-    return hmac.compare_digest(str(anchor.get("signature", "")), key.mac({"anchor": body}))
+    return _same(anchor.get("signature"), key.mac({"anchor": body}))
 
 
 def read_anchor(path: Path) -> dict[str, Any] | None:
@@ -203,7 +208,7 @@ def verify(
                 f"audit entry {e['id']}: does not follow the entry before it (an entry was removed or changed)"
             )
         fields = {k: e[k] for k in HASHED}
-        if hmac.compare_digest(key.entry_mac(fields), str(e["hash"])):
+        if _same(e["hash"], key.entry_mac(fields)):
             if not keyed_seen and st.count > 1 and e["action"] != SEAL_ACTION:
                 problems.append(
                     f"audit entry {e['id']}: keyed entries follow unkeyed ones without a seal entry "

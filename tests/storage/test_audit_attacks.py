@@ -174,6 +174,12 @@ def _anchor_edited(sc: Scene) -> None:
     sc.anchor.write_text(json.dumps(anchor))
 
 
+def _anchor_signature_garbage(sc: Scene) -> None:
+    anchor = json.loads(sc.anchor.read_text())
+    anchor["signature"] = "ÿ" * 64
+    sc.anchor.write_text(json.dumps(anchor))
+
+
 def _anchor_deleted(sc: Scene) -> None:
     sc.anchor.unlink()
 
@@ -243,6 +249,8 @@ ATTACKS: dict[str, tuple[Callable[[Scene], None], str]] = {
     "override deleted": (_override_deleted, "is missing (deleted)"),
     "anchor edited": (_anchor_edited, "invalid signature"),
     "anchor deleted": (_anchor_deleted, "audit anchor: none at"),
+    "anchor signature not even hex": (_anchor_signature_garbage, "invalid signature"),
+    "audit.hash not even hex": (_column("hash", "'ÿ-not-a-hash'"), "audit entry 3:"),
     "chain recomputed unkeyed": (_recomputed_unkeyed, "not signed with the audit key"),
     "chain recomputed with a guessed key": (_recomputed_with_a_guessed_key, "audit entry 1: content altered"),
     "whole trail rewritten unkeyed": (_whole_trail_rewritten_unkeyed, "the anchor of"),
