@@ -148,11 +148,31 @@ def cmd_users(args: argparse.Namespace) -> int:
 
 
 def cmd_audit(args: argparse.Namespace) -> int:
-    problems = _store(args).verify_audit()
+    if args.action == "pg-role":
+        from sqlalchemy.engine import make_url
+
+        from risk.storage import database_url
+        from risk.storage.roles import app_role_sql
+
+        if not args.role:
+            raise InputError(["audit pg-role: give --role, the name of the app's PostgreSQL role"])
+        url = make_url(database_url(args.database))
+        if url.get_backend_name() != "postgresql":
+            raise InputError(["--database: pg-role needs a PostgreSQL URL (SAMRISK_DATABASE_URL or --database)"])
+        print(";\n".join(app_role_sql(args.role, url.database or "")) + ";")
+        return 0
+    store = _store(args)
+    if args.action == "anchor":
+        done = store.anchor_audit()
+        state = "written" if done["written"] else "kept (the file already holds a later anchor)"
+        print(f"audit anchor {state}: {done['path']} (entry {done['last_id']}, {done['count']} entries)")
+        return 0
+    problems = store.verify_audit()
     if problems:
         print("\n".join(problems))
         return 1
-    print("audit trail intact")
+    anchor = f" (checked against the anchor {store.anchor_path})" if store.anchor_path else ""
+    print(f"audit trail intact{anchor}")
     return 0
 
 
@@ -216,8 +236,14 @@ def build_parser() -> argparse.ArgumentParser:
     )
     d.add_argument("action", choices=["load"])
     d.set_defaults(func=cmd_demo)
-    au = sub.add_parser("audit", parents=[database], help="check the audit trail")
-    au.add_argument("action", choices=["verify"])
+    au = sub.add_parser("audit", parents=[database], help="check or anchor the audit trail")
+    au.add_argument(
+        "action",
+        choices=["verify", "anchor", "pg-role"],
+        help="verify: check the trail (exit 1 on any problem); anchor: write the signed head outside the "
+        "database (run on a schedule); pg-role: print the GRANTs for the app's PostgreSQL role",
+    )
+    au.add_argument("--role", help="pg-role: the app's PostgreSQL role")
     au.set_defaults(func=cmd_audit)
     r = sub.add_parser("retention", parents=[database], help="pseudonymise or delete cases past the retention period")
     r.add_argument("action", choices=["apply"])

@@ -23,6 +23,8 @@ from risk.storage.base import (
     StoreBase,
     _consent_dicts,
     _person_dict,
+    assessment_content,
+    override_content,
 )
 from risk.vocabulary import RiskLevel
 
@@ -100,6 +102,7 @@ class AssessmentsMixin(StoreBase):
                     base_version=base_version,
                     latest=latest,
                     kept=kept,
+                    content=self.audit_key.content_digest(assessment_content(row)),
                 )
             else:
                 row.version = (latest or 0) + 1
@@ -119,6 +122,8 @@ class AssessmentsMixin(StoreBase):
                     case_id,
                     f"assessment:{checklist}:{subject}:{row.version}",
                     level=row.level,
+                    row=row.id,
+                    content=self.audit_key.content_digest(assessment_content(row)),
                 )
                 return row.version
         raise ConflictError(
@@ -169,6 +174,7 @@ class AssessmentsMixin(StoreBase):
                 base_version=base_version,
                 latest=latest,
                 kept=kept.id,
+                content=self.audit_key.content_digest(assessment_content(kept)),
             )
             kept_id = kept.id
         raise ConflictError(
@@ -227,11 +233,11 @@ class AssessmentsMixin(StoreBase):
                 or viewer.role not in CASE_WORKER_ROLES
             ):
                 raise PermissionDenied("only the agency that made an assessment may override its level")
-            s.add(
-                db.Override(
-                    assessment_id=row.id, level=level, reason=reason.strip(), made_by=user.id, made_at=self.clock()
-                )
+            override = db.Override(
+                assessment_id=row.id, level=level, reason=reason.strip(), made_by=user.id, made_at=self.clock()
             )
+            s.add(override)
+            s.flush()
             self._touch(s, case_id)
             self._audit(
                 s,
@@ -241,6 +247,8 @@ class AssessmentsMixin(StoreBase):
                 f"assessment:{checklist}:{subject}:{row.version}",
                 computed=row.level,
                 level=level,
+                override=override.id,
+                content=self.audit_key.content_digest(override_content(override)),
             )
 
     def save_draft(
@@ -280,7 +288,7 @@ class AssessmentsMixin(StoreBase):
                 checklist, subject, about, self._draft_abouts(s, user, case_id, checklist, subject)
             )
             draft = self._draft(s, user, case_id, checklist, subject, about_key)
-            self._audit(s, user, "read_draft", case_id, f"draft:{checklist}:{subject}")
+            self._audit_read(s, user, "read_draft", case_id, f"draft:{checklist}:{subject}")
             if draft is None:
                 return None
             return {
@@ -292,7 +300,8 @@ class AssessmentsMixin(StoreBase):
 
     def list_drafts(self, user: UserInfo) -> list[dict[str, Any]]:
         with self._tx() as s:
-            rows = s.execute(select(db.Draft).where(db.Draft.user_id == user.id)).scalars()
+            rows = list(s.execute(select(db.Draft).where(db.Draft.user_id == user.id).order_by(db.Draft.id)).scalars())
+            self._audit_read(s, user, "list_drafts", drafts=[f"{d.case_id}:{d.checklist}:{d.subject}" for d in rows])
             return [
                 {
                     "case_id": d.case_id,
@@ -421,7 +430,7 @@ class AssessmentsMixin(StoreBase):
                 ],
                 "concern_reports": sorted(access.concern_reported_children),
             }
-            self._audit(
+            self._audit_read(
                 s,
                 user,
                 "read_case",
@@ -446,7 +455,7 @@ class AssessmentsMixin(StoreBase):
                 and (about is None or r.about_key == _about_key(checklist, about))
             ]
             overrides = self._overrides(s, [r.id for r, _ in rows])
-            self._audit(s, user, "read_history", case_id, f"assessment:{checklist}:{subject}")
+            self._audit_read(s, user, "read_history", case_id, f"assessment:{checklist}:{subject}")
             return [
                 {
                     "version": r.version,
@@ -476,7 +485,7 @@ class AssessmentsMixin(StoreBase):
                 ).scalars()
                 if same_holder(access.tree, r.organisation_id or 0, viewer.organisation)
             ]
-            self._audit(s, user, "read_conflicts", case_id)
+            self._audit_read(s, user, "read_conflicts", case_id)
             return [
                 {
                     "id": r.id,

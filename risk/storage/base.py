@@ -6,14 +6,20 @@ Access control lives in this layer, not in the pages: every read and write opens
 
 from __future__ import annotations
 
+import json
+import logging
 import os
+import threading
+import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 from typing import Any, Self
 
 from sqlalchemy import Engine, create_engine, event, func, select
+from sqlalchemy.engine import URL
 from sqlalchemy.orm import Session, sessionmaker
 
 from risk.errors import InputError
@@ -29,7 +35,21 @@ from risk.storage.access import (
     can_open_case,
 )
 from risk.storage.accounts import UserInfo, hasher, now_utc
-from risk.storage.audit import GENESIS, HASHED, canonical, entry_hash, verify
+from risk.storage.audit import (
+    GENESIS,
+    HASHED,
+    SEAL_ACTION,
+    AuditKey,
+    ChainState,
+    canonical,
+    check_anchor,
+    entry_hash,
+    load_key,
+    read_anchor,
+    sign_anchor,
+    verify,
+    write_anchor,
+)
 from risk.storage.identity import SYSTEM_ID, SYSTEM_SESSION, issue_token, read_token, secret_key, session_lifetime
 from risk.storage.migrate import upgrade
 
@@ -100,6 +120,43 @@ def _make_engine(url: str) -> Engine:
     return create_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=10)
 
 
+def database_label(url: URL) -> str:
+    """Which database an anchor belongs to: backend and database name (no host, user or password)."""
+    name = url.database or ":memory:"
+    if url.get_backend_name() == "sqlite":
+        name = Path(name).name
+    return f"{url.get_backend_name()}:{name}"
+
+
+def default_anchor_path(url: URL) -> Path | None:
+    """SAMRISK_AUDIT_ANCHOR; else beside a SQLite file, or in the data folder for a server database."""
+    configured = os.environ.get("SAMRISK_AUDIT_ANCHOR")
+    if configured:
+        return Path(configured)
+    if url.get_backend_name() == "sqlite":
+        if not url.database or url.database == ":memory:":
+            return None
+        return Path(f"{url.database}.audit-anchor.json")
+    safe = "".join(ch if ch.isalnum() or ch in "-_" else "_" for ch in database_label(url))
+    return Path(os.environ.get("SAMRISK_DATA_DIR", "var")) / f"audit-anchor-{safe}.json"
+
+
+_log = logging.getLogger("samrisk.audit")
+# Tables whose every row must be named by an audit entry of its creation: (table, how the entry names it).
+_CREATION_ACTIONS = ("add_user", "create_case", "save_assessment", "save_conflict", "override")
+_RETENTION_ACTIONS = ("retention_delete", "retention_pseudonymise")
+
+
+@dataclass
+class _PendingReads:
+    """Audit entries of one read, waiting for the next batch."""
+
+    entries: list[dict[str, Any]]
+    done: bool = False
+    error: BaseException | None = None
+    head: tuple[int, str, int] | None = None
+
+
 class StoreBase:
     """Connection, transactions, audit and access checks shared by every part of the Store."""
 
@@ -109,6 +166,10 @@ class StoreBase:
         clock: Callable[[], datetime] = now_utc,
         fast_hashing: bool = False,
         key: bytes | None = None,
+        *,
+        audit_key: AuditKey | None = None,
+        anchor_path: Path | None = None,
+        anchor_interval: float | None = None,
     ):
         self.engine = engine
         self.clock = clock
@@ -117,6 +178,18 @@ class StoreBase:
         self._read_session = sessionmaker(engine.execution_options(**{READ_ONLY: True}), expire_on_commit=False)
         self._key = key if key is not None else secret_key(DEFAULT_DATA_DIR)
         self._session_lifetime = session_lifetime()
+        self.audit_key = audit_key or load_key()
+        self.anchor_path = anchor_path if anchor_path is not None else default_anchor_path(engine.url)
+        self.anchor_interval = (
+            anchor_interval
+            if anchor_interval is not None
+            else float(os.environ.get("SAMRISK_AUDIT_ANCHOR_INTERVAL", "10"))
+        )
+        self._anchor_lock = threading.Lock()
+        self._anchored_at: float | None = None
+        self._pending_lock = threading.Lock()
+        self._flush_lock = threading.Lock()
+        self._pending: list[_PendingReads] = []
 
     @classmethod
     def open(
@@ -126,24 +199,77 @@ class StoreBase:
         clock: Callable[[], datetime] = now_utc,
         fast_hashing: bool = False,
         key: bytes | None = None,
+        audit_key: AuditKey | None = None,
+        anchor_path: Path | None = None,
+        anchor_interval: float | None = None,
     ) -> Self:
         """Open (and migrate to the latest schema) the database of `url`, or the default SQLite file.
 
         `key` signs sessions; by default SAMRISK_SECRET_KEY, or a key generated into the data folder (identity.py).
+        The audit key comes from the deployment (SAMRISK_AUDIT_KEY or the key file, see `load_key`); a trail
+        written before the key existed is sealed once with a keyed entry.
         """
         store_key = key if key is not None else secret_key(DEFAULT_DATA_DIR)  # a bad key fails before migrating
         engine = _make_engine(database_url(url))
         with engine.begin() as conn:
             upgrade(conn)
-        return cls(engine, clock, fast_hashing, store_key)
+        store = cls(
+            engine,
+            clock,
+            fast_hashing,
+            store_key,
+            audit_key=audit_key,
+            anchor_path=anchor_path,
+            anchor_interval=anchor_interval,
+        )
+        store._seal_legacy_trail()
+        return store
 
     def close(self) -> None:
         self.engine.dispose()
 
     @contextmanager
     def _tx(self) -> Iterator[Session]:
-        with self._session() as s, s.begin():
-            yield s
+        with self._session() as s:
+            with s.begin():
+                yield s
+            appended = s.info.pop("audit_appended", None)
+            reads = s.info.pop("audit_reads", None)
+        if reads:  # before the caller gets the data: a read whose entry cannot be written fails
+            appended = self._append_reads(reads) or appended
+        if appended is not None:
+            self._anchor_after_commit(*appended)
+
+    def _entry(
+        self, user: UserInfo | None, action: str, case_id: int | None, record: str | None, detail: dict[str, Any]
+    ) -> dict[str, Any]:
+        return {
+            "at": self.clock().isoformat(timespec="microseconds"),
+            "user_id": user.id if user else None,
+            "username": user.username if user else None,
+            "agency": user.agency if user else None,
+            "action": action,
+            "case_id": case_id,
+            "record": record,
+            "detail": canonical(detail),
+        }
+
+    def _append(self, s: Session, entry: dict[str, Any]) -> tuple[int, str, int]:
+        """Chain one entry onto the head, which stays locked until the transaction ends."""
+        head = s.info.get("audit_head_row")
+        if head is None:
+            head = s.execute(select(db.AuditHead).where(db.AuditHead.id == 1).with_for_update()).scalar_one_or_none()
+            if head is None:
+                head = db.AuditHead(id=1, last_id=0, last_hash=GENESIS, count=0)
+                s.add(head)
+                s.flush()
+            s.info["audit_head_row"] = head
+        fields = {**entry, "id": head.last_id + 1, "prev_hash": head.last_hash}
+        digest = self.audit_key.entry_mac(fields)
+        s.add(db.AuditEntry(**fields, hash=digest))
+        head.last_id, head.last_hash, head.count = fields["id"], digest, head.count + 1
+        s.info["audit_appended"] = (head.last_id, digest, head.count)
+        return head.last_id, digest, head.count
 
     @contextmanager
     def _read(self) -> Iterator[Session]:
@@ -218,38 +344,247 @@ class StoreBase:
         record: str | None = None,
         **detail: Any,
     ) -> None:
-        head = s.execute(select(db.AuditHead).where(db.AuditHead.id == 1).with_for_update()).scalar_one_or_none()
-        if head is None:
-            head = db.AuditHead(id=1, last_id=0, last_hash=GENESIS, count=0)
-            s.add(head)
-            s.flush()
-        new_id: int = head.last_id + 1
-        fields: dict[str, Any] = {
-            "id": new_id,
-            "at": self.clock().isoformat(timespec="microseconds"),
-            "user_id": user.id if user else None,
-            "username": user.username if user else None,
-            "agency": user.agency if user else None,
-            "action": action,
-            "case_id": case_id,
-            "record": record,
-            "detail": canonical(detail),
-            "prev_hash": head.last_hash,
-        }
-        digest = entry_hash(fields)
-        s.add(db.AuditEntry(**fields, hash=digest))
-        head.last_id, head.last_hash, head.count = new_id, digest, head.count + 1
+        """The entry of a change, in the change's own transaction: both are kept, or neither."""
+        self._append(s, self._entry(user, action, case_id, record, detail))
+
+    def _audit_read(
+        self,
+        s: Session,
+        user: UserInfo | None,
+        action: str,
+        case_id: int | None = None,
+        record: str | None = None,
+        **detail: Any,
+    ) -> None:
+        """The entry of a read: written when the read's transaction ends and before its data is returned, together
+        with the entries of other reads waiting at that moment (group commit), so reads do not queue one by one
+        on the chain's head."""
+        s.info.setdefault("audit_reads", []).append(self._entry(user, action, case_id, record, detail))
+
+    def _append_reads(self, entries: list[dict[str, Any]]) -> tuple[int, str, int] | None:
+        """Append `entries` in a batch with whatever other threads have waiting; return when they are committed.
+
+        One thread at a time (the leader) takes every waiting entry and writes them in one transaction: one head
+        lock and one commit for the batch instead of one per read.
+        """
+        slot = _PendingReads(entries)
+        with self._pending_lock:
+            self._pending.append(slot)
+        with self._flush_lock:
+            if not slot.done:
+                with self._pending_lock:
+                    batch, self._pending = self._pending, []
+                error: BaseException | None = None
+                head: tuple[int, str, int] | None = None
+                try:
+                    with self._session() as s, s.begin():
+                        for waiting in batch:
+                            for entry in waiting.entries:
+                                head = self._append(s, entry)
+                except BaseException as e:  # every reader in the batch gets it: no data without an entry
+                    error = e
+                for waiting in batch:
+                    waiting.error, waiting.done = error, True
+                slot.head = head
+        if slot.error is not None:
+            raise slot.error
+        return slot.head
+
+    def _anchor_after_commit(self, last_id: int, last_hash: str, count: int) -> None:
+        """Write the signed head outside the database on the first append and then every `anchor_interval` s."""
+        if self.anchor_path is None:
+            return
+        with self._anchor_lock:
+            now = time.monotonic()
+            if self._anchored_at is not None and now - self._anchored_at < self.anchor_interval:
+                return
+            self._anchored_at = now
+        try:
+            self._write_anchor(last_id, last_hash, count)
+        except OSError as e:  # the user's call is committed; the failure is logged and `audit verify` reports it
+            _log.error("audit anchor could not be written to %s: %s", self.anchor_path, e)
+
+    def _write_anchor(self, last_id: int, last_hash: str, count: int) -> bool:
+        assert self.anchor_path is not None
+        anchor = sign_anchor(
+            self.audit_key,
+            database_label(self.engine.url),
+            last_id,
+            last_hash,
+            count,
+            self.clock().isoformat(timespec="seconds"),
+        )
+        return write_anchor(self.anchor_path, anchor, self.audit_key)
+
+    def anchor_audit(self) -> dict[str, Any]:
+        """Write the current head, signed, to the anchor file (run on a schedule: `python -m risk audit anchor`)."""
+        if self.anchor_path is None:
+            raise InputError(["audit anchor: no anchor path for an in-memory database; set SAMRISK_AUDIT_ANCHOR"])
+        with self._tx() as s:
+            head = s.get(db.AuditHead, 1)
+            last_id, last_hash, count = (head.last_id, head.last_hash, head.count) if head else (0, GENESIS, 0)
+        written = self._write_anchor(last_id, last_hash, count)
+        return {"path": str(self.anchor_path), "last_id": last_id, "count": count, "written": written}
+
+    def _seal_legacy_trail(self) -> None:
+        """Seal a trail written before the audit key (plain SHA-256) with one keyed, recorded entry.
+
+        Only when the newest entry is a valid legacy entry and no anchor exists yet: once a trail is keyed and
+        anchored, an unkeyed tail is reported by `verify_audit`, never sealed.
+        """
+        if self.anchor_path is not None and self.anchor_path.exists():
+            return
+        with self._tx() as s:
+            head = s.execute(select(db.AuditHead).where(db.AuditHead.id == 1).with_for_update()).scalar_one_or_none()
+            if head is None or head.count == 0:
+                return
+            last = s.get(db.AuditEntry, head.last_id)
+            if last is None:
+                return
+            fields = {k: getattr(last, k) for k in HASHED}
+            if last.hash != head.last_hash or entry_hash(fields) != last.hash:
+                return  # already keyed, or broken: verify_audit says which
+            before = {
+                name: s.execute(select(func.max(table.id))).scalar_one_or_none() or 0
+                for name, table in (
+                    ("users", db.User),
+                    ("cases", db.Case),
+                    ("assessments", db.Assessment),
+                    ("overrides", db.Override),
+                )
+            }
+            self._audit(
+                s,
+                None,
+                SEAL_ACTION,
+                legacy_entries=head.count,
+                legacy_last_hash=head.last_hash,
+                key_id=self.audit_key.key_id,
+                before=before,
+            )
 
     def verify_audit(self) -> list[str]:
-        """[] when the audit trail is intact; otherwise one line per broken or altered entry."""
+        """[] when the audit trail is intact; otherwise one line per broken, altered or missing entry or record.
+
+        Checks the keyed chain, its head, the signed anchor outside the database, the content of every saved
+        assessment and override against the digest in its audit entry, and that no case, user, assessment or
+        override exists without the entry that created it (an emptied or restarted trail).
+        """
+        anchor = read_anchor(self.anchor_path) if self.anchor_path is not None else None
+        anchor_id = None
+        if anchor is not None and isinstance(anchor.get("last_id"), int):
+            anchor_id = int(anchor["last_id"])
         with self._tx() as s:
             rows = s.execute(select(db.AuditEntry).order_by(db.AuditEntry.id)).scalars()
             entries = ({**{k: getattr(r, k) for k in HASHED}, "hash": r.hash} for r in rows)
             head = s.get(db.AuditHead, 1)
-            return verify(
+            problems, state = verify(
                 entries,
                 None if head is None else {"last_id": head.last_id, "last_hash": head.last_hash, "count": head.count},
+                self.audit_key,
+                anchor_id,
             )
+            problems += check_anchor(anchor, self.anchor_path, self.audit_key, database_label(self.engine.url), state)
+            problems += self._verify_records(s, state)
+            return problems
+
+    def _verify_records(self, s: Session, state: ChainState) -> list[str]:
+        """Saved content against the digests in the trail, and records that no audit entry accounts for."""
+        key = self.audit_key
+        before: dict[str, int] = {}
+        if state.legacy_entries and state.seal_detail:
+            before = {k: int(v) for k, v in dict(state.seal_detail.get("before") or {}).items()}
+        users: set[int] = set()
+        cases: set[int] = set()
+        retained: set[int] = set()
+        saved: dict[int, tuple[int, str | None]] = {}  # assessment row -> (entry id, content digest)
+        overridden: dict[int, tuple[int, str | None]] = {}
+        for entry_id, action, case_id, record, detail_text in s.execute(
+            select(
+                db.AuditEntry.id,
+                db.AuditEntry.action,
+                db.AuditEntry.case_id,
+                db.AuditEntry.record,
+                db.AuditEntry.detail,
+            ).where(db.AuditEntry.action.in_((*_CREATION_ACTIONS, *_RETENTION_ACTIONS)))
+        ):
+            if action in _RETENTION_ACTIONS:
+                if case_id is not None:
+                    retained.add(case_id)
+                continue
+            if action == "add_user" and record and record.startswith("user:"):
+                users.add(int(record.split(":", 1)[1]))
+            elif action == "create_case" and case_id is not None:
+                cases.add(case_id)
+            try:
+                detail = json.loads(detail_text)
+            except ValueError:
+                continue  # an altered entry: named by the chain check
+            if action == "save_assessment" and "row" in detail:
+                saved[int(detail["row"])] = (entry_id, detail.get("content"))
+            elif action == "save_conflict" and "kept" in detail:
+                saved[int(detail["kept"])] = (entry_id, detail.get("content"))
+            elif action == "override" and "override" in detail:
+                overridden[int(detail["override"])] = (entry_id, detail.get("content"))
+
+        problems: list[str] = []
+
+        def unaccounted(what: str, ids: list[int]) -> None:
+            if ids:
+                shown = ", ".join(str(i) for i in ids[:10]) + (" …" if len(ids) > 10 else "")
+                problems.append(
+                    f"{len(ids)} {what} with no audit entry of their creation (ids {shown}): written outside the "
+                    "Store, or the audit trail was emptied or restarted"
+                )
+
+        unaccounted(
+            "user(s)",
+            [
+                i
+                for i in s.execute(select(db.User.id).order_by(db.User.id)).scalars()
+                if i > before.get("users", 0) and i not in users
+            ],
+        )
+        unaccounted(
+            "case(s)",
+            [
+                i
+                for i in s.execute(select(db.Case.id).order_by(db.Case.id)).scalars()
+                if i > before.get("cases", 0) and i not in cases
+            ],
+        )
+        rows = {r.id: r for r in s.execute(select(db.Assessment)).scalars()}
+        unaccounted(
+            "assessment version(s)",
+            sorted(i for i in rows if i > before.get("assessments", 0) and i not in saved),
+        )
+        for row_id, (entry_id, digest) in sorted(saved.items()):
+            row = rows.get(row_id)
+            if row is None:
+                if not _retention_explains(s, retained, entry_id):
+                    problems.append(f"assessment record {row_id} saved in audit entry {entry_id} is missing (deleted)")
+            elif row.case_id not in retained and digest != key.content_digest(assessment_content(row)):
+                problems.append(
+                    f"assessment record {row_id} ({row.checklist}:{row.subject} version {row.version}, case "
+                    f"{row.case_id}): answers or result changed after the save in audit entry {entry_id}"
+                )
+        overrides = {o.id: o for o in s.execute(select(db.Override)).scalars()}
+        unaccounted(
+            "override(s)",
+            sorted(i for i in overrides if i > before.get("overrides", 0) and i not in overridden),
+        )
+        for override_id, (entry_id, digest) in sorted(overridden.items()):
+            o = overrides.get(override_id)
+            if o is None:
+                if not _retention_explains(s, retained, entry_id):
+                    problems.append(f"override {override_id} made in audit entry {entry_id} is missing (deleted)")
+            elif digest != key.content_digest(override_content(o)):
+                case_id = rows[o.assessment_id].case_id if o.assessment_id in rows else None
+                if case_id not in retained:
+                    problems.append(
+                        f"override {override_id} (case {case_id}): level or reason changed after audit entry {entry_id}"
+                    )
+        return problems
 
     def audit_entries(self, user: UserInfo, case_id: int | None = None, limit: int = 200) -> list[dict[str, Any]]:
         """Who did what, when. Admins see all entries (not case content); others only their own case's."""
@@ -262,7 +597,7 @@ class StoreBase:
             if case_id is not None:
                 q = q.where(db.AuditEntry.case_id == case_id)
             rows = list(s.execute(q).scalars())
-            self._audit(s, user, "read_audit", case_id)
+            self._audit_read(s, user, "read_audit", case_id)
             return [
                 {
                     "id": r.id,
@@ -445,3 +780,28 @@ def _consent_dicts(access: CaseAccess) -> list[dict[str, Any]]:
         {"person": p, "to_share_with": sorted(a), "to_organisations": sorted(organisations[p])}
         for p, a in sorted(agencies.items())
     ]
+
+
+def assessment_content(row: db.Assessment) -> dict[str, Any]:
+    """What a save's audit entry vouches for: the answers, the result and where they belong."""
+    return {
+        "case_id": row.case_id,
+        "checklist": row.checklist,
+        "subject": row.subject,
+        "about": row.about,
+        "agency": row.agency,
+        "version": row.version,
+        "answers": row.answers,
+        "result": row.result,
+        "level": row.level,
+    }
+
+
+def override_content(o: db.Override) -> dict[str, Any]:
+    return {"assessment_id": o.assessment_id, "level": o.level, "reason": o.reason, "made_by": o.made_by}
+
+
+def _retention_explains(s: Session, retained: set[int], entry_id: int) -> bool:
+    """A record gone because retention deleted its case: the save entry's case has a retention entry."""
+    case_id = s.execute(select(db.AuditEntry.case_id).where(db.AuditEntry.id == entry_id)).scalar_one_or_none()
+    return case_id in retained

@@ -156,7 +156,7 @@ class ActionPlanMixin(StoreBase):
             _, access = self._open_case(s, user, case_id)
             _, first, latest = self._visible_actions(s, self._viewer(s, user), case_id, access)
             today = self.clock().date()
-            self._audit(s, user, "read_actions", case_id)
+            self._audit_read(s, user, "read_actions", case_id)
             return sorted(
                 (
                     {
@@ -208,5 +208,5 @@ class ActionPlanMixin(StoreBase):
                         "due_date": a.due_date.isoformat() if a.due_date else None,
                     }
                 )
-            self._audit(s, user, "read_timeline", case_id)
+            self._audit_read(s, user, "read_timeline", case_id)
             return sorted(events, key=lambda e: e["at"])

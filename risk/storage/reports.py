@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import uuid
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -23,6 +22,7 @@ from risk.storage.access import (
     within,
 )
 from risk.storage.accounts import UserInfo
+from risk.storage.audit import AuditKey
 from risk.storage.base import (
     PermissionDenied,
     StoreBase,
@@ -95,7 +95,7 @@ class ReportsMixin(StoreBase):
                 ).scalars()
             )
             items = [self._summary(s, user, c) for c in cases]
-            self._audit(
+            self._audit_read(
                 s, user, "list_cases", None, None, page=page, search=bool(search.strip()), cases=[c.id for c in cases]
             )
             return CasePage(items, total, page, page_size)
@@ -188,7 +188,7 @@ class ReportsMixin(StoreBase):
                 }
                 counts[tuple(values[d] for d in dims)] += 1
             cells = suppress_small_cells(counts, MIN_CELL)
-            self._audit(s, user, "read_statistics", by=list(dims), cells=len(cells), scope=scope)
+            self._audit_read(s, user, "read_statistics", by=list(dims), cells=len(cells), scope=scope)
             return {
                 "by": list(dims),
                 "min_cell": MIN_CELL,
@@ -202,7 +202,10 @@ class ReportsMixin(StoreBase):
     def apply_retention(
         self, older_than_days: int, mode: str = "pseudonymise", by: UserInfo | None = None
     ) -> list[int]:
-        """Delete or pseudonymise cases with no activity for `older_than_days`; each leaves an audit entry."""
+        """Delete or pseudonymise cases with no activity for `older_than_days`; each leaves an audit entry.
+
+        Runs as the database owner (it changes append-only tables), from `python -m risk retention apply`.
+        """
         if by is None or by.role not in ("admin", "system"):  # the Store resolved `by` (store.py)
             raise PermissionDenied("only an admin or the system actor may apply retention")
         if mode not in ("pseudonymise", "delete"):
@@ -221,21 +224,52 @@ class ReportsMixin(StoreBase):
                 if mode == "delete":
                     s.delete(case)
                 else:
-                    case.reference = (
-                        f"pseudonym-{uuid.uuid5(uuid.NAMESPACE_OID, f'{case.id}:{case.reference}').hex[:12]}"
-                    )
-                    case.pseudonymised_at = self.clock()
-                    for p in self._persons(s, case.id):
-                        p.age = _age_band_floor(p.age)
-                    for table in (db.Draft, db.ActionItem):
-                        s.execute(delete(table).where(table.case_id == case.id))
-                    for row in s.execute(select(db.Assessment).where(db.Assessment.case_id == case.id)).scalars():
-                        row.answers = {}
-                        row.result = None
-                    for o in s.execute(
-                        select(db.Override).join(db.Assessment).where(db.Assessment.case_id == case.id)
-                    ).scalars():
-                        o.reason = "(removed by retention)"
+                    _pseudonymise_case(s, self.audit_key, case, self.clock())
                 self._audit(s, by, f"retention_{mode}", case.id, f"case:{case.id}", older_than_days=older_than_days)
                 done.append(case.id)
         return done
+
+
+def retention_pseudonym(key: AuditKey, reference: str) -> str:
+    """A keyed pseudonym for a case reference: whoever holds the key can find a known reference's case again;
+    nobody without it can confirm a guessed reference by hashing it."""
+    return "pseudonym-" + key.mac({"purpose": "retention_pseudonym", "reference": reference})[:20]
+
+
+def _pseudonymise_case(s: Session, key: AuditKey, case: db.Case, now: datetime) -> None:
+    """Keep the figures (levels, roles, age bands, gender, dates); remove what could identify a person.
+
+    Removed: the reference (keyed pseudonym), answers and results, override reasons, action items (responsible,
+    notes), drafts; person ids, which users may have typed as names, become `victim-1`, `child-2`, ... in every
+    table that refers to them. Audit entries are not changed (that would break the chain): they hold person ids
+    and record names, never answers, reasons or references.
+    """
+    case.reference = retention_pseudonym(key, case.reference)
+    case.pseudonymised_at = now
+    persons = list(s.execute(select(db.Person).where(db.Person.case_id == case.id).order_by(db.Person.id)).scalars())
+    seen: dict[str, int] = {}
+    renamed: dict[str, str] = {}
+    for p in persons:
+        seen[p.role] = seen.get(p.role, 0) + 1
+        renamed[p.key] = f"{p.role}-{seen[p.role]}"
+    for p in persons:
+        p.key = f"~{p.id}"  # first a name no person has, so that two renamings never collide
+        p.age = _age_band_floor(p.age)
+    s.flush()
+    for p, new_key in zip(persons, renamed.values(), strict=True):
+        p.key = new_key
+    for table in (db.Draft, db.ActionItem):
+        s.execute(delete(table).where(table.case_id == case.id))
+    for row in s.execute(select(db.Assessment).where(db.Assessment.case_id == case.id)).scalars():
+        row.answers = {}
+        row.result = None
+        row.subject = renamed.get(row.subject, row.subject)
+        row.about = renamed.get(row.about, row.about) if row.about else None
+    for o in s.execute(select(db.Override).join(db.Assessment).where(db.Assessment.case_id == case.id)).scalars():
+        o.reason = "(removed by retention)"
+    for c in s.execute(select(db.Consent).where(db.Consent.case_id == case.id)).scalars():
+        c.person = renamed.get(c.person, c.person)
+    for r in s.execute(select(db.ConcernReport).where(db.ConcernReport.case_id == case.id)).scalars():
+        r.child = renamed.get(r.child, r.child)
+    for x in s.execute(select(db.ConferenceShare).where(db.ConferenceShare.case_id == case.id)).scalars():
+        x.subject = renamed.get(x.subject, x.subject)

@@ -19,6 +19,7 @@ from sqlalchemy import create_engine, text
 
 from risk import storage
 from risk.storage import UserInfo
+from risk.storage.audit import AuditKey
 
 ADMIN_URL = os.environ.get("SAMRISK_TEST_PG_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres")
 TABLES = (
@@ -99,6 +100,18 @@ class Clock:
         self.now += timedelta(**kw)
 
 
+TEST_AUDIT_KEY = "7e57" * 16  # a fixed test key (32 bytes): the command-line runs inherit it
+
+
+@pytest.fixture(autouse=True)
+def audit_setting(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Path:
+    """The audit key and, per test, an anchor file of its own (the PostgreSQL database is reused between tests)."""
+    anchor = tmp_path / "audit-anchor.json"
+    monkeypatch.setenv("SAMRISK_AUDIT_KEY", TEST_AUDIT_KEY)
+    monkeypatch.setenv("SAMRISK_AUDIT_ANCHOR", str(anchor))
+    return anchor
+
+
 @pytest.fixture(scope="session")
 def pg_url() -> Iterator[str]:
     name = f"samrisk_test_{uuid.uuid4().hex[:8]}"
@@ -111,7 +124,7 @@ def pg_url() -> Iterator[str]:
             pytest.fail(f"PostgreSQL is required in CI and did not answer at {ADMIN_URL}: {e}")
         pytest.skip(f"PostgreSQL tests skipped: no server at {ADMIN_URL} ({type(e).__name__})")
     url = ADMIN_URL.rsplit("/", 1)[0] + f"/{name}"
-    Store.open(url, key=KEY).close()  # migrate once
+    Store.open(url, key=KEY, audit_key=AuditKey(bytes.fromhex(TEST_AUDIT_KEY), "test")).close()  # migrate once
     yield url
     with admin.connect() as c:
         c.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
