@@ -388,3 +388,20 @@ def test_thoughts_right_now_and_threats_to_a_close_person_are_critical() -> None
     psy = default_checklists()["psychiatric"]
     assert {"psy.suicidal_thoughts_now", "psy.threatens_close_person"} <= psy.critical_items
     assert "psy.better_off_dead" not in psy.critical_items
+
+
+def test_a_population_limit_without_a_condition_or_with_an_unknown_item_is_named(tmp_checklists) -> None:  # type: ignore[no-untyped-def]
+    path = tmp_checklists / "domestic_violence.yaml"
+    text = path.read_text(encoding="utf-8")
+    text = text.replace("    subject_age_at_least: 65\n", "", 1)
+    text = text.replace(
+        "    answers_yes:\n    - dv.family_not_partner\n", "    answers_yes:\n    - dv.family_not_partnr\n", 1
+    )
+    path.write_text(text, encoding="utf-8")
+    with pytest.raises(ChecklistError) as err:
+        load_checklists(tmp_checklists)
+    problems = err.value.problems
+    assert any("validated_population.outside[older_victim]: give at least one condition" in p for p in problems), (
+        problems
+    )
+    assert any("outside[family_not_partner].answers_yes: unknown item 'dv.family_not_partnr'" in p for p in problems)
