@@ -89,10 +89,11 @@ current = user()
 if current is None:
     run_guarded(st.navigation([st.Page(login.page, title=t("pages.login.title"), icon=":material/login:")]).run)
 else:
+    pages = pages_for(current.role, current.agency)
 
     def _pages() -> None:
         try:
-            st.navigation(pages_for(current.role, current.agency)).run()
+            st.navigation(pages).run()
         except AuthError:  # the Store refused the session during the page (disabled or expired meanwhile)
             end_session(t("pages.login.session_ended"))
             st.rerun()
