@@ -8,7 +8,7 @@ shows the level so far and what is still unanswered, from a result the page comp
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any
+from typing import Any, Protocol
 
 from streamlit import session_state
 
@@ -77,8 +77,15 @@ def render_section(
         )
 
 
+class WidgetState(Protocol):
+    """What form_answers reads of Streamlit's session state (or of a plain dict in tests)."""
+
+    def __contains__(self, key: str) -> bool: ...
+    def __getitem__(self, key: str) -> Any: ...
+
+
 def form_answers(
-    state: Mapping[str, Any], checklist: Checklist, context: Context | str, answers: Mapping[str, str], key_prefix: str
+    state: WidgetState, checklist: Checklist, context: Context | str, answers: Mapping[str, str], key_prefix: str
 ) -> dict[str, str]:
     """The answers as they stand: each form item's widget value (its seed until the widget is drawn), plus every
     answer in `answers` for items outside this form (a full-form answer is never dropped by a short-form page)."""

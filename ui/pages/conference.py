@@ -188,19 +188,19 @@ def action_plan(store: Store, user: UserInfo, cid: int, result: Result | None) -
         key=f"plan.step.{cid}",
     )
     with st.form("add_action", clear_on_submit=True):
-        cols = st.columns(4)
+        fields = st.columns(4)
         agencies = [a.value for a in Agency]
         default_owner = owners.get(step, user.agency)
-        owner = cols[0].selectbox(
+        owner = fields[0].selectbox(
             t("pages.conference.owner"),
             agencies,
             index=agencies.index(default_owner) if default_owner in agencies else 0,
             format_func=lambda a: t(f"agency.{a}"),
             key=f"plan.owner.{cid}.{step}",
         )
-        responsible = cols[1].text_input(t("pages.conference.responsible"))
-        due = cols[2].date_input(t("pages.conference.due_date"), value=None, format="YYYY-MM-DD")
-        status = cols[3].selectbox(
+        responsible = fields[1].text_input(t("pages.conference.responsible"))
+        due = fields[2].date_input(t("pages.conference.due_date"), value=None, format="YYYY-MM-DD")
+        status = fields[3].selectbox(
             t("pages.conference.status"), ACTION_STATUSES, format_func=lambda s: t(f"pages.status.{s}")
         )
         if st.form_submit_button(t("pages.conference.add"), type="primary"):

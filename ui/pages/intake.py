@@ -135,28 +135,27 @@ def _choose_target(case: dict[str, Any], user: UserInfo) -> dict[str, Any]:
         t("pages.intake.subject"),
         ids,
         index=ids.index(default_subject),
-        format_func=labels.get,
+        format_func=lambda i: labels.get(i, i),
         key=f"target.subject.{checklist}",
     )
     about = None
-    if checklists[checklist].about_role is not None:
+    about_role = checklists[checklist].about_role
+    if about_role is not None:
         others = [i for i in ids if i != subject]
-        suspect = chosen.get("about") or next(
-            (p["id"] for p in case["persons"] if p["role"] == checklists[checklist].about_role.value), None
-        )
+        suspect = chosen.get("about") or next((p["id"] for p in case["persons"] if p["role"] == about_role.value), None)
         about_key = f"target.about.{checklist}.{subject}"
         if st.session_state.get(about_key) not in others:  # drawn before the suspect was added: offer them now
             st.session_state.pop(about_key, None)
         about = cols[1].selectbox(
             t("pages.intake.about"),
             others,
-            format_func=labels.get,
-            index=others.index(suspect) if suspect in others else None,
+            format_func=lambda i: labels.get(i, i),
+            index=others.index(suspect) if suspect in others else None,  # None: no choice yet
             placeholder=t("pages.choose"),
             key=about_key,
         )
-    set_target(checklist, subject, about)
-    return {"checklist": checklist, "subject": subject, "about": about}
+    set_target(checklist, str(subject), about)
+    return {"checklist": checklist, "subject": str(subject), "about": about}
 
 
 def assessment(store: Store, user: UserInfo, case: dict[str, Any]) -> None:
