@@ -150,7 +150,10 @@ def describe(reason: Reason, lang: str, catalog: Catalog, width: int = 90) -> st
     if k == "item" and reason.item:
         return item_text(reason.item, lang, catalog, width)
     if k in ("item_not_known", "item_unknown") and reason.item:
-        return t("reason.item_not_known", lang, question=item_text(reason.item, lang, catalog, width))
+        question = item_text(reason.item, lang, catalog, width)
+        if reason.agency:  # several agencies assessed the person: say whose question is open
+            return t("reason.item_not_known_by", lang, agency=agency_name(reason.agency, lang), question=question)
+        return t("reason.item_not_known", lang, question=question)
     if k in ("flag", "overall_flag") and reason.flag in catalog.flag_titles:
         return t("reason.flag", lang, title=catalog.flag_titles[reason.flag](lang))
     if k == "step" and reason.step in catalog.step_actions:

@@ -118,3 +118,13 @@ def test_outside_the_validated_population_in_swedish_words() -> None:
     words = describe(reason, "sv", Catalog.default(person_labels(case["persons"], "sv")))
     assert words.startswith("Våld i nära relation för p1 (utsatt, 15 år): utanför den grupp checklistan prövats i (")
     assert "age" not in words
+
+
+def test_an_open_question_names_the_agency_whose_assessment_it_is() -> None:
+    """Where several agencies assessed the person, the same open question twice must say whose it is."""
+    catalog = Catalog.default(persons={"v1": "v1 (utsatt, 31 år)"})
+    unknown = {"kind": "item_not_known", "item": "dv.strangulation", "checklist": "domestic_violence", "subject": "v1"}
+    police = describe(Reason(**unknown, agency="police"), "sv", catalog)  # type: ignore[arg-type]
+    plain = describe(Reason(**unknown), "sv", catalog)  # type: ignore[arg-type]
+    assert police.startswith("okänt (polisen): ") and plain.startswith("okänt: ")
+    assert police.removeprefix("okänt (polisen): ") == plain.removeprefix("okänt: ")
