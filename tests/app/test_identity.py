@@ -6,6 +6,7 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 
@@ -109,12 +110,15 @@ def test_production_without_a_secret_key_says_what_to_set(tmp_path: Path, monkey
     assert any("SAMRISK_SECRET_KEY" in e.value for e in at.error)
 
 
+ELSEWHERE = f"sqlite:///{Path(tempfile.gettempdir()) / 'samrisk-configured.sqlite3'}"  # never inside the checkout
+
+
 @pytest.mark.parametrize(
     ("env", "wanted"),
     [
         ({}, True),  # the README's first command: the default SQLite file of a checkout
-        ({"SAMRISK_DATABASE_URL": "sqlite:///x.sqlite3"}, False),  # a configured database: only when asked
-        ({"SAMRISK_DATABASE_URL": "sqlite:///x.sqlite3", "SAMRISK_DEMO": "1"}, True),
+        ({"SAMRISK_DATABASE_URL": ELSEWHERE}, False),  # a configured database: only when asked
+        ({"SAMRISK_DATABASE_URL": ELSEWHERE, "SAMRISK_DEMO": "1"}, True),
         ({"SAMRISK_PRODUCTION": "1"}, False),
         ({"SAMRISK_DEMO": "0"}, False),
     ],
