@@ -220,7 +220,7 @@ class AssessmentsMixin(StoreBase):
                 )
             ).scalars()
             about_key = _which_about(checklist, subject, about, list(about_keys))
-            row = self._latest_row_about(s, case_id, checklist, subject, about_key, user.agency)
+            row = self._latest_row(s, case_id, checklist, subject, user.agency, about_key)
             if row is None:
                 raise NotFound(
                     f"no {checklist} assessment of {subject}"
@@ -350,24 +350,6 @@ class AssessmentsMixin(StoreBase):
                 db.Draft.about_key == about_key,
             )
         )
-
-    def _latest_row_about(
-        self, s: Session, case_id: int, checklist: str, subject: str, about_key: str, agency: str
-    ) -> db.Assessment | None:
-        """The latest saved version of one assessment: checklist, subject, about (where keyed) and agency."""
-        return s.execute(
-            select(db.Assessment)
-            .where(
-                db.Assessment.case_id == case_id,
-                db.Assessment.checklist == checklist,
-                db.Assessment.subject == subject,
-                db.Assessment.about_key == about_key,
-                db.Assessment.agency == agency,
-                db.Assessment.version.is_not(None),
-            )
-            .order_by(db.Assessment.version.desc())
-            .limit(1)
-        ).scalar_one_or_none()
 
     def _latest_version_about(
         self, s: Session, case_id: int, checklist: str, subject: str, about_key: str, agency: str

@@ -722,30 +722,21 @@ class StoreBase:
         rows = s.execute(select(db.Override).where(db.Override.assessment_id.in_(ids)).order_by(db.Override.id))
         return {o.assessment_id: o for o in rows.scalars()}
 
-    def _latest_row(self, s: Session, case_id: int, checklist: str, subject: str, agency: str) -> db.Assessment | None:
-        return s.execute(
-            select(db.Assessment)
-            .where(
-                db.Assessment.case_id == case_id,
-                db.Assessment.checklist == checklist,
-                db.Assessment.subject == subject,
-                db.Assessment.agency == agency,
-                db.Assessment.version.is_not(None),
-            )
-            .order_by(db.Assessment.version.desc())
-            .limit(1)
-        ).scalar_one_or_none()
-
-    def _latest_version(self, s: Session, case_id: int, checklist: str, subject: str, agency: str) -> int | None:
-        """Each agency keeps its own versions of its own assessment of a person."""
-        return s.execute(
-            select(func.max(db.Assessment.version)).where(
-                db.Assessment.case_id == case_id,
-                db.Assessment.checklist == checklist,
-                db.Assessment.subject == subject,
-                db.Assessment.agency == agency,
-            )
-        ).scalar_one_or_none()
+    def _latest_row(
+        self, s: Session, case_id: int, checklist: str, subject: str, agency: str, about_key: str | None = None
+    ) -> db.Assessment | None:
+        """The latest saved version of an agency's assessment of a person; `about_key` narrows it to one perpetrator
+        (None: whichever was saved last)."""
+        q = select(db.Assessment).where(
+            db.Assessment.case_id == case_id,
+            db.Assessment.checklist == checklist,
+            db.Assessment.subject == subject,
+            db.Assessment.agency == agency,
+            db.Assessment.version.is_not(None),
+        )
+        if about_key is not None:
+            q = q.where(db.Assessment.about_key == about_key)
+        return s.execute(q.order_by(db.Assessment.version.desc()).limit(1)).scalar_one_or_none()
 
 
 def _user_info(row: db.User, token: str) -> UserInfo:
