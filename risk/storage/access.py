@@ -17,6 +17,8 @@ from datetime import datetime
 
 CASE_WORKER_ROLES = ("officer", "clinician", "social_worker")
 ROLES = (*CASE_WORKER_ROLES, "coordinator", "supervisor", "admin")
+# Who may manage accounts, organisations and retention: an admin in the app, or the system actor on the command line.
+ACCOUNT_MANAGERS = ("admin", "system")
 CONSENT_BASES = ("consent", "osl_12_2")  # a conference share on these rests on the person's own consent
 REPORTING_AGENCIES_EXCLUDE = ("social_services",)  # concern reports go to social services, never from them
 MIN_CELL = 5  # statistics: a count below this (and above zero) is never given out

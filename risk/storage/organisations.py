@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session
 
 from risk.errors import InputError
 from risk.storage import schema as db
+from risk.storage.access import ACCOUNT_MANAGERS
 from risk.storage.accounts import UserInfo
 from risk.storage.base import PermissionDenied, StoreBase
 from risk.vocabulary import Agency
@@ -28,7 +29,7 @@ class OrganisationsMixin(StoreBase):
     ) -> str:
         """Add an organisation, or a unit of one (`parent`, same agency). Returns its key."""
         assert by is not None  # the Store refuses a missing actor before this runs (store.py)
-        if by.role not in ("admin", "system"):  # an admin in the app, or the system actor on the command line
+        if by.role not in ACCOUNT_MANAGERS:
             raise PermissionDenied("only an admin may add organisations")
         problems = []
         if not KEY_PATTERN.match(key):

@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session
 from risk.errors import InputError
 from risk.storage import schema as db
 from risk.storage.access import (
+    ACCOUNT_MANAGERS,
     CASE_WORKER_ROLES,
     MIN_CELL,
     root,
@@ -206,7 +207,7 @@ class ReportsMixin(StoreBase):
 
         Runs as the database owner (it changes append-only tables), from `python -m risk retention apply`.
         """
-        if by is None or by.role not in ("admin", "system"):  # the Store resolved `by` (store.py)
+        if by is None or by.role not in ACCOUNT_MANAGERS:  # the Store resolved `by` (store.py)
             raise PermissionDenied("only an admin or the system actor may apply retention")
         if mode not in ("pseudonymise", "delete"):
             raise InputError([f"mode: {mode!r}; allowed: pseudonymise, delete"])

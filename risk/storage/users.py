@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session
 
 from risk.errors import InputError
 from risk.storage import schema as db
+from risk.storage.access import ACCOUNT_MANAGERS
 from risk.storage.accounts import (
     ACCOUNT_FREE_ATTEMPTS,
     CLIENT_FREE_ATTEMPTS,
@@ -37,7 +38,6 @@ from risk.storage.base import (
 )
 from risk.storage.identity import keyed_name
 
-ACCOUNT_MANAGERS = ("admin", "system")  # an admin in the app, or the system actor on the command line
 FORGET_FAILURES = timedelta(days=1)  # throttling rows with no failure and no lock for this long are removed
 
 
