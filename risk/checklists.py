@@ -38,6 +38,9 @@ class Strict(BaseModel):
 class ItemHelp(Strict):
     how_to_ask: Text = Field(description="How to ask the question safely and plainly")
     what_counts: Text = Field(description="What counts as yes; what does not")
+    guidance: list[str] = Field(
+        default_factory=list, description="Ids of knowledge/ entries that say more (risk/guidance.py checks them)"
+    )
 
 
 class Item(Strict):

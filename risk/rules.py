@@ -105,6 +105,9 @@ class StepRule(Strict):
         description="Where agencies act together (a case conference): each agency's own ground, as provision ids",
     )
     when: CaseCondition
+    guidance: list[str] = Field(
+        default_factory=list, description="Ids of knowledge/ entries that say how to do it (risk/guidance.py checks them)"
+    )
 
 
 class StepFile(Strict):

@@ -47,6 +47,10 @@ class Context(StrEnum):
     psychiatry = "psychiatry"
     social_services = "social_services"
     case_conference = "case_conference"
+    # Added for issue 10 (care settings with their own guidance); appended, as the contract allows.
+    child_adolescent_psychiatry = "child_adolescent_psychiatry"
+    antenatal_child_health = "antenatal_child_health"
+    addiction_care = "addiction_care"
 
 
 class Agency(StrEnum):

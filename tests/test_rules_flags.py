@@ -48,7 +48,16 @@ DV_SHORT_OTHER = [
 ]
 DV_SHORT = DV_CRITICAL + DV_SHORT_OTHER
 DV_FULL = 32  # items of the full form
-CARE_CONTEXTS = ["emergency_department", "ambulance", "primary_care", "dental_care", "psychiatry"]
+CARE_CONTEXTS = [
+    "emergency_department",
+    "ambulance",
+    "primary_care",
+    "dental_care",
+    "psychiatry",
+    "child_adolescent_psychiatry",
+    "antenatal_child_health",
+    "addiction_care",
+]
 
 FAMILY = [
     {"id": "v1", "role": "victim", "age": 31, "gender": "female"},

@@ -130,7 +130,16 @@ def test_answers_survive_a_browser_refresh() -> None:
         (
             "vard",
             "Triage",
-            ["emergency_department", "ambulance", "primary_care", "dental_care", "psychiatry"],
+            [
+                "emergency_department",
+                "ambulance",
+                "primary_care",
+                "dental_care",
+                "psychiatry",
+                "child_adolescent_psychiatry",
+                "antenatal_child_health",
+                "addiction_care",
+            ],
             "domestic_violence",
         ),
         ("soc", "Bedömning", ["social_services"], "child_welfare"),

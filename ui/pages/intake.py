@@ -20,7 +20,16 @@ from ui.session import case_id, get_store, lang, open_case, require_user, set_ta
 
 CONTEXTS = {
     "police": ["police_intake"],
-    "healthcare": ["emergency_department", "ambulance", "primary_care", "dental_care", "psychiatry"],
+    "healthcare": [
+        "emergency_department",
+        "ambulance",
+        "primary_care",
+        "dental_care",
+        "psychiatry",
+        "child_adolescent_psychiatry",
+        "antenatal_child_health",
+        "addiction_care",
+    ],
     "social_services": ["social_services"],
 }
 FIRST_CHECKLIST = {"police": "domestic_violence", "healthcare": "domestic_violence", "social_services": "child_welfare"}
