@@ -115,6 +115,36 @@ def cmd_checklists(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_guidance(args: argparse.Namespace) -> int:
+    from risk import content_review
+    from risk.guidance import KNOWLEDGE_DIR, guidance_schema, load_library, search
+
+    if args.action == "schema":
+        out = Path(args.out) if args.out else KNOWLEDGE_DIR / "schema"
+        out.mkdir(parents=True, exist_ok=True)
+        (out / "guidance.schema.json").write_text(json.dumps(guidance_schema(), indent=2, ensure_ascii=False) + "\n")
+        print(out / "guidance.schema.json")
+        return 0
+    library = load_library()
+    if args.action == "validate":
+        print(f"{len(library.entries)} entries, {len(library.settings)} settings, every link resolves")
+        print("ok")
+    elif args.action == "search":
+        if not args.query:
+            raise InputError(["search: give the words to search for, e.g. python -m risk guidance search strypning"])
+        for hit in search(" ".join(args.query), args.lang, library):
+            print(f"{hit.entry.id}\t{hit.entry.title(args.lang)}")
+    elif args.action == "review":
+        text = content_review.markdown(content_review.rows(library))
+        if args.out:
+            target = Path(args.out)
+            _check_output(target, "--out")
+            _write_atomically(target, lambda f: f.write(text))
+        else:
+            sys.stdout.write(text)
+    return 0
+
+
 def _store(args: argparse.Namespace) -> Any:
     from risk.storage import Store
 
@@ -222,6 +252,17 @@ def build_parser() -> argparse.ArgumentParser:
     c.add_argument("--dir", help="folder of the YAML files (default: checklists/)")
     c.add_argument("--out", default="checklists/schema", help="schema: folder to write JSON Schemas to")
     c.set_defaults(func=cmd_checklists)
+    g = sub.add_parser("guidance", help="check, search or describe the guidance of knowledge/")
+    g.add_argument(
+        "action",
+        choices=["validate", "search", "schema", "review"],
+        help="validate: load every file and check every link; search: entries matching the words, best first; "
+        "schema: write the JSON Schema; review: the reviewer's checklist (docs/content_review.md)",
+    )
+    g.add_argument("query", nargs="*", help="search: the words to look for")
+    g.add_argument("--lang", choices=[x.value for x in Language], default="sv", help="search: language (default sv)")
+    g.add_argument("--out", help="schema: folder (default knowledge/schema); review: file (default standard output)")
+    g.set_defaults(func=cmd_guidance)
     database = argparse.ArgumentParser(add_help=False)
     database.add_argument("--database", help="SQLAlchemy URL (default: SAMRISK_DATABASE_URL, else var/samrisk.sqlite3)")
     u = sub.add_parser("users", parents=[database], help="manage accounts on a single site")

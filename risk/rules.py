@@ -106,7 +106,7 @@ class StepRule(Strict):
     )
     when: CaseCondition
     guidance: list[str] = Field(
-        default_factory=list, description="Ids of knowledge/ entries that say how to do it (risk/guidance.py checks them)"
+        default_factory=list, description="Ids of knowledge/ entries on how to do it (risk/guidance.py checks them)"
     )
 
 
