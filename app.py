@@ -12,7 +12,7 @@ from risk.storage import AuthError
 from ui import nav
 from ui.errors import run_guarded
 from ui.i18n import LANGUAGES
-from ui.pages import admin, cases, conference, figures, intake, login, result
+from ui.pages import admin, cases, conference, figures, guidance, intake, login, result
 from ui.session import check_session, end_session, lang, sign_out, store_or_stop, t, user
 
 st.set_page_config(page_title="Samrisk", page_icon=":material/health_and_safety:", layout="wide")
@@ -47,6 +47,11 @@ def sidebar() -> None:
                 st.rerun()
 
 
+def guidance_page() -> st.Page:
+    """The guidance holds no case data: every role has it, and it is there before sign-in too."""
+    return st.Page(guidance.page, title=t("guidance.title"), icon=":material/menu_book:", url_path="guidance")
+
+
 def pages_for(role: str, agency: str) -> list[st.Page]:
     """The pages a role needs; access to the data behind them is decided again by the Store."""
     made = {
@@ -70,14 +75,15 @@ def pages_for(role: str, agency: str) -> list[st.Page]:
         "audit": st.Page(
             admin.audit_page, title=t("pages.admin.audit"), icon=":material/fact_check:", url_path="audit"
         ),
+        "guidance": guidance_page(),
     }
     names = {
-        "officer": ["cases", "intake", "result", "conference"],
-        "clinician": ["cases", "intake", "result", "conference"],
-        "social_worker": ["cases", "intake", "result", "conference"],
-        "coordinator": ["conference", "cases"],
-        "supervisor": ["figures"],
-        "admin": ["users", "audit"],
+        "officer": ["cases", "intake", "result", "conference", "guidance"],
+        "clinician": ["cases", "intake", "result", "conference", "guidance"],
+        "social_worker": ["cases", "intake", "result", "conference", "guidance"],
+        "coordinator": ["conference", "cases", "guidance"],
+        "supervisor": ["figures", "guidance"],
+        "admin": ["users", "audit", "guidance"],
     }[role]
     nav.register({n: made[n] for n in names})
     return [made[n] for n in names]
@@ -87,7 +93,9 @@ check_session(store_or_stop())  # every run: idle timeout, and the account as th
 sidebar()
 current = user()
 if current is None:
-    run_guarded(st.navigation([st.Page(login.page, title=t("pages.login.title"), icon=":material/login:")]).run)
+    signed_out = [st.Page(login.page, title=t("pages.login.title"), icon=":material/login:"), guidance_page()]
+    nav.register({"guidance": signed_out[1]})
+    run_guarded(st.navigation(signed_out).run)
 else:
     pages = pages_for(current.role, current.agency)
 

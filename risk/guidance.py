@@ -137,7 +137,9 @@ class Library(BaseModel):
         return [self.entries[i] for i in file.topics.get(Topic(topic), [])] if file else []
 
     def settings_of(self, entry_id: str) -> list[Context]:
-        return [c for c, f in self.settings.items() if any(entry_id in ids for ids in f.topics.values())]
+        """The settings whose reading lists hold the entry, in the order of the Context vocabulary."""
+        holds = {c for c, f in self.settings.items() if any(entry_id in ids for ids in f.topics.values())}
+        return [c for c in Context if c in holds]
 
 
 def _file_problems(name: str, gf: GuidanceFile) -> list[str]:

@@ -17,6 +17,7 @@ import plotly.graph_objects as go
 from streamlit.delta_generator import DeltaGenerator
 
 from risk.checklists import Checklist
+from risk.guidance import guidance_for_step
 from risk.models import AssessmentResult, Flag, RequiredChecklist, Step
 from risk.vocabulary import RiskLevel
 from ui.i18n import cap, t
@@ -455,6 +456,7 @@ def _render_step(
         facts.append(f"{t('steps.persons', lang)}: {md_escape(', '.join(cat.person(p) for p in step.persons))}")
     if facts:
         box.caption("  \n".join(facts))
+    guidance_links(box, guidance_for_step(step.id), lang)
     if step.consent.value == "required":
         clicked = box.button(
             t("steps.record_consent", lang),
@@ -503,3 +505,39 @@ def render_steps(
             st.markdown(f"**{md_escape(cap_agency(agency, lang))}**")
             for step in group:
                 _render_step(st, step, lang, cat, on_record_consent, key_prefix)
+
+
+def guidance_url(entry_id: str) -> str:
+    """The guidance page opened at one entry; relative, so it works under any base path of the app."""
+    return f"guidance?entry={entry_id}"
+
+
+def guidance_links(st: StTarget, entry_ids: Sequence[str], lang: str) -> None:
+    """One link per guidance entry (knowledge/) that opens the guidance page at that entry in one click, e.g. under
+    a step. Within the signed-in app a page link keeps the session; elsewhere a plain link to the page."""
+    from risk.guidance import default_library
+    from ui import nav
+
+    library = default_library()
+    page = nav.page("guidance")
+    for entry_id in entry_ids:
+        entry = library.entries.get(entry_id)
+        if entry is None:  # load_library checks every link, so only a stale result can name a removed entry
+            continue
+        label = md_escape(f"{t('guidance.link', lang)}: {entry.title(lang)}")
+        if page is not None:
+            st.page_link(page, label=label, icon=":material/menu_book:", query_params={"entry": entry_id})
+        else:
+            st.markdown(f":material/menu_book: [{label}]({guidance_url(entry_id)})")
+
+
+def guidance_help(entry_ids: Sequence[str], lang: str) -> str:
+    """Markdown for a help tooltip (an item's help): 'Read more: [title](guidance?entry=id)', or '' for none."""
+    from risk.guidance import default_library
+
+    library = default_library()
+    found = [library.entries[i] for i in entry_ids if i in library.entries]
+    if not found:
+        return ""
+    linked = ", ".join(f"[{md_escape(e.title(lang))}]({guidance_url(e.id)})" for e in found)
+    return f"**{t('guidance.read_more', lang)}:** {linked}"

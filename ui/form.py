@@ -15,7 +15,7 @@ from streamlit import session_state
 from risk.checklists import Checklist, Item, Section
 from risk.models import AssessmentResult
 from risk.vocabulary import Context
-from ui.components import CRITICAL_MARK, StTarget, level_badge
+from ui.components import CRITICAL_MARK, StTarget, guidance_help, level_badge
 from ui.i18n import t
 from ui.labels import answer_word, level_word, md_escape, shorten
 
@@ -30,8 +30,9 @@ def widget_key(key_prefix: str, item_id: str) -> str:
 def item_help(item: Item, lang: str) -> str:
     return (
         f"**{t('form.how_to_ask', lang)}:** {md_escape(item.help.how_to_ask(lang))}\n\n"
-        f"**{t('form.what_counts', lang)}:** {md_escape(item.help.what_counts(lang))}"
-    )
+        f"**{t('form.what_counts', lang)}:** {md_escape(item.help.what_counts(lang))}\n\n"
+        + guidance_help(item.help.guidance, lang)
+    ).strip()
 
 
 def item_label(item: Item, lang: str) -> str:

@@ -18,6 +18,11 @@ def register(pages: dict[str, Any]) -> None:
     st.session_state[KEY] = dict(pages)
 
 
+def page(name: str) -> Any | None:
+    """This session's page `name`, or None when the signed-in user has no such page (e.g. st.page_link targets)."""
+    return st.session_state.get(KEY, {}).get(name)
+
+
 def go(name: str) -> None:
     page = st.session_state.get(KEY, {}).get(name)
     if page is not None:

@@ -20,12 +20,12 @@ from tests.ui.helpers import page_text, texts
 from ui.i18n import t
 
 MENUS = {
-    "polis": ["Ärenden", "Intag", "Resultat", "Ärendemöte"],
-    "vard": ["Ärenden", "Triage", "Resultat", "Ärendemöte"],
-    "soc": ["Ärenden", "Bedömning", "Resultat", "Ärendemöte"],
-    "samordnare": ["Ärendemöte", "Ärenden"],
-    "chef": ["Uppföljning"],
-    "admin": ["Användare", "Granskningslogg"],
+    "polis": ["Ärenden", "Intag", "Resultat", "Ärendemöte", "Kunskapsstöd"],
+    "vard": ["Ärenden", "Triage", "Resultat", "Ärendemöte", "Kunskapsstöd"],
+    "soc": ["Ärenden", "Bedömning", "Resultat", "Ärendemöte", "Kunskapsstöd"],
+    "samordnare": ["Ärendemöte", "Ärenden", "Kunskapsstöd"],
+    "chef": ["Uppföljning", "Kunskapsstöd"],
+    "admin": ["Användare", "Granskningslogg", "Kunskapsstöd"],
 }
 CAPTIONS = {
     "polis": "Inloggad: polis (polis, polisen)",
