@@ -15,7 +15,7 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
-from risk.errors import InputError, SamriskError
+from risk.errors import ChecklistError, InputError, SamriskError
 from risk.input_limits import LIMITS, bounded, load_case_json, read_bounded
 from risk.vocabulary import Context, Language
 
@@ -99,11 +99,18 @@ def cmd_checklists(args: argparse.Namespace) -> int:
     if args.action == "validate":
         checklists = load_checklists(directory)
         rules = load_rules(directory, checklists)
+        from risk.guidance import load_library, unresolved
+
+        library = load_library(check_links=False)
+        broken = unresolved(library, checklists, rules)
+        if broken:
+            raise ChecklistError(broken)
         for cl in checklists.values():
             print(f"{cl.id} {cl.version}: {len(cl.items)} items, forms {', '.join(f.id for f in cl.forms)}")
         print(
             f"steps: {len(rules.steps.steps)}, flags: {len(rules.flags.flags)}, provisions: {len(rules.law.provisions)}"
         )
+        print(f"guidance: {len(library.entries)} entries; every link from a step or item resolves")
         print("ok")
     elif args.action == "schema":
         out = Path(args.out)

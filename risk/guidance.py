@@ -14,7 +14,7 @@ import re
 import unicodedata
 from enum import StrEnum
 from pathlib import Path
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
@@ -22,6 +22,9 @@ from risk.checklists import Checklist, default_checklists, read_yaml, validate_f
 from risk.errors import ChecklistError
 from risk.text import Text
 from risk.vocabulary import Context, Language
+
+if TYPE_CHECKING:
+    from risk.rules import Rules
 
 KNOWLEDGE_DIR = Path(__file__).resolve().parent.parent / "knowledge"
 ENTRY_ID = r"^[a-z]+\.[a-z0-9_]+$"
@@ -159,18 +162,31 @@ def _file_problems(name: str, gf: GuidanceFile) -> list[str]:
     return problems
 
 
-def links(checklists: dict[str, Checklist] | None = None) -> dict[str, list[str]]:
+def links(checklists: dict[str, Checklist] | None = None, rules: Rules | None = None) -> dict[str, list[str]]:
     """Every guidance link in the rule and checklist files: 'steps.yaml: steps[id]' or 'file: items[id]' → entry ids."""
     from risk.rules import default_rules
 
     checklists = checklists if checklists is not None else default_checklists()
+    rules = rules if rules is not None else default_rules()
     out: dict[str, list[str]] = {}
-    for step in default_rules().steps.steps:
+    for step in rules.steps.steps:
         out[f"steps.yaml: steps[{step.id}].guidance"] = list(step.guidance)
     for cl in checklists.values():
         for item in cl.items.values():
             out[f"{cl.id}.yaml: items[{item.id}].help.guidance"] = list(item.help.guidance)
     return out
+
+
+def unresolved(
+    library: Library, checklists: dict[str, Checklist] | None = None, rules: Rules | None = None
+) -> list[str]:
+    """One problem per link from a step or item that names no entry of the library."""
+    return [
+        f"{at}: unknown guidance entry {i!r}"
+        for at, ids in links(checklists, rules).items()
+        for i in ids
+        if i not in library.entries
+    ]
 
 
 def load_library(directory: Path = KNOWLEDGE_DIR, check_links: bool = True) -> Library:
@@ -205,12 +221,12 @@ def load_library(directory: Path = KNOWLEDGE_DIR, check_links: bool = True) -> L
     missing = [c.value for c in Context if c is not Context.case_conference and c not in settings]
     if missing:
         problems.append(f"knowledge/: no setting file for {', '.join(missing)}")
+    library = Library(files=files, entries=entries, settings=settings)
     if check_links:
-        for at, ids in links().items():
-            problems += [f"{at}: unknown guidance entry {i!r}" for i in ids if i not in entries]
+        problems += unresolved(library)
     if problems:
         raise ChecklistError(problems)
-    return Library(files=files, entries=entries, settings=settings)
+    return library
 
 
 @functools.cache

@@ -265,3 +265,17 @@ def test_a_content_file_without_a_reviewer_is_named(tmp_path: Path) -> None:
 def test_the_default_library_is_the_one_on_disk() -> None:
     assert set(default_library().entries) == set(load_library().entries)
     assert {t.value for t in Topic} >= {t.value for t in REQUIRED_TOPICS}
+
+
+def test_checklists_validate_names_a_step_or_item_link_that_does_not_resolve(tmp_checklists: Path) -> None:
+    steps = tmp_checklists / "steps.yaml"
+    steps.write_text(steps.read_text().replace("guidance: [mental.safety_plan]", "guidance: [mental.safety_plans]"))
+    dv = tmp_checklists / "domestic_violence.yaml"
+    dv.write_text(dv.read_text().replace("guidance: [care.strangulation,", "guidance: [care.strangle,", 1))
+    done = run_cli("checklists", "validate", "--dir", str(tmp_checklists))
+    assert done.returncode == 2 and done.stdout == ""
+    step = "steps.yaml: steps[healthcare.suicide_safety_plan].guidance"
+    assert f"error: {step}: unknown guidance entry 'mental.safety_plans'" in done.stderr.splitlines()
+    assert "domestic_violence.yaml: items[dv.strangulation].help.guidance: unknown guidance entry 'care.strangle'" in (
+        done.stderr
+    )
