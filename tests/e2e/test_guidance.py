@@ -55,3 +55,28 @@ def test_a_help_link_opens_the_entry_without_an_account(page: Page, app_url: str
     expect(main.get_by_text("Träffar:", exact=False)).to_be_visible()
     assert_clean(page)
     shot(page, "guidance_signed_out.png")
+
+
+def test_an_item_help_opens_its_guidance_in_a_new_tab_and_the_form_stays(page: Page, app_url: str) -> None:
+    page.set_default_timeout(PATIENCE_MS)
+    sign_in(page, app_url, "vard")
+    type_into(page, "Sök på ärendereferens", "DEMO-002")
+    page.get_by_role("button", name="Öppna").first.click()
+    settle(page)
+    page.get_by_role("link", name="Triage").click()
+    settle(page)
+    item = page.get_by_test_id("stRadio").filter(has_text="struptag").first
+    item.scroll_into_view_if_needed()
+    item.get_by_test_id("stTooltipHoverTarget").first.hover()
+    link = page.get_by_role("link", name="Efter strypning")
+    expect(link).to_be_visible()
+    shot(page, "item_help.png")
+    with page.context.expect_page() as opened:
+        link.click()
+    tab = opened.value
+    tab.set_default_timeout(PATIENCE_MS)
+    settle(tab)
+    expect(tab.get_by_test_id("stMain").get_by_role("heading", name="Efter strypning", exact=True)).to_be_visible()
+    assert "guidance?entry=care.strangulation" in tab.url
+    assert page.url.endswith("/intake")  # the form is still where it was, in its own tab
+    assert_clean(tab)
