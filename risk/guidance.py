@@ -251,14 +251,17 @@ def _words(text: str) -> list[str]:
 
 
 def _match(term: str, words: list[str]) -> float:
-    """1 for a whole word, 0.6 for a word that starts with the term, 0.4 for a compound that holds it
-    (Swedish joins words: 'strypningsskador' holds 'strypning')."""
+    """1 for a whole word, 0.6 for a word that starts with the term, 0.5 for an inflected term that starts with
+    the word ('strypningen' finds 'strypning'), 0.4 for a compound that holds the term (Swedish joins words:
+    'strypningsskador' holds 'strypning')."""
     best = 0.0
     for w in words:
         if w == term:
             return 1.0
         if w.startswith(term):
             best = max(best, 0.6)
+        elif len(w) >= 4 and term.startswith(w) and len(term) - len(w) <= 3:
+            best = max(best, 0.5)
         elif len(term) >= 4 and term in w:
             best = max(best, 0.4)
     return best

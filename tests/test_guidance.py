@@ -211,6 +211,11 @@ def test_every_word_must_match_and_ranking_is_stable(library: Library) -> None:
     assert scores == sorted(scores, reverse=True)
 
 
+def test_an_inflected_word_finds_its_base_form(library: Library) -> None:
+    assert search("strypningen", "sv", library)[0].entry.id == "care.strangulation"
+    assert search("tolkar", "sv", library)[0].entry.id == "ask.privately"
+
+
 def test_a_compound_word_finds_its_part(library: Library) -> None:
     """Swedish joins words: a query for the part finds the compound."""
     assert "staff.protected_data" in [h.entry.id for h in search("folkbokföring", "sv", library)]
