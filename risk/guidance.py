@@ -120,6 +120,10 @@ class GuidanceFile(Strict):
     setting: Context | None = Field(None, description="The setting this file is about; none for a shared topic file")
     title: Text
     review: Review
+    checklists: list[str] = Field(
+        default_factory=list,
+        description="For a setting: the checklists to use there, most needed first (ids of checklists/)",
+    )
     topics: dict[Topic, list[str]] = Field(
         default_factory=dict, description="For a setting: the entries to read for each topic, in order"
     )
@@ -221,6 +225,15 @@ def load_library(directory: Path = KNOWLEDGE_DIR, check_links: bool = True) -> L
     missing = [c.value for c in Context if c is not Context.case_conference and c not in settings]
     if missing:
         problems.append(f"knowledge/: no setting file for {', '.join(missing)}")
+    known = default_checklists() if check_links else None
+    for name, gf in files.items():
+        if gf.setting is not None and not gf.checklists:
+            problems.append(f"{name}.yaml: checklists: name the checklists to use in this setting")
+        if gf.setting is None and gf.checklists:
+            problems.append(f"{name}.yaml: checklists: only a setting file names checklists")
+        problems += [
+            f"{name}.yaml: checklists: unknown checklist {c!r}" for c in gf.checklists if known and c not in known
+        ]
     library = Library(files=files, entries=entries, settings=settings)
     if check_links:
         problems += unresolved(library)

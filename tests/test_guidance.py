@@ -70,6 +70,19 @@ def test_each_new_context_has_a_short_form_in_every_checklist(setting: str) -> N
             assert form.id == "short"
 
 
+def test_each_setting_names_every_checklist_once_and_a_misspelt_one_is_refused(
+    library: Library, tmp_path: Path
+) -> None:
+    for setting, gf in library.settings.items():
+        assert sorted(gf.checklists) == sorted(default_checklists()), setting
+    folder = _copy_knowledge(tmp_path)
+    path = folder / "dental_care.yaml"
+    path.write_text(path.read_text().replace("checklists: [domestic_violence,", "checklists: [domestic_violense,"))
+    with pytest.raises(ChecklistError) as e:
+        load_library(folder)
+    assert "dental_care.yaml: checklists: unknown checklist 'domestic_violense'" in e.value.problems
+
+
 def test_both_languages_are_complete_and_differ(library: Library) -> None:
     for entry in library.entries.values():
         texts = [entry.title, entry.summary, *entry.points, *([entry.to_confirm] if entry.to_confirm else [])]

@@ -47,6 +47,9 @@ def test_choosing_dental_care_shows_its_own_entry() -> None:
     no_exceptions(at)
     assert "I tandvården: skador i munnen och vad tandvården ska göra" in expanders(at)
     assert "I BUP: ta upp våld i varje ärende" not in expanders(at)
+    shown = page_text(at.main).replace("\\", "")  # markdown escapes of the data text
+    assert "Checklistor i den här verksamheten, de mest behövda först:" in shown
+    assert "- Våld i nära relation: risk för allvarligt eller dödligt våld – Kortformulär, " in shown
 
 
 def test_search_finds_strangulation_first() -> None:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import streamlit as st
 
+from risk.checklists import default_checklists
 from risk.guidance import Entry, Library, Topic, default_library, search
 from risk.vocabulary import Context
 from ui.components import StTarget
@@ -69,6 +70,25 @@ def _search(library: Library, lng: str) -> None:
             render_entry(st, hit.entry, lng, library)
 
 
+def _checklists(library: Library, setting: str, lng: str) -> None:
+    """Which checklists the setting uses (knowledge/), and what its form asks of each (checklists/)."""
+    checklists = default_checklists()
+    context = Context(setting)
+    lines = [
+        "- "
+        + md_escape(
+            t(
+                "guidance.checklist_line",
+                checklist=checklists[c].title(lng),
+                form=checklists[c].form_for(context).title(lng),
+                n=len(checklists[c].form_items(context)),
+            )
+        )
+        for c in library.settings[context].checklists
+    ]
+    st.markdown(t("guidance.checklists") + "\n" + "\n".join(lines))
+
+
 def _browse(library: Library, lng: str) -> None:
     st.subheader(t("guidance.browse"))
     settings = [c.value for c in Context if c in library.settings]
@@ -81,6 +101,7 @@ def _browse(library: Library, lng: str) -> None:
         format_func=lambda c: t(f"context.{c}"),
         key="guidance.setting",
     )
+    _checklists(library, setting, lng)
     topics = [tp for tp in Topic if library.for_setting(setting, tp)]
     for tab, topic in zip(st.tabs([t(f"guidance.topic.{tp.value}") for tp in topics]), topics, strict=True):
         for entry in library.for_setting(setting, topic):
