@@ -1,5 +1,6 @@
-"""The workflows on a case beside the assessments: record a concern report as made, see and withdraw consents,
-bring another organisation in, correct or remove a person registered by mistake, export the case with its plan.
+"""The workflows on a case beside the assessments, each under its own heading or expander: record a concern
+report as made, see and withdraw consents, bring another organisation in, correct or remove a person registered by
+mistake, export the case with its plan.
 
 Each section reads what it shows from the Store and changes nothing itself: the Store checks who may, audits and
 keeps the history. Everything a user typed is shown as plain text (md_escape) or in a table.
@@ -83,13 +84,21 @@ def concern_reports(store: Store, user: UserInfo, case: dict[str, Any], steps: S
 
 
 def made(r: Mapping[str, Any]) -> str:
-    """'Made 2026-11-30 14:20 to Malmö (social services) by phone; recorded by polis.' (typed text escaped)"""
+    """'made 2026-11-30 14:20 by the police to social services in Malmö, by phone; recorded by polis.' (typed
+    text escaped); a report recorded before municipality and method were asked for says only when and by whom."""
+    if not r["municipality"] or not r["method"]:
+        return t(
+            "workflows.concern.made_earlier",
+            at=local(r["reported_at"]),
+            agency=t(f"agency.{r['from_agency']}"),
+            by=md_escape(r["by"] or "–"),
+        )
     return t(
         "workflows.concern.made",
         at=local(r["reported_at"]),
-        municipality=md_escape(r["municipality"] or "–"),
+        municipality=md_escape(r["municipality"]),
         agency=t(f"agency.{r['from_agency']}"),
-        method=t(f"workflows.concern.method.{r['method']}") if r["method"] else "–",
+        method=t(f"workflows.concern.method.{r['method']}"),
         by=md_escape(r["by"] or "–"),
     )
 
@@ -145,7 +154,6 @@ def consents(store: Store, user: UserInfo, case: dict[str, Any]) -> None:
     """Every consent with who recorded and withdrew it, when; an active one can be withdrawn, after confirming."""
     history = store.consent_history(user, case["id"])
     labels = _labels(case)
-    st.markdown(f"**{t('workflows.consents.title')}**")
     if not history:
         st.caption(t("workflows.consents.none"))
         return
@@ -191,7 +199,6 @@ def consents(store: Store, user: UserInfo, case: dict[str, Any]) -> None:
 
 def organisations(store: Store, user: UserInfo, case: dict[str, Any]) -> None:
     """Who takes part in the case, and bringing in another organisation or unit (a referral, a conference)."""
-    st.markdown(f"**{t('workflows.organisations.title')}**")
     known = {o["key"]: o for o in store.list_organisations()}
 
     def named(key: str) -> str:
@@ -226,7 +233,6 @@ def organisations(store: Store, user: UserInfo, case: dict[str, Any]) -> None:
 
 def persons(store: Store, user: UserInfo, case: dict[str, Any]) -> None:
     """Correct a person's role, age or gender, or remove a person registered by mistake; the history below."""
-    st.markdown(f"**{t('workflows.persons.title')}**")
     labels = _labels(case)
     ids = list(labels)
     if ids:
@@ -306,7 +312,6 @@ def _described(p: dict[str, Any]) -> str:
 def export(store: Store, user: UserInfo, case: dict[str, Any], step_text: Any) -> None:
     """The case with its action plan and reassessment dates, as JSON (everything) and CSV (plan and dates).
     Prepared on request, so that the audit trail records an export only when one was made."""
-    st.markdown(f"**{t('workflows.export.title')}**")
     key = f"export.{case['id']}"
     if st.button(t("workflows.export.prepare"), key=f"{key}.prepare"):
         st.session_state[key] = store.export_case(user, case["id"])
