@@ -54,6 +54,14 @@ def _labels(case: dict[str, Any]) -> dict[str, str]:
     return {p["id"]: person_label(p) for p in case["persons"]}
 
 
+def _organisation_names(store: Store) -> dict[str, str]:
+    """Organisations by key, in words: a unit's or organisation's own name, an agency's default in the agency's."""
+    return {
+        o["key"]: f"{o['name']} ({t('agency.' + o['agency'])})" if o["name"] != o["key"] else t(f"agency.{o['key']}")
+        for o in store.list_organisations()
+    }
+
+
 # ---- concern reports ---------------------------------------------------------------------------------------------
 
 
@@ -154,13 +162,14 @@ def consents(store: Store, user: UserInfo, case: dict[str, Any]) -> None:
     """Every consent with who recorded and withdrew it, when; an active one can be withdrawn, after confirming."""
     history = store.consent_history(user, case["id"])
     labels = _labels(case)
+    names = _organisation_names(store)
     if not history:
         st.caption(t("workflows.consents.none"))
         return
     rows = [
         {
             t("workflows.consents.person"): labels.get(c["person"], c["person"]),
-            t("workflows.consents.to"): c["to_organisation"],
+            t("workflows.consents.to"): names.get(c["to_organisation"], c["to_organisation"]),
             t("workflows.consents.recorded"): f"{local(c['recorded_at'])} ({c['recorded_by'] or '–'})",
             t("workflows.consents.state"): t("workflows.consents.active")
             if c["active"]
@@ -178,7 +187,9 @@ def consents(store: Store, user: UserInfo, case: dict[str, Any]) -> None:
             active,
             index=None,
             placeholder=t("pages.choose"),
-            format_func=lambda pc: t("workflows.consents.pair", person=labels.get(pc[0], pc[0]), to=pc[1]),
+            format_func=lambda pc: t(
+                "workflows.consents.pair", person=labels.get(pc[0], pc[0]), to=names.get(pc[1], pc[1])
+            ),
         )
         sure = st.checkbox(t("workflows.consents.confirm"))
         if st.form_submit_button(t("workflows.consents.withdraw")):
@@ -190,7 +201,13 @@ def consents(store: Store, user: UserInfo, case: dict[str, Any]) -> None:
             except (InputError, PermissionDenied) as e:
                 _problems(e)
                 return
-            flash(t("workflows.consents.done", person=labels.get(chosen[0], chosen[0]), to=chosen[1]))
+            flash(
+                t(
+                    "workflows.consents.done",
+                    person=labels.get(chosen[0], chosen[0]),
+                    to=names.get(chosen[1], chosen[1]),
+                )
+            )
             st.rerun()
 
 
@@ -199,11 +216,10 @@ def consents(store: Store, user: UserInfo, case: dict[str, Any]) -> None:
 
 def organisations(store: Store, user: UserInfo, case: dict[str, Any]) -> None:
     """Who takes part in the case, and bringing in another organisation or unit (a referral, a conference)."""
-    known = {o["key"]: o for o in store.list_organisations()}
+    known = _organisation_names(store)
 
     def named(key: str) -> str:
-        o = known.get(key)
-        return f"{o['name']} ({t('agency.' + o['agency'])})" if o and o["name"] != key else t(f"agency.{key}")
+        return known.get(key, key)
 
     st.markdown("  \n".join(md_escape(named(k)) for k in case["organisations"]))
     others = [k for k in known if k not in case["organisations"]]
@@ -237,7 +253,10 @@ def persons(store: Store, user: UserInfo, case: dict[str, Any]) -> None:
     ids = list(labels)
     if ids:
         person = st.selectbox(
-            t("workflows.persons.which"), ids, format_func=lambda i: labels[i], key=f"persons.which.{case['id']}"
+            t("workflows.persons.which"),
+            ids,
+            format_func=lambda i: labels[i],
+            key=f"persons.which.{case['id']}.{lang()}",
         )
         current = next(p for p in case["persons"] if p["id"] == person)
         with st.form(f"correct_person.{person}"):

@@ -88,8 +88,8 @@ def test_a_consent_is_withdrawn_after_confirming_and_stays_in_the_history() -> N
     assert any("är återkallat; det finns kvar i historiken" in s for s in at.success.values)
     [table] = [d for d in at.main.dataframe if "Nu" in d.value.columns]
     states = dict(zip(table.value["Får delas med"], table.value["Nu"], strict=True))
-    assert states["social_services"].startswith("återkallat ") and states["social_services"].endswith(" av polis")
-    assert states["victim_support"] == "gäller"
+    assert states["socialtjänsten"].startswith("återkallat ") and states["socialtjänsten"].endswith(" av polis")
+    assert states["brottsofferjouren"] == "gäller"
     assert len(form(at, "withdraw_consent").selectbox[0].options) == 1  # only the consent still in force
 
 

@@ -62,7 +62,7 @@ def test_an_officer_withdraws_a_consent_and_it_stays_in_the_history(page: Page, 
     main = page.get_by_test_id("stMain")
     main.get_by_text("Samtycken till att dela uppgifter", exact=True).click()
     settle(page)
-    choose(page, "Samtycke som återkallas", "v1 – utsatt, 31 år → social_services")
+    choose(page, "Samtycke som återkallas", "v1 – utsatt, 31 år → socialtjänsten")
     form = page.get_by_test_id("stForm").filter(has_text="Återkalla samtycke")
     form.get_by_text("Personen har återkallat samtycket", exact=False).click()
     form.get_by_role("button", name="Återkalla samtycke").click()
