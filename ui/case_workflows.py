@@ -18,6 +18,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import streamlit as st
 
+from risk.checklists import default_checklists
 from risk.concern_reports import concern_report_status, is_child
 from risk.errors import InputError
 from risk.models import Step
@@ -25,7 +26,7 @@ from risk.storage import PermissionDenied, Store, UserInfo
 from risk.storage.access import CASE_WORKER_ROLES, REPORTING_AGENCIES_EXCLUDE
 from risk.storage.cases import CONCERN_REPORT_METHODS
 from risk.vocabulary import Gender, PersonRole
-from ui.labels import md_escape
+from ui.labels import checklist_name, md_escape
 from ui.pages.intake import person_label
 from ui.session import flash, lang, t
 
@@ -354,6 +355,11 @@ def export(store: Store, user: UserInfo, case: dict[str, Any], step_text: Any) -
     )
 
 
+def _cell(text: str) -> str:
+    """Typed text that a spreadsheet would run as a formula (=, +, -, @ first) is kept as text."""
+    return f"'{text}" if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
+
+
 def plan_csv(exported: dict[str, Any], step_text: Any) -> str:
     """One row per action of the plan, then one per assessment's reassessment date; headings and words in the
     user's language, ids beside them so another system can read the file."""
@@ -370,21 +376,25 @@ def plan_csv(exported: dict[str, Any], step_text: Any) -> str:
         w.writerow(
             [
                 t("workflows.export.action"),
-                what,
+                _cell(what),
                 a["step_id"],
                 t(f"agency.{a['owner_agency']}"),
-                a["responsible"],
+                _cell(a["responsible"]),
                 a["due_date"] or "",
                 t(f"pages.status.{a['status']}"),
                 t("workflows.export.yes") if a["overdue"] else "",
             ]
         )
+    checklists = default_checklists()
+    persons = {p["id"]: person_label(p) for p in exported.get("persons", [])}
     for s in exported["assessments"]:
         if s.get("reassess_by"):
+            cl = checklists.get(s["checklist"])
+            name = checklist_name(cl, lang()) if cl else s["checklist"]
             w.writerow(
                 [
                     t("workflows.export.reassess"),
-                    f"{s['checklist']} – {s['subject']}",
+                    f"{name} – {persons.get(s['subject'], s['subject'])}",
                     f"{s['checklist']}:{s['subject']}",
                     t(f"agency.{s['agency']}"),
                     "",
