@@ -11,7 +11,7 @@ from __future__ import annotations
 import csv
 import io
 import json
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from datetime import UTC, date, datetime, time
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -329,7 +329,7 @@ def _described(p: dict[str, Any]) -> str:
 # ---- export ------------------------------------------------------------------------------------------------------
 
 
-def export(store: Store, user: UserInfo, case: dict[str, Any], step_text: Any) -> None:
+def export(store: Store, user: UserInfo, case: dict[str, Any], step_text: Callable[[str, str], str]) -> None:
     """The case with its action plan and reassessment dates, as JSON (everything) and CSV (plan and dates).
     Prepared on request, so that the audit trail records an export only when one was made."""
     key = f"export.{case['id']}"
@@ -349,7 +349,7 @@ def export(store: Store, user: UserInfo, case: dict[str, Any], step_text: Any) -
     )
     cols[1].download_button(
         t("workflows.export.csv"),
-        plan_csv(exported, lambda s: str(step_text(s, lang()))),
+        plan_csv(exported, lambda s: step_text(s, lang())),
         file_name=f"{name}-plan.csv",
         mime="text/csv",
     )
@@ -360,7 +360,7 @@ def _cell(text: str) -> str:
     return f"'{text}" if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
 
 
-def plan_csv(exported: dict[str, Any], step_text: Any) -> str:
+def plan_csv(exported: dict[str, Any], step_text: Callable[[str], str]) -> str:
     """One row per action of the plan, then one per assessment's reassessment date; headings and words in the
     user's language, ids beside them so another system can read the file."""
     out = io.StringIO()
