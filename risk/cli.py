@@ -176,6 +176,11 @@ def cmd_users(args: argparse.Namespace) -> int:
         for u in store.list_users(actor):
             state = "disabled" if u["disabled"] else "active"
             print(f"{u['username']}\t{u['agency']}\t{u['role']}\t{state}\tfailed logins: {u['failed_logins']}")
+    elif args.action == "enable":
+        if not args.username:
+            raise InputError(["users enable: give USERNAME"])
+        store.enable_user(args.username, by=actor)
+        print(f"enabled {args.username}")
     else:
         if not args.username:
             raise InputError(["users disable: give USERNAME"])
@@ -273,7 +278,7 @@ def build_parser() -> argparse.ArgumentParser:
     database = argparse.ArgumentParser(add_help=False)
     database.add_argument("--database", help="SQLAlchemy URL (default: SAMRISK_DATABASE_URL, else var/samrisk.sqlite3)")
     u = sub.add_parser("users", parents=[database], help="manage accounts on a single site")
-    u.add_argument("action", choices=["add", "list", "disable"])
+    u.add_argument("action", choices=["add", "list", "disable", "enable"])
     u.add_argument("username", nargs="?")
     u.add_argument("--agency", help="police, healthcare, social_services, ...")
     u.add_argument("--role", help="officer, clinician, social_worker, coordinator, supervisor, admin")

@@ -278,3 +278,44 @@ def suppress_small_cells(
                     out[shown[0]] = None
                     changed = True
     return out
+
+
+def add_organisation_problems(viewer: Viewer, case: CaseAccess, org: Org) -> list[str]:
+    """Why this user may not add `org` to the case ([] when they may).
+
+    Case workers and coordinators who take part in the case refer it to another organisation or bring one to the
+    case conference; supervisors and admins see no cases and add none. An organisation that already takes part,
+    itself or through the organisation it is a unit of, is not added twice.
+    """
+    problems = []
+    if viewer.role not in (*CASE_WORKER_ROLES, "coordinator"):
+        problems.append(f"user: a {viewer.role} does not add organisations to cases; a case worker or coordinator does")
+    elif not can_open_case(viewer, case):
+        problems.append("case: only someone who takes part in the case may add an organisation to it")
+    through = sorted(case.tree[o].key or str(o) for o in case.organisations if within(case.tree, org.id, o))
+    if through:
+        problems.append(f"organisation: {org.key or org.id} already takes part in the case (as {', '.join(through)})")
+    return problems
+
+
+def person_change_problems(viewer: Viewer, case: CaseAccess) -> list[str]:
+    """Why this user may not correct or remove a person of the case ([] when they may): whoever registers
+    persons (a case worker or coordinator taking part in the case) corrects them."""
+    if viewer.role not in (*CASE_WORKER_ROLES, "coordinator") or not can_open_case(viewer, case):
+        return ["user: only a case worker or coordinator taking part in the case may correct its persons"]
+    return []
+
+
+def person_removal_problems(person: str, referred_to_by: Mapping[str, int]) -> list[str]:
+    """Why a person may not be removed ([] when they may): nothing saved may be left about someone who is gone.
+
+    `referred_to_by` counts the records that name the person, by kind (assessments, drafts, consents, concern
+    reports, conference shares); the message names each kind, so the user knows what to correct instead."""
+    held = {kind: n for kind, n in referred_to_by.items() if n}
+    if not held:
+        return []
+    kinds = ", ".join(f"{n} {kind}" for kind, n in sorted(held.items()))
+    return [
+        f"person: {person} cannot be removed: {kinds} of this case name them; correct the person's role, age or "
+        "gender instead, or remove those records first"
+    ]

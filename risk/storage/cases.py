@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import select
@@ -22,6 +23,24 @@ from risk.storage.accounts import UserInfo
 from risk.storage.base import PermissionDenied
 from risk.storage.organisations import OrganisationsMixin
 from risk.vocabulary import Agency, Context
+
+CONCERN_REPORT_METHODS = ("phone", "written", "e_service")  # how a concern report reaches social services
+
+
+def concern_report_details_problems(
+    reported_at: datetime | None, municipality: str | None, method: str | None, now: datetime
+) -> list[str]:
+    """What is wrong with when, where and how a concern report was made ([] when nothing)."""
+    problems = []
+    if reported_at is not None and reported_at > now:
+        problems.append(f"reported_at: {reported_at:%Y-%m-%d %H:%M} is in the future; give when the report was made")
+    if municipality is not None and not municipality.strip():
+        problems.append("municipality: name the municipality whose social services received the report")
+    if municipality is not None and len(municipality.strip()) > 120:
+        problems.append("municipality: at most 120 characters")
+    if method is not None and method not in CONCERN_REPORT_METHODS:
+        problems.append(f"method: {method!r}; allowed: {', '.join(CONCERN_REPORT_METHODS)}")
+    return problems
 
 
 class CasesMixin(OrganisationsMixin):
@@ -199,14 +218,30 @@ class CasesMixin(OrganisationsMixin):
                 raise InputError([f"consent: {person} has no active consent to share with {agency}"])
             for c in rows:
                 c.withdrawn_at, c.withdrawn_by = self.clock(), user.id
+            self._touch(s, case_id)
             self._audit(s, user, "withdraw_consent", case_id, f"person:{person}", agency=agency)
 
-    def report_concern(self, user: UserInfo, case_id: int, child: str, to: str | None = None) -> None:
+    def report_concern(
+        self,
+        user: UserInfo,
+        case_id: int,
+        child: str,
+        to: str | None = None,
+        *,
+        reported_at: datetime | None = None,
+        municipality: str | None = None,
+        method: str | None = None,
+    ) -> None:
         """Record a concern report about a child to social services (`to`: the social services organisation, by
         key; default the one in the case). That organisation then sees the reporter's assessments of the child.
+        `reported_at`, `municipality` and `method` (CONCERN_REPORT_METHODS) say when, where and how the
+        report was made, where it was made before it is recorded here.
 
         Only a reporting agency reports: social services filing a report "to itself" would open every other
         agency's assessments of the child without any report having been made."""
+        details = concern_report_details_problems(reported_at, municipality, method, self.clock())
+        if details:
+            raise InputError(details)
         with self._tx() as s:
             self._open_case(s, user, case_id)
             viewer = self._viewer(s, user)
@@ -228,11 +263,14 @@ class CasesMixin(OrganisationsMixin):
                     to_organisation_id=recipient.id,
                     made_by=user.id,
                     made_at=self.clock(),
+                    reported_at=reported_at,
+                    municipality=municipality.strip() if municipality else None,
+                    method=method,
                 )
             )
             self._join_case(s, user, case_id, recipient)
             self._touch(s, case_id)
-            self._audit(s, user, "concern_report", case_id, f"person:{child}", to=recipient.key)
+            self._audit(s, user, "concern_report", case_id, f"person:{child}", to=recipient.key, method=method)
 
     def share_with_conference(self, user: UserInfo, case_id: int, checklist: str, subject: str, basis: str) -> None:
         """Share one of the organisation's own assessments with the case conference, on a stated basis that covers

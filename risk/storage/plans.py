@@ -23,8 +23,15 @@ from risk.vocabulary import Agency
 ACTION_STATUSES = ("planned", "in_progress", "done", "cancelled")
 
 
-def _action_problems(owner_agency: str, responsible: str, status: str) -> list[str]:
+OTHER_STEP = "other"  # an action of the plan's own, not one of the engine's steps: its note says what it is
+
+
+def _action_problems(
+    owner_agency: str, responsible: str, status: str, step_id: str | None = None, note: str | None = None
+) -> list[str]:
     problems = []
+    if step_id == OTHER_STEP and not (note or "").strip():
+        problems.append("note: say what the other action is; it has no text of its own")
     if owner_agency not in {a.value for a in Agency}:
         problems.append(f"owner_agency: {owner_agency!r}; allowed: {', '.join(a.value for a in Agency)}")
     if not responsible or not responsible.strip():
@@ -46,7 +53,7 @@ class ActionPlanMixin(StoreBase):
         status: str = "planned",
         note: str | None = None,
     ) -> str:
-        problems = _action_problems(owner_agency, responsible, status)
+        problems = _action_problems(owner_agency, responsible, status, step_id, note)
         if problems:
             raise InputError(problems)
         with self._tx() as s:
@@ -63,7 +70,7 @@ class ActionPlanMixin(StoreBase):
                     responsible=responsible.strip(),
                     due_date=due_date,
                     status=status,
-                    note=note,
+                    note=note.strip() if note else None,
                     organisation_id=viewer.organisation,
                     saved_by=user.id,
                     saved_at=self.clock(),
@@ -101,7 +108,14 @@ class ActionPlanMixin(StoreBase):
             if unknown:
                 raise InputError([f"{k}: not a field of an action item" for k in sorted(unknown)])
             fields.update(changes)
-            problems = _action_problems(fields["owner_agency"], fields["responsible"], fields["status"])
+            described = {"step_id", "note"} & set(changes)  # an older 'other' item may change status without a note
+            problems = _action_problems(
+                fields["owner_agency"],
+                fields["responsible"],
+                fields["status"],
+                fields["step_id"] if described else None,
+                fields["note"],
+            )
             if problems:
                 raise InputError(problems)
             s.add(

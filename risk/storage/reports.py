@@ -259,7 +259,7 @@ def _pseudonymise_case(s: Session, key: AuditKey, case: db.Case, now: datetime) 
     s.flush()
     for p, new_key in zip(persons, renamed.values(), strict=True):
         p.key = new_key
-    for table in (db.Draft, db.ActionItem):
+    for table in (db.Draft, db.ActionItem, db.PersonChange):
         s.execute(delete(table).where(table.case_id == case.id))
     for row in s.execute(select(db.Assessment).where(db.Assessment.case_id == case.id)).scalars():
         row.answers = {}

@@ -95,6 +95,21 @@ class Person(Base):
     __table_args__ = (UniqueConstraint("case_id", "key"),)
 
 
+class PersonChange(Base):
+    """A person of a case corrected or removed (registered by mistake): what they were before and after, by whom."""
+
+    __tablename__ = "person_changes"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id", ondelete="CASCADE"))
+    person: Mapped[str] = mapped_column(String(40))
+    change: Mapped[str] = mapped_column(String(20))  # corrected | removed
+    before: Mapped[dict[str, Any]] = mapped_column(JSON)
+    after: Mapped[dict[str, Any] | None] = mapped_column(JSON)  # None when removed
+    changed_by: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    changed_at: Mapped[datetime] = mapped_column(DateTime())
+    __table_args__ = (Index("ix_person_changes_case", "case_id"),)
+
+
 class Assessment(Base):
     """One saved version (or one save refused as a conflict, kept with `conflict_with`)."""
 
@@ -184,7 +199,11 @@ class ConcernReport(Base):
     from_organisation_id: Mapped[int | None] = mapped_column(ForeignKey("organisations.id"))
     to_organisation_id: Mapped[int | None] = mapped_column(ForeignKey("organisations.id"))  # social services
     made_by: Mapped[int] = mapped_column(ForeignKey("users.id"))
-    made_at: Mapped[datetime] = mapped_column(DateTime())
+    made_at: Mapped[datetime] = mapped_column(DateTime())  # when it was recorded here
+    # When the report was made, to which municipality and how (phone, written, e_service); None on older records
+    reported_at: Mapped[datetime | None] = mapped_column(DateTime())
+    municipality: Mapped[str | None] = mapped_column(String(120))
+    method: Mapped[str | None] = mapped_column(String(20))
 
 
 class ConferenceShare(Base):

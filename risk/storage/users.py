@@ -129,6 +129,19 @@ class UsersMixin(StoreBase):
             user.disabled = True
             self._audit(s, by, "disable_user", record=f"user:{user.id}")
 
+    def enable_user(self, username: str, by: UserInfo | None = None) -> None:
+        """Re-enable a disabled account (disabled by mistake, or back from leave): it may sign in again."""
+        assert by is not None
+        _manager(by, "enable users")
+        with self._tx() as s:
+            user = s.execute(select(db.User).where(db.User.username == username)).scalar_one_or_none()
+            if user is None:
+                raise InputError([f"username: no user {username!r}"])
+            if not user.disabled:
+                raise InputError([f"username: {username} is not disabled"])
+            user.disabled = False
+            self._audit(s, by, "enable_user", record=f"user:{user.id}")
+
     def is_demo(self) -> bool:
         """True when this database holds the synthetic demo (its accounts have a published password)."""
         with self._read() as s:

@@ -75,7 +75,8 @@ def test_the_timeline_shows_levels_and_actions_over_time() -> None:
     spec = json.loads(charts[0].proto.spec)
     assert spec["layout"]["title"]["text"] == "Nivåer och åtgärder över tid"
     names = [trace.get("name") for trace in spec["data"]]
-    assert len(names) == 4  # the three assessments the coordinator sees, then the actions as markers
-    assert names[-1] == "Handlingsplan"
-    assert len(spec["data"][-1]["x"]) == 2  # the demo plan's two actions
+    assert len(names) == 4  # the three assessments the coordinator sees, then the actions at their due dates
+    assert names[-1] == "Åtgärder vid sitt slutdatum"
+    soon = [(date.today() + timedelta(days=n)).isoformat() for n in (1, 2)]
+    assert sorted(spec["data"][-1]["x"]) == soon  # the demo plan's two actions, due tomorrow and the day after
     assert spec["layout"]["yaxis"]["ticktext"] == ["låg", "måttlig", "hög", "mycket hög"]

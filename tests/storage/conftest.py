@@ -33,6 +33,7 @@ TABLES = (
     "overrides",
     "assessments",
     "persons",
+    "person_changes",
     "case_agencies",
     "case_organisations",
     "cases",

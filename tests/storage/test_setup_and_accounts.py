@@ -106,6 +106,10 @@ def test_users_on_the_command_line(backend: str) -> None:
     with store.engine.connect() as c:  # the command line acted as the named system actor, never as nobody
         actors = c.execute(text("SELECT username, action FROM audit WHERE action IN ('add_user', 'disable_user')"))
         assert sorted(actors) == [("system:cli-users-add", "add_user"), ("system:cli-users-disable", "disable_user")]
+    assert run_cli("users", "enable", "erik", "--database", backend).returncode == 0
+    assert store.authenticate("erik", "a long passphrase").username == "erik"
+    again = run_cli("users", "enable", "erik", "--database", backend)
+    assert again.returncode == 2 and "erik is not disabled" in again.stderr
     store.close()
 
 

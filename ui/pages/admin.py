@@ -5,6 +5,7 @@ from __future__ import annotations
 import streamlit as st
 
 from risk.errors import InputError
+from risk.storage import Store, UserInfo
 from risk.storage.access import ROLES
 from risk.vocabulary import Agency
 from ui.session import flash, get_store, require_user, show_flash, t
@@ -39,13 +40,44 @@ def users_page() -> None:
             else:
                 flash(t("pages.admin.added", name=name.strip()))
                 st.rerun()  # the list above was drawn before the user was added
+    accounts = store.list_users(user)
+    disable_form(store, user, [u["username"] for u in accounts if not u["disabled"] and u["username"] != user.username])
+    enable_form(store, user, [u["username"] for u in accounts if u["disabled"]])
+
+
+def disable_form(store: Store, user: UserInfo, active: list[str]) -> None:
+    """Disabling ends the person's sessions at once: it takes a ticked confirmation naming the account."""
     with st.form("disable_user"):
-        name = st.selectbox(
-            t("pages.admin.disable"),
-            [u["username"] for u in store.list_users(user) if not u["disabled"] and u["username"] != user.username],
-        )
-        if st.form_submit_button(t("pages.admin.disable")) and name:
-            store.disable_user(name, by=user)
+        name = st.selectbox(t("pages.admin.disable"), active, index=None, placeholder=t("pages.choose"))
+        sure = st.checkbox(t("workflows.admin.confirm_disable", name=name or "…"))
+        if st.form_submit_button(t("pages.admin.disable")):
+            if not name:
+                st.error(t("workflows.missing", fields=t("pages.admin.disable")))
+            elif not sure:
+                st.error(t("workflows.admin.confirm_first", name=name))
+            else:
+                store.disable_user(name, by=user)
+                flash(t("workflows.admin.disabled", name=name))
+                st.rerun()
+
+
+def enable_form(store: Store, user: UserInfo, disabled: list[str]) -> None:
+    """A disabled account (by mistake, or back from leave) may sign in again."""
+    if not disabled:
+        return
+    with st.form("enable_user"):
+        name = st.selectbox(t("workflows.admin.enable_which"), disabled, index=None, placeholder=t("pages.choose"))
+        if st.form_submit_button(t("workflows.admin.enable")):
+            if not name:
+                st.error(t("workflows.missing", fields=t("workflows.admin.enable_which")))
+                return
+            try:
+                store.enable_user(name, by=user)
+            except InputError as e:
+                for problem in e.problems:
+                    st.error(problem)
+                return
+            flash(t("workflows.admin.enabled", name=name))
             st.rerun()
 
 

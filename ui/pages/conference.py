@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 from collections import defaultdict
 from collections.abc import Mapping
 from datetime import date, datetime, timedelta
@@ -14,19 +15,22 @@ from risk.checklists import default_checklists
 from risk.errors import InputError
 from risk.models import AssessmentResult, Result
 from risk.storage import ConflictError, PermissionDenied, Store, UserInfo
+from risk.storage.plans import OTHER_STEP
 from risk.storage.store import ACTION_STATUSES
 from risk.vocabulary import LEVEL_ORDER, Agency
+from ui import case_workflows
 from ui.components import level_badge, level_badge_html, notice, render_flags
 from ui.i18n import cap
 from ui.labels import Catalog, checklist_name, md_escape, shorten
 from ui.pages.intake import person_label
-from ui.session import case_id, get_store, lang, open_case, require_user, t
+from ui.session import case_id, get_store, lang, open_case, require_user, show_flash, t
 
 
 def page() -> None:
     user = require_user()
     store = get_store()
     st.title(t("pages.conference.title"))
+    show_flash()
     cases = store.list_cases(user, page=1, page_size=100).items
     if not cases:
         st.info(t("pages.cases.none"))
@@ -51,17 +55,32 @@ def page() -> None:
         level_badge(st, result.overall_level, lang(), label=t("pages.result.overall"))
         side_by_side(result, labels, case)
         render_flags(st, result.flags, lang(), catalog=Catalog.default(labels))
+    case_workflows.concern_reports(store, user, case, result.steps if result else [])
     share(store, user, case)
-    action_plan(store, user, chosen, result)
-    timeline(store, user, chosen, labels)
+    actions = action_plan(store, user, chosen, result)
+    timeline(store, user, chosen, labels, actions)
+    case_record(store, user, case)
 
 
-def step_text(step_id: str, lang_: str) -> str:
-    """A step in words (its action), not its id; 'other' is the plan's own free step."""
+def case_record(store: Store, user: UserInfo, case: dict[str, Any]) -> None:
+    """Consents, organisations, persons and the export: the workflows on the case beside the assessments."""
+    st.subheader(t("workflows.case_record"))
+    with st.expander(t("workflows.consents.title")):
+        case_workflows.consents(store, user, case)
+    with st.expander(t("workflows.organisations.title")):
+        case_workflows.organisations(store, user, case)
+    with st.expander(t("workflows.persons.title")):
+        case_workflows.persons(store, user, case)
+    with st.expander(t("workflows.export.title")):
+        case_workflows.export(store, user, case, step_text)
+
+
+def step_text(step_id: str, lang_: str, note: str | None = None) -> str:
+    """A step in words (its action), not its id; 'other' is the plan's own free step, described by its note."""
     from ui.i18n import t as tr
 
-    if step_id == "other":
-        return tr("pages.conference.other_step", lang_)
+    if step_id == OTHER_STEP:
+        return note or tr("pages.conference.other_step", lang_)
     action = Catalog.default().step_actions.get(step_id)
     return action(lang_) if action is not None else step_id
 
@@ -144,7 +163,9 @@ def share(store: Store, user: UserInfo, case: dict[str, Any]) -> None:
                 st.error(str(e))
 
 
-def action_plan(store: Store, user: UserInfo, cid: int, result: Result | None) -> None:
+def action_plan(store: Store, user: UserInfo, cid: int, result: Result | None) -> list[dict[str, Any]]:
+    """The plan, each action with its status to change, and a form to take a step (or another action) into it.
+    Returns the plan as listed, for the timeline."""
     st.subheader(t("pages.conference.plan"))
     actions = store.list_actions(user, cid)
     if not actions:
@@ -152,7 +173,7 @@ def action_plan(store: Store, user: UserInfo, cid: int, result: Result | None) -
     for a in actions:
         box = st.container(border=True)
         cols = box.columns([3, 2, 2, 2])
-        action = step_text(a["step_id"], lang())
+        action = step_text(a["step_id"], lang(), a.get("note"))
         cols[0].markdown(
             f"**{md_escape(shorten(action, 90))}**  \n"
             f"{t('agency.' + a['owner_agency'])} · {md_escape(a['responsible'])}",
@@ -187,7 +208,8 @@ def action_plan(store: Store, user: UserInfo, cid: int, result: Result | None) -
         format_func=lambda s: shorten(step_text(s, lang()), 110),
         key=f"plan.step.{cid}",
     )
-    with st.form("add_action", clear_on_submit=True):
+    added = int(st.session_state.get("plan.added", 0))  # a new form after each addition; kept after an error
+    with st.form(f"add_action.{added}"):
         fields = st.columns(4)
         agencies = [a.value for a in Agency]
         default_owner = owners.get(step, user.agency)
@@ -203,13 +225,19 @@ def action_plan(store: Store, user: UserInfo, cid: int, result: Result | None) -
         status = fields[3].selectbox(
             t("pages.conference.status"), ACTION_STATUSES, format_func=lambda s: t(f"pages.status.{s}")
         )
+        text = st.text_area(t("workflows.plan.other_text"), max_chars=500) if step == OTHER_STEP else None
         if st.form_submit_button(t("pages.conference.add"), type="primary"):
+            if step == OTHER_STEP and not (text or "").strip():
+                st.error(t("workflows.plan.other_needed"))  # what was typed stays in the form
+                return actions
             try:
-                store.add_action(user, cid, step, owner, responsible, due, status)
+                store.add_action(user, cid, step, owner, responsible, due, status, note=text)
+                st.session_state["plan.added"] = added + 1
                 st.rerun()
             except InputError as e:
                 for problem in e.problems:
                     st.error(problem)
+    return actions
 
 
 def _series_name(what: str, agency: str, lang_: str, persons: Mapping[str, str]) -> str:
@@ -222,9 +250,22 @@ def _series_name(what: str, agency: str, lang_: str, persons: Mapping[str, str])
     return f"{name} – {persons.get(subject, subject)} ({tr('agency.' + agency, lang_)})"
 
 
-def timeline_figure(events: list[dict[str, Any]], lang_: str, persons: Mapping[str, str] | None = None) -> go_.Figure:
-    """Levels of each assessment over time (a step line per assessment) and action-plan changes as markers.
-    `persons` maps person ids to how they are shown (e.g. 'v1 – utsatt, 31 år')."""
+def _action_hover(action: Mapping[str, Any], lang_: str) -> str:
+    from ui.i18n import t as tr
+
+    what = html.escape(shorten(step_text(action["step_id"], lang_, action.get("note")), 70))  # typed text: no tags
+    return f"{what}: {tr('pages.status.' + action['status'], lang_)}"
+
+
+def timeline_figure(
+    events: list[dict[str, Any]],
+    lang_: str,
+    persons: Mapping[str, str] | None = None,
+    plan: list[dict[str, Any]] | None = None,
+) -> go_.Figure:
+    """Levels of each assessment over time (a step line per assessment) and the plan's actions at their due date,
+    the overdue ones apart with the word "overdue" (not colour alone), and today's line.
+    `persons` maps person ids to how they are shown (e.g. 'v1 – utsatt, 31 år'); `plan` as list_actions gives it."""
     from ui.i18n import t as tr
 
     fig = go_.Figure()
@@ -247,22 +288,31 @@ def timeline_figure(events: list[dict[str, Any]], lang_: str, persons: Mapping[s
                 hovertemplate="%{x}<br>%{text}<extra>%{fullData.name}</extra>",
             )
         )
-    actions = [e for e in events if e["kind"] == "action"]
-    if actions:
+    due = [a for a in plan or [] if a.get("due_date")]
+    today = datetime.combine(date.today(), datetime.min.time())
+    for late, name, symbol in (
+        (False, "workflows.plan.due_markers", "triangle-up"),
+        (True, "workflows.plan.overdue_markers", "x"),
+    ):
+        items = [a for a in due if bool(a["overdue"]) == late]
+        if not items:
+            continue
         fig.add_trace(
             go_.Scatter(
-                x=[e["at"] for e in actions],
-                y=[-0.6] * len(actions),
-                mode="markers",
-                name=tr("pages.conference.plan", lang_),
-                marker={"symbol": "triangle-up", "size": 10, "color": "#555"},
-                text=[
-                    f"{shorten(step_text(e['what'], lang_), 70)}: {tr('pages.status.' + e['status'], lang_)}"
-                    for e in actions
-                ],
-                hovertemplate="%{x}<br>%{text}<extra></extra>",
+                x=[a["due_date"] for a in items],
+                y=[-0.6] * len(items),
+                mode="markers+text" if late else "markers",
+                name=tr(name, lang_),
+                marker={"symbol": symbol, "size": 12 if late else 10, "color": "#b3261e" if late else "#555"},
+                text=[tr("workflows.plan.overdue", lang_) if late else "" for _ in items],
+                textposition="bottom center",
+                customdata=[_action_hover(a, lang_) for a in items],
+                hovertemplate="%{x}<br>%{customdata}<extra>%{fullData.name}</extra>",
             )
         )
+    if due:  # the line of today: what lies left of it and is not done is overdue
+        fig.add_vline(x=today.timestamp() * 1000, line_dash="dot", line_color="#555")
+        fig.add_annotation(x=today.isoformat(), y=3.4, text=tr("workflows.plan.today", lang_), showarrow=False)
     fig.update_yaxes(
         tickvals=list(range(4)), ticktext=[tr(f"level.{lv.value}", lang_) for lv in LEVEL_ORDER], range=[-1, 3.5]
     )
@@ -279,14 +329,24 @@ def timeline_figure(events: list[dict[str, Any]], lang_: str, persons: Mapping[s
             {"dtickrange": [86_400_000, None], "value": "%Y-%m-%d"},
         ]
     )
-    times = [datetime.fromisoformat(e["at"]) for e in events]
+    times = [datetime.fromisoformat(e["at"]) for e in events if e["kind"] == "assessment"]
+    times += [datetime.fromisoformat(a["due_date"]) for a in due] + ([today] if due else [])
     if times and max(times) - min(times) < timedelta(days=1):  # e.g. all saved within seconds: no millisecond axis
         middle = min(times) + (max(times) - min(times)) / 2
         fig.update_xaxes(range=[middle - timedelta(hours=12), middle + timedelta(hours=12)])
     return fig
 
 
-def timeline(store: Store, user: UserInfo, cid: int, persons: Mapping[str, str] | None = None) -> None:
+def timeline(
+    store: Store,
+    user: UserInfo,
+    cid: int,
+    persons: Mapping[str, str] | None = None,
+    plan: list[dict[str, Any]] | None = None,
+) -> None:
     events = store.timeline(user, cid)
-    if events:
-        st.plotly_chart(timeline_figure(events, lang(), persons), width="stretch")
+    if events or plan:
+        st.plotly_chart(timeline_figure(events, lang(), persons, plan), width="stretch")
+    undated = [a for a in plan or [] if not a.get("due_date")]
+    if undated:
+        st.caption(t("workflows.plan.no_due", n=len(undated)))
