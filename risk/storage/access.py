@@ -278,3 +278,13 @@ def suppress_small_cells(
                     out[shown[0]] = None
                     changed = True
     return out
+
+
+def audit_trail_scope(viewer: Viewer) -> str | None:
+    """Whose audit entries a role may read: an admin the whole trail (who did what and when, never case content);
+    case workers and coordinators only the entries of a case they may open (`can_open_case`); nobody else."""
+    if viewer.role == "admin":
+        return "all"
+    if viewer.role in (*CASE_WORKER_ROLES, "coordinator"):
+        return "case"
+    return None

@@ -52,6 +52,7 @@ class CasePage:
     page_size: int
 
 
+RETENTION_ACTIONS = {"pseudonymise": "retention_pseudonymise", "delete": "retention_delete"}  # audit codes
 STATISTICS_DIMENSIONS = ("checklist", "agency", "level", "gender", "age_band")
 
 
@@ -226,8 +227,8 @@ class ReportsMixin(StoreBase):
         """
         if by is None or by.role not in ACCOUNT_MANAGERS:  # the Store resolved `by` (store.py)
             raise PermissionDenied("only an admin or the system actor may apply retention")
-        if mode not in ("pseudonymise", "delete"):
-            raise InputError([f"mode: {mode!r}; allowed: pseudonymise, delete"])
+        if mode not in RETENTION_ACTIONS:
+            raise InputError([f"mode: {mode!r}; allowed: {', '.join(RETENTION_ACTIONS)}"])
         if older_than_days < 1:
             raise InputError(["older_than_days: must be at least 1"])
         cutoff = self.clock() - timedelta(days=older_than_days)
@@ -243,7 +244,7 @@ class ReportsMixin(StoreBase):
                     s.delete(case)
                 else:
                     _pseudonymise_case(s, self.audit_key, case, self.clock())
-                self._audit(s, by, f"retention_{mode}", case.id, f"case:{case.id}", older_than_days=older_than_days)
+                self._audit(s, by, RETENTION_ACTIONS[mode], case.id, f"case:{case.id}", older_than_days=older_than_days)
                 done.append(case.id)
         return done
 

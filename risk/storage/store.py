@@ -31,6 +31,7 @@ from risk.storage.cases import CasesMixin
 from risk.storage.organisations import OrganisationsMixin
 from risk.storage.plans import ACTION_STATUSES, ActionPlanMixin
 from risk.storage.reports import CasePage, CaseSummary, ReportsMixin
+from risk.storage.trail import AuditTrailMixin
 from risk.storage.users import UsersMixin
 
 __all__ = [
@@ -48,7 +49,9 @@ __all__ = [
 ]
 
 
-class Store(UsersMixin, CasesMixin, OrganisationsMixin, AssessmentsMixin, ActionPlanMixin, ReportsMixin):
+class Store(
+    UsersMixin, CasesMixin, OrganisationsMixin, AssessmentsMixin, ActionPlanMixin, ReportsMixin, AuditTrailMixin
+):
     """Cases, assessments, consents, action plans, users and the audit trail."""
 
     def export_case(self, user: UserInfo, case_id: int) -> dict[str, Any]:
