@@ -8,7 +8,7 @@ from datetime import date, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import ColumnElement, case, delete, func, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import InstrumentedAttribute, Session
 
 from risk.errors import InputError
 from risk.storage import schema as db
@@ -70,7 +70,7 @@ def _age_band(age: int | None) -> str:
     return OLDEST_BAND
 
 
-def _dimension_columns() -> dict[str, ColumnElement[str]]:
+def _dimension_columns() -> dict[str, ColumnElement[str] | InstrumentedAttribute[str]]:
     """Each figure dimension as an SQL expression, so the database groups and counts (the same bands as
     `_age_band`)."""
     age_band = case(

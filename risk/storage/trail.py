@@ -51,6 +51,7 @@ class AuditPage:
     total: int = 0
     page: int = 1
     page_size: int = 50
+    up_to: int = 0  # the newest entry id these pages cover: pass it back for the next page
 
     @property
     def pages(self) -> int:
@@ -75,10 +76,17 @@ def _where(q: Select[Any], f: AuditFilter) -> Select[Any]:
 
 class AuditTrailMixin(StoreBase):
     def audit_trail(
-        self, user: UserInfo, filters: AuditFilter | None = None, page: int = 1, page_size: int = 50
+        self,
+        user: UserInfo,
+        filters: AuditFilter | None = None,
+        page: int = 1,
+        page_size: int = 50,
+        up_to: int | None = None,
     ) -> AuditPage:
         """One page of the audit entries that match `filters`, newest first, with how many match in all.
 
+        Reading the trail adds to it, so pages are cut from the entries up to `up_to` (the `up_to` of the first
+        page's answer; default the newest entry): turning a page never shows an entry twice or skips one.
         An admin reads the whole trail; a case worker or coordinator only a case they may open (give `case_id`).
         Entries say who did what to which record and when, never case content."""
         f = filters or AuditFilter()
@@ -94,9 +102,13 @@ class AuditTrailMixin(StoreBase):
                 if f.case_id is None:
                     raise PermissionDenied("only an admin may read the whole audit trail; give a case")
                 self._open_case(s, user, f.case_id)
-            total = s.execute(_where(select(func.count()).select_from(db.AuditEntry), f)).scalar_one()
+            if up_to is None:
+                up_to = int(s.execute(select(func.coalesce(func.max(db.AuditEntry.id), 0))).scalar_one())
+            upto = db.AuditEntry.id <= up_to
+            total = s.execute(_where(select(func.count()).select_from(db.AuditEntry), f).where(upto)).scalar_one()
             rows = s.execute(
                 _where(select(db.AuditEntry), f)
+                .where(upto)
                 .order_by(db.AuditEntry.id.desc())
                 .offset((page - 1) * page_size)
                 .limit(page_size)
@@ -114,4 +126,4 @@ class AuditTrailMixin(StoreBase):
                 for r in rows
             ]
             self._audit_read(s, user, "read_audit", f.case_id, page=page, filter=f.detail())
-            return AuditPage(entries, total, page, page_size)
+            return AuditPage(entries, total, page, page_size, up_to)

@@ -1,4 +1,4 @@
-"""Admin: users and the audit trail. An admin sees no case content."""
+"""Admin: users. An admin sees no case content. (The audit trail is ui/pages/audit.py.)"""
 
 from __future__ import annotations
 
@@ -47,16 +47,3 @@ def users_page() -> None:
         if st.form_submit_button(t("pages.admin.disable")) and name:
             store.disable_user(name, by=user)
             st.rerun()
-
-
-def audit_page() -> None:
-    user = require_user()
-    store = get_store()
-    st.title(t("pages.admin.audit"))
-    if st.button(t("pages.admin.verify"), type="primary"):
-        problems = store.verify_audit()
-        if problems:
-            st.error("\n".join(f"- {p}" for p in problems))
-        else:
-            st.success(t("pages.admin.intact"))
-    st.dataframe(store.audit_entries(user, limit=300), width="stretch")
