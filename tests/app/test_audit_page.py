@@ -58,7 +58,7 @@ def test_filters_by_user_action_case_and_date() -> None:
     selectbox(at, "Händelse").set_value("\x00all")
     at.number_input[0].set_value(case)
     at = click(at, "Visa")
-    assert set(at.dataframe[0].value["Ärende"]) == {case}
+    assert set(at.dataframe[0].value["Ärende"]) == {str(case)}
 
 
 def test_dates_the_wrong_way_round_are_named_and_the_filter_kept() -> None:

@@ -7,7 +7,8 @@ import streamlit as st
 from risk.errors import InputError
 from risk.storage.access import ROLES
 from risk.vocabulary import Agency
-from ui.session import flash, get_store, require_user, show_flash, t
+from ui.labels import account_rows
+from ui.session import flash, get_store, lang, require_user, show_flash, t
 
 
 def users_page() -> None:
@@ -15,7 +16,7 @@ def users_page() -> None:
     store = get_store()
     st.title(t("pages.admin.users"))
     show_flash()
-    st.dataframe(store.list_users(user), width="stretch")
+    st.dataframe(account_rows(store.list_users(user), lang()), width="stretch", hide_index=True)
     with st.form("add_user", clear_on_submit=True):
         st.markdown(f"**{t('pages.admin.add')}**")
         cols = st.columns(5)

@@ -101,7 +101,7 @@ def _rows(entries: list[dict[str, Any]]) -> list[dict[str, Any]]:
             words["username"]: e["username"] or t("audit.no_user"),
             words["agency"]: agency_word(e["agency"]),
             words["action"]: action_word(e["action"]),
-            words["case_id"]: e["case_id"],
+            words["case_id"]: "" if e["case_id"] is None else str(e["case_id"]),
             words["record"]: record_words(e["record"]),
         }
         for e in entries
