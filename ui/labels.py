@@ -15,7 +15,7 @@ from risk.checklists import Checklist, default_checklists
 from risk.models import Reason
 from risk.rules import Rules, default_rules
 from risk.text import Text
-from risk.vocabulary import RiskLevel
+from risk.vocabulary import Agency, RiskLevel
 from ui.i18n import cap, t
 
 LEVEL_ICONS: dict[str, str] = {"low": "▲△△△", "moderate": "▲▲△△", "high": "▲▲▲△", "severe": "▲▲▲▲"}
@@ -231,9 +231,7 @@ def account_rows(accounts: Iterable[Mapping[str, Any]], lang: str) -> list[dict[
             {
                 t("pages.login.username", lang): str(a["username"]),
                 t("pages.admin.agency", lang): cap(agency_name(str(a["agency"]), lang)),
-                t("pages.admin.organisation", lang): (
-                    cap(agency_name(organisation, lang)) if organisation == a["agency"] else organisation
-                ),
+                t("pages.admin.organisation", lang): organisation_word(organisation, lang),
                 t("pages.admin.role", lang): cap(t(f"pages.roles.{a['role']}", lang)),
                 t("accounts.status", lang): t("accounts.disabled" if a.get("disabled") else "accounts.active", lang),
                 t("accounts.failed_logins", lang): str(a.get("failed_logins") or 0),
@@ -241,3 +239,9 @@ def account_rows(accounts: Iterable[Mapping[str, Any]], lang: str) -> list[dict[
             }
         )
     return rows
+
+
+def organisation_word(key: str, lang: str) -> str:
+    """An organisation by its key: an agency's default organisation (its key is the agency's code) in words, any
+    other by the key its admin gave it."""
+    return cap(agency_name(key, lang)) if key in {a.value for a in Agency} else key

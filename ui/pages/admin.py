@@ -7,7 +7,7 @@ import streamlit as st
 from risk.errors import InputError
 from risk.storage.access import ROLES
 from risk.vocabulary import Agency
-from ui.labels import account_rows
+from ui.labels import account_rows, organisation_word
 from ui.session import flash, get_store, lang, require_user, show_flash, t
 
 
@@ -29,7 +29,7 @@ def users_page() -> None:
         organisation = cols[4].selectbox(
             t("pages.admin.organisation"),
             ["", *(o["key"] for o in store.list_organisations())],
-            format_func=lambda k: k or t("pages.admin.organisation_default"),
+            format_func=lambda k: organisation_word(k, lang()) if k else t("pages.admin.organisation_default"),
         )
         if st.form_submit_button(t("pages.admin.add")):
             try:
