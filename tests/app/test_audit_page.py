@@ -52,6 +52,7 @@ def test_filters_by_user_action_case_and_date() -> None:
     table = at.dataframe[0].value
     assert set(table["Användare"]) == {"vard"} and set(table["Händelse"]) == {"Bedömning sparad"}
     assert all(r.startswith("Bedömning: ") for r in table["Post"])  # the checklist in words, not its code
+    assert all(r.endswith(", version 1") for r in table["Post"])
     assert not [r for r in table["Post"] if "psychiatric" in r or "criminal_network" in r]
     case = int(table["Ärende"].iloc[0])
     selectbox(at, "Användare").set_value("\x00all")

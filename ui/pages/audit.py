@@ -46,17 +46,19 @@ def agency_word(agency: str | None) -> str:
 
 
 def record_words(record: str | None) -> str:
-    """'assessment:domestic_violence:v1' → 'Bedömning: Våld i nära relation – v1'; ids stay as they are."""
+    """'assessment:domestic_violence:v1:2' → 'Bedömning: Våld i nära relation – v1, version 2'; ids stay as they are."""
     if not record:
         return ""
     kind, _, rest = record.partition(":")
     if kind not in RECORD_KINDS:
         return record
     if kind in ("assessment", "draft"):
-        checklist, _, subject = rest.partition(":")
+        checklist, *about = rest.split(":")
         found = default_checklists().get(checklist)
         if found is not None:
-            rest = f"{checklist_name(found, lang())} – {subject}" if subject else checklist_name(found, lang())
+            subject = f" – {about[0]}" if about else ""
+            version = f", {t('audit.version', n=about[1])}" if len(about) > 1 else ""
+            rest = f"{checklist_name(found, lang())}{subject}{version}"
     return f"{t(f'audit.records.{kind}')}: {rest}"
 
 
