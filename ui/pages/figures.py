@@ -13,7 +13,7 @@ import streamlit as st
 from risk.checklists import default_checklists
 from risk.vocabulary import LEVEL_ORDER
 from ui.i18n import cap, catalog
-from ui.labels import checklist_name
+from ui.labels import LEVEL_COLOURS, checklist_name
 from ui.session import get_store, lang, require_user, t
 
 DIMENSIONS = ("gender", "age_band", "agency", "checklist")
@@ -82,6 +82,7 @@ def chart(by: str, cells: list[dict[str, Any]]) -> None:
         barmode="group",
         pattern_shape="level",
         category_orders={"group": groups, "level": levels},
+        color_discrete_map={value_word("level", lv): colour for lv, colour in LEVEL_COLOURS.items()},
         labels={"n": t("pages.figures.count"), "group": cap(t(f"pages.figures.{by}")), "level": t("level.label")},
     )
     st.plotly_chart(fig, width="stretch")
