@@ -12,7 +12,7 @@ from risk.storage import AuthError
 from ui import nav
 from ui.errors import run_guarded
 from ui.i18n import LANGUAGES
-from ui.pages import admin, cases, conference, figures, guidance, intake, login, result
+from ui.pages import admin, audit, cases, conference, figures, guidance, intake, login, result
 from ui.session import check_session, end_session, lang, sign_out, store_or_stop, t, user
 
 st.set_page_config(page_title="Samrisk", page_icon=":material/health_and_safety:", layout="wide")
@@ -72,9 +72,7 @@ def pages_for(role: str, agency: str) -> list[st.Page]:
         "users": st.Page(
             admin.users_page, title=t("pages.admin.users"), icon=":material/manage_accounts:", url_path="users"
         ),
-        "audit": st.Page(
-            admin.audit_page, title=t("pages.admin.audit"), icon=":material/fact_check:", url_path="audit"
-        ),
+        "audit": st.Page(audit.page, title=t("audit.title"), icon=":material/fact_check:", url_path="audit"),
         "guidance": guidance_page(),
     }
     names = {

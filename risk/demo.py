@@ -1,6 +1,8 @@
 """The synthetic demo (data/demo.json): accounts with a published password and made-up cases, opt-in only.
 
-Every demo case is marked synthetic and its reference starts with DEMO; nothing here is real. Because every demo
+Every demo case is marked synthetic and its reference starts with DEMO; nothing here is real. Besides the
+hand-written cases, `generated` in demo.json names a file of made-up cases drawn from a seed (risk/demo_cases.py),
+so that a supervisor sees figures. Because every demo
 account, admin included, has the same published password, the demo is loaded only when asked for
 (`SAMRISK_DEMO=1`, `python -m risk demo load`, or the default SQLite file of a development checkout), never into a
 server database or with SAMRISK_PRODUCTION set, and the database is marked so the sign-in page may show the password.
@@ -45,7 +47,8 @@ def demo_wanted() -> bool:
 
 def load_demo(store: Store, path: Path = DEMO_FILE) -> dict[str, UserInfo]:
     """Add the demo accounts and cases unless the store already has users, as the system actor `demo`, and mark
-    the database as a demo. Returns the accounts' sessions by name; InputError where the demo is refused."""
+    the database as a demo. Returns the accounts by name (a session for those the demo acted as); InputError where
+    the demo is refused."""
     refusal = demo_refusal(store)
     if refusal:
         raise InputError([refusal])
@@ -54,11 +57,17 @@ def load_demo(store: Store, path: Path = DEMO_FILE) -> dict[str, UserInfo]:
     if store.list_users(system):
         return {}
     store.mark_demo(system)  # first: even a half-loaded demo has accounts with the published password
-    for a in demo["accounts"]:
-        store.add_user(a["username"], demo["password"], a["agency"], a["role"], by=system)
-    users = {a["username"]: store.authenticate(a["username"], demo["password"], "demo") for a in demo["accounts"]}
+    accounts = {
+        a["username"]: store.add_user(a["username"], demo["password"], a["agency"], a["role"], by=system)
+        for a in demo["accounts"]
+    }
+    generated = path.parent / demo["generated"] if demo.get("generated") else None
+    made = json.loads(generated.read_text(encoding="utf-8"))["cases"] if generated else []
+    cases = [*made, *demo["cases"]]  # the hand-written cases last: they come first in the case list
+    # sign in only the accounts the demo acts as: each sign-in is a deliberately slow password check
+    users = {name: store.authenticate(name, demo["password"], "demo") for name in sorted(_actors(cases))}
     today = store.clock().date()
-    for c in demo["cases"]:
+    for c in cases:
         owner = users[c["by"]]
         cid = store.create_case(owner, reference=c["reference"], context=c["context"], synthetic=True)
         for agency in c.get("agencies", []):
@@ -87,4 +96,14 @@ def load_demo(store: Store, path: Path = DEMO_FILE) -> dict[str, UserInfo]:
                 today + timedelta(days=act["due_in_days"]),
                 act["status"],
             )
-    return users
+    return {**accounts, **users}
+
+
+def _actors(cases: list[dict[str, Any]]) -> set[str]:
+    """The accounts named as `by` anywhere in the cases."""
+    found: set[str] = set()
+    for c in cases:
+        found.add(c["by"])
+        for part in ("assessments", "consents", "concern_reports", "conference_shares", "actions"):
+            found |= {x["by"] for x in c.get(part, [])}
+    return found

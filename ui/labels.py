@@ -15,7 +15,7 @@ from risk.checklists import Checklist, default_checklists
 from risk.models import Reason
 from risk.rules import Rules, default_rules
 from risk.text import Text
-from risk.vocabulary import RiskLevel
+from risk.vocabulary import Agency, RiskLevel
 from ui.i18n import cap, t
 
 LEVEL_ICONS: dict[str, str] = {"low": "▲△△△", "moderate": "▲▲△△", "high": "▲▲▲△", "severe": "▲▲▲▲"}
@@ -220,3 +220,28 @@ def md_escape(text: str) -> str:
     """Data text (answers, reasons, citations, a professional's override reason) shown literally in st.markdown:
     no emphasis, links, HTML, LaTeX ($), colour directives (:red[…]) or emoji shortcodes."""
     return _MD_SPECIAL.sub(r"\\\1", text).replace("\n", "  \n")
+
+
+def account_rows(accounts: Iterable[Mapping[str, Any]], lang: str) -> list[dict[str, str]]:
+    """The admin's list of accounts (Store.list_users) with headings and values in words: no role or agency code."""
+    rows = []
+    for a in accounts:
+        organisation = str(a.get("organisation") or "")
+        rows.append(
+            {
+                t("pages.login.username", lang): str(a["username"]),
+                t("pages.admin.agency", lang): cap(agency_name(str(a["agency"]), lang)),
+                t("pages.admin.organisation", lang): organisation_word(organisation, lang),
+                t("pages.admin.role", lang): cap(t(f"pages.roles.{a['role']}", lang)),
+                t("accounts.status", lang): t("accounts.disabled" if a.get("disabled") else "accounts.active", lang),
+                t("accounts.failed_logins", lang): str(a.get("failed_logins") or 0),
+                t("accounts.sso", lang): cap(answer_word("yes" if a.get("sso") else "no", lang)),
+            }
+        )
+    return rows
+
+
+def organisation_word(key: str, lang: str) -> str:
+    """An organisation by its key: an agency's default organisation (its key is the agency's code) in words, any
+    other by the key its admin gave it."""
+    return cap(agency_name(key, lang)) if key in {a.value for a in Agency} else key

@@ -319,3 +319,13 @@ def person_removal_problems(person: str, referred_to_by: Mapping[str, int]) -> l
         f"person: {person} cannot be removed: {kinds} of this case name them; correct the person's role, age or "
         "gender instead, or remove those records first"
     ]
+
+
+def audit_trail_scope(viewer: Viewer) -> str | None:
+    """Whose audit entries a role may read: an admin the whole trail (who did what and when, never case content);
+    case workers and coordinators only the entries of a case they may open (`can_open_case`); nobody else."""
+    if viewer.role == "admin":
+        return "all"
+    if viewer.role in (*CASE_WORKER_ROLES, "coordinator"):
+        return "case"
+    return None

@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import delete, func, select
-from sqlalchemy.orm import Session
+from sqlalchemy import ColumnElement, case, delete, func, select
+from sqlalchemy.orm import InstrumentedAttribute, Session
 
 from risk.errors import InputError
 from risk.storage import schema as db
@@ -53,16 +52,39 @@ class CasePage:
     page_size: int
 
 
+RETENTION_ACTIONS = {"pseudonymise": "retention_pseudonymise", "delete": "retention_delete"}  # audit codes
 STATISTICS_DIMENSIONS = ("checklist", "agency", "level", "gender", "age_band")
+
+
+AGE_BANDS: tuple[tuple[int, str], ...] = ((12, "0-12"), (17, "13-17"), (24, "18-24"), (44, "25-44"), (64, "45-64"))
+OLDEST_BAND = "65+"
+UNKNOWN = "unknown"  # a missing level, gender or age in the figures
 
 
 def _age_band(age: int | None) -> str:
     if age is None:
-        return "unknown"
-    for upper, label in ((12, "0-12"), (17, "13-17"), (24, "18-24"), (44, "25-44"), (64, "45-64")):
+        return UNKNOWN
+    for upper, label in AGE_BANDS:
         if age <= upper:
             return label
-    return "65+"
+    return OLDEST_BAND
+
+
+def _dimension_columns() -> dict[str, ColumnElement[str] | InstrumentedAttribute[str]]:
+    """Each figure dimension as an SQL expression, so the database groups and counts (the same bands as
+    `_age_band`)."""
+    age_band = case(
+        (db.Person.age.is_(None), UNKNOWN),
+        *((db.Person.age <= upper, label) for upper, label in AGE_BANDS),
+        else_=OLDEST_BAND,
+    )
+    return {
+        "checklist": db.Assessment.checklist,
+        "agency": db.Assessment.agency,
+        "level": func.coalesce(db.Assessment.level, UNKNOWN),
+        "gender": func.coalesce(db.Person.gender, UNKNOWN),
+        "age_band": age_band,
+    }
 
 
 def _age_band_floor(age: int | None) -> int | None:
@@ -136,7 +158,8 @@ class ReportsMixin(StoreBase):
     def statistics(self, user: UserInfo, by: Sequence[str] = ("checklist", "level")) -> dict[str, Any]:
         """Counts of latest assessment levels grouped `by` (checklist, agency, level, gender, age_band): never a
         row, and no count below MIN_CELL (those cells come back as None, with enough others hidden that none
-        can be worked out). Supervisors and coordinators see their own organisation's figures, admins all."""
+        can be worked out). Supervisors and coordinators see their own organisation's figures, admins all.
+        The database groups and counts: no assessment row reaches Python."""
         dims = tuple(by)
         bad = [d for d in dims if d not in STATISTICS_DIMENSIONS]
         if bad or not dims or len(set(dims)) != len(dims):
@@ -158,10 +181,9 @@ class ReportsMixin(StoreBase):
                 .group_by(db.Assessment.case_id, db.Assessment.checklist, db.Assessment.subject, db.Assessment.agency)
                 .subquery()
             )
-            q = (
-                select(
-                    db.Assessment.checklist, db.Assessment.agency, db.Assessment.level, db.Person.gender, db.Person.age
-                )
+            rows = (
+                select(*(column.label(name) for name, column in _dimension_columns().items()))
+                .select_from(db.Assessment)
                 .join(
                     latest,
                     (db.Assessment.case_id == latest.c.case_id)
@@ -177,17 +199,13 @@ class ReportsMixin(StoreBase):
             if scope == "organisation":  # the user's own organisation, all its units
                 tree = self._tree(s)
                 home = root(tree, viewer.organisation)
-                q = q.where(db.Assessment.organisation_id.in_([o for o in tree if root(tree, o) == home]))
-            counts: Counter[tuple[str, ...]] = Counter()
-            for checklist, agency, level, gender, age in s.execute(q):
-                values = {
-                    "checklist": checklist,
-                    "agency": agency,
-                    "level": level or "unknown",
-                    "gender": gender or "unknown",
-                    "age_band": _age_band(age),
-                }
-                counts[tuple(values[d] for d in dims)] += 1
+                rows = rows.where(db.Assessment.organisation_id.in_([o for o in tree if root(tree, o) == home]))
+            flat = rows.subquery()
+            grouped = [flat.c[d] for d in dims]
+            counts: dict[tuple[str, ...], int] = {
+                tuple(str(v) for v in row[:-1]): int(row[-1])
+                for row in s.execute(select(*grouped, func.count()).group_by(*grouped))
+            }
             cells = suppress_small_cells(counts, MIN_CELL)
             self._audit_read(s, user, "read_statistics", by=list(dims), cells=len(cells), scope=scope)
             return {
@@ -209,8 +227,8 @@ class ReportsMixin(StoreBase):
         """
         if by is None or by.role not in ACCOUNT_MANAGERS:  # the Store resolved `by` (store.py)
             raise PermissionDenied("only an admin or the system actor may apply retention")
-        if mode not in ("pseudonymise", "delete"):
-            raise InputError([f"mode: {mode!r}; allowed: pseudonymise, delete"])
+        if mode not in RETENTION_ACTIONS:
+            raise InputError([f"mode: {mode!r}; allowed: {', '.join(RETENTION_ACTIONS)}"])
         if older_than_days < 1:
             raise InputError(["older_than_days: must be at least 1"])
         cutoff = self.clock() - timedelta(days=older_than_days)
@@ -226,7 +244,7 @@ class ReportsMixin(StoreBase):
                     s.delete(case)
                 else:
                     _pseudonymise_case(s, self.audit_key, case, self.clock())
-                self._audit(s, by, f"retention_{mode}", case.id, f"case:{case.id}", older_than_days=older_than_days)
+                self._audit(s, by, RETENTION_ACTIONS[mode], case.id, f"case:{case.id}", older_than_days=older_than_days)
                 done.append(case.id)
         return done
 

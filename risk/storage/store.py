@@ -31,6 +31,7 @@ from risk.storage.cases import CasesMixin
 from risk.storage.organisations import OrganisationsMixin
 from risk.storage.plans import ACTION_STATUSES, ActionPlanMixin
 from risk.storage.reports import CasePage, CaseSummary, ReportsMixin
+from risk.storage.trail import AuditTrailMixin
 from risk.storage.users import UsersMixin
 from risk.storage.workflows import CaseRecordsMixin
 
@@ -50,7 +51,14 @@ __all__ = [
 
 
 class Store(
-    UsersMixin, CaseRecordsMixin, CasesMixin, OrganisationsMixin, AssessmentsMixin, ActionPlanMixin, ReportsMixin
+    UsersMixin,
+    CaseRecordsMixin,
+    CasesMixin,
+    OrganisationsMixin,
+    AssessmentsMixin,
+    ActionPlanMixin,
+    ReportsMixin,
+    AuditTrailMixin,
 ):
     """Cases, assessments, consents, action plans, users and the audit trail."""
 

@@ -78,7 +78,7 @@ def test_an_admin_sees_no_case_content(page: str) -> None:
     for secret in (*DEMO_REFERENCES, "Våld i lägenhet", "dv.strangulation", "yes", "samrisk-level", "Patrull"):
         assert secret not in shown
     if page == "Användare":
-        assert {"polis", "vard", "soc", "samordnare", "chef", "admin"} <= set(at.dataframe[0].value["username"])
+        assert {"polis", "vard", "soc", "samordnare", "chef", "admin"} <= set(at.dataframe[0].value["Användarnamn"])
 
 
 def test_the_police_see_the_health_care_case_they_take_part_in_but_not_its_level() -> None:

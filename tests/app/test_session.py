@@ -33,13 +33,13 @@ def test_swedish_by_default_english_after_switching_and_back() -> None:
     assert title(at) == "Cases"
     assert nav_titles(at) == ["Cases", "Intake", "Result", "Case conference", "Guidance"]
     assert "Signed in: polis (police officer, police)" in page_text(at.sidebar)
-    assert "3 cases · page 1 of 1" in page_text(at.main)
+    assert "51 cases · page 1 of 3" in page_text(at.main)
     assert [b.label for b in at.main.button][:2] == ["New case", "Open"]
 
     language(at, "sv")
     assert title(at) == "Ärenden"  # the same page, now in Swedish
     assert nav_titles(at) == ["Ärenden", "Intag", "Resultat", "Ärendemöte", "Kunskapsstöd"]
-    assert "3 ärenden · sida 1 av 1" in page_text(at.main)
+    assert "51 ärenden · sida 1 av 3" in page_text(at.main)
     open_page(at, "Ärendemöte")
     assert t("notice", "sv") in page_text(at.main)
 
@@ -92,7 +92,8 @@ def test_an_admin_adds_a_user_who_then_shows_in_the_list() -> None:
     no_exceptions(at)
     assert [s.value for s in at.success] == ["nyanstalld är tillagd."]
     users = at.dataframe[0].value
-    assert users[users["username"] == "nyanstalld"][["agency", "role"]].values.tolist() == [["healthcare", "clinician"]]
+    added = users[users["Användarnamn"] == "nyanstalld"][["Myndighet", "Roll"]].values.tolist()
+    assert added == [["Hälso- och sjukvården", "Vårdpersonal"]]  # in words, not codes
     disable = next(f for f in at.main.form if "Inaktivera användare" in [b.label for b in f.button])
     assert "nyanstalld" in disable.selectbox[0].options
 

@@ -1,4 +1,4 @@
-"""Admin: users and the audit trail. An admin sees no case content."""
+"""Admin: users. An admin sees no case content. (The audit trail is ui/pages/audit.py.)"""
 
 from __future__ import annotations
 
@@ -8,7 +8,8 @@ from risk.errors import InputError
 from risk.storage import Store, UserInfo
 from risk.storage.access import ROLES
 from risk.vocabulary import Agency
-from ui.session import flash, get_store, require_user, show_flash, t
+from ui.labels import account_rows, organisation_word
+from ui.session import flash, get_store, lang, require_user, show_flash, t
 
 
 def users_page() -> None:
@@ -16,7 +17,7 @@ def users_page() -> None:
     store = get_store()
     st.title(t("pages.admin.users"))
     show_flash()
-    st.dataframe(store.list_users(user), width="stretch")
+    st.dataframe(account_rows(store.list_users(user), lang()), width="stretch", hide_index=True)
     with st.form("add_user", clear_on_submit=True):
         st.markdown(f"**{t('pages.admin.add')}**")
         cols = st.columns(5)
@@ -29,7 +30,7 @@ def users_page() -> None:
         organisation = cols[4].selectbox(
             t("pages.admin.organisation"),
             ["", *(o["key"] for o in store.list_organisations())],
-            format_func=lambda k: k or t("pages.admin.organisation_default"),
+            format_func=lambda k: organisation_word(k, lang()) if k else t("pages.admin.organisation_default"),
         )
         if st.form_submit_button(t("pages.admin.add")):
             try:
@@ -79,16 +80,3 @@ def enable_form(store: Store, user: UserInfo, disabled: list[str]) -> None:
                 return
             flash(t("workflows.admin.enabled", name=name))
             st.rerun()
-
-
-def audit_page() -> None:
-    user = require_user()
-    store = get_store()
-    st.title(t("pages.admin.audit"))
-    if st.button(t("pages.admin.verify"), type="primary"):
-        problems = store.verify_audit()
-        if problems:
-            st.error("\n".join(f"- {p}" for p in problems))
-        else:
-            st.success(t("pages.admin.intact"))
-    st.dataframe(store.audit_entries(user, limit=300), width="stretch")
