@@ -168,19 +168,23 @@ def asking_agencies(rules: Rules | None = None) -> list[Agency]:
 
 
 def parse_situation(raw: Any, nav: Navigator | None = None) -> Situation:
-    """A situation from plain values; InputError names every field to fix."""
+    """A situation from plain values; InputError names every field to fix, all at once."""
     nav = nav if nav is not None else default_navigator()
+    problems: list[str] = []
+    named = raw.get("situations") if isinstance(raw, dict) else None
+    if isinstance(named, list):
+        problems += [
+            f"situations: unknown situation {s!r}; known: {', '.join(nav.situations)}"
+            for s in named
+            if isinstance(s, str) and s not in nav.situations
+        ]
     try:
         sit = Situation.model_validate(raw)
     except ValidationError as e:
+        where = [".".join(str(x) for x in err["loc"]) or "situation" for err in e.errors()]
         raise InputError(
-            [f"{'.'.join(str(x) for x in err['loc']) or 'situation'}: {describe(err)}" for err in e.errors()]
+            [*problems, *(f"{w}: {describe(err)}" for w, err in zip(where, e.errors(), strict=True))]
         ) from None
-    problems = [
-        f"situations: unknown situation {s!r}; known: {', '.join(nav.situations)}"
-        for s in sit.situations
-        if s not in nav.situations
-    ]
     if sit.agency not in asking_agencies(nav.rules):
         problems.append(f"agency: {sit.agency} has no setting; use one of {', '.join(asking_agencies(nav.rules))}")
     elif sit.context is not None and sit.context not in contexts_of(sit.agency, nav.rules):
@@ -263,6 +267,7 @@ class Entry(BaseModel):
     text: str
     consent: ConsentStatus = ConsentStatus.not_required
     needs_consent_from: list[PersonRole] = Field(default_factory=list)
+    consent_text: str | None = Field(None, description="Whose consent it needs, in words")
     because: list[str] = Field(default_factory=list, description="Why, in words")
     note: str | None = None
     provisions: list[ProvisionRef] = Field(default_factory=list)
@@ -341,13 +346,9 @@ def _step_entries(step: Step, sit: Situation, nav: Navigator, lang: Language) ->
         engine_text(f"navigator.agency.{a}", lang) for a in [str(x) for x in rule.shares_with] or [step.agency]
     )
     needs = list(rule.consent_from)
+    condition = engine_text("navigator.with_consent", lang, whom=whom)
     return [
-        Entry(
-            kind="may",
-            text=engine_text("navigator.with_consent", lang, action=step.action, whom=whom),
-            needs_consent_from=needs,
-            **common,
-        ),
+        Entry(kind="may", text=step.action, consent_text=condition, needs_consent_from=needs, **common),
         Entry(
             kind="may_not",
             text=engine_text("navigator.not_without_consent", lang, to=to, whom=whom),
