@@ -12,7 +12,7 @@ from risk.storage import AuthError
 from ui import nav
 from ui.errors import run_guarded
 from ui.i18n import LANGUAGES
-from ui.pages import admin, cases, conference, figures, intake, login, result
+from ui.pages import admin, cases, conference, figures, intake, law, login, result
 from ui.session import check_session, end_session, lang, sign_out, store_or_stop, t, user
 
 st.set_page_config(page_title="Samrisk", page_icon=":material/health_and_safety:", layout="wide")
@@ -70,14 +70,15 @@ def pages_for(role: str, agency: str) -> list[st.Page]:
         "audit": st.Page(
             admin.audit_page, title=t("pages.admin.audit"), icon=":material/fact_check:", url_path="audit"
         ),
+        "law": st.Page(law.page, title=t("law.title"), icon=":material/gavel:", url_path="law"),
     }
     names = {
-        "officer": ["cases", "intake", "result", "conference"],
-        "clinician": ["cases", "intake", "result", "conference"],
-        "social_worker": ["cases", "intake", "result", "conference"],
-        "coordinator": ["conference", "cases"],
-        "supervisor": ["figures"],
-        "admin": ["users", "audit"],
+        "officer": ["cases", "intake", "result", "conference", "law"],
+        "clinician": ["cases", "intake", "result", "conference", "law"],
+        "social_worker": ["cases", "intake", "result", "conference", "law"],
+        "coordinator": ["conference", "cases", "law"],
+        "supervisor": ["figures", "law"],
+        "admin": ["users", "audit", "law"],
     }[role]
     nav.register({n: made[n] for n in names})
     return [made[n] for n in names]
