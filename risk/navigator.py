@@ -209,8 +209,11 @@ def build_case(sit: Situation, nav: Navigator | None = None) -> Case:
         rule = nav.situations[sid]
         if rule.checklist is not None:
             answers.setdefault(rule.checklist, {}).update(dict.fromkeys(rule.yes, "yes"))
-    wants_child = any(nav.situations[s].adds_child for s in sit.situations) or "child_welfare" in answers
-    if wants_child and not _is_child(sit.subject_role, sit.age):
+    in_household = any(nav.situations[s].adds_child for s in sit.situations) and not _is_child(
+        sit.subject_role, sit.age
+    )
+    assessed = "child_welfare" in answers and sit.subject_role is not PersonRole.child  # its subject has role child
+    if in_household or assessed:
         persons["child"] = {"id": "child", "role": PersonRole.child}
     subject_of = {"domestic_violence": SUBJECT, "child_welfare": SUBJECT}
     if "domestic_violence" in answers:
@@ -239,6 +242,40 @@ def build_case(sit: Situation, nav: Navigator | None = None) -> Case:
             "overrides": overrides,
             "consents": consents,
         }
+    )
+
+
+def situation_for(case: Case, agency: Agency, result: Result | None = None, nav: Navigator | None = None) -> Situation:
+    """The navigator's questions answered from a case, for one agency: a link from a result to the navigator.
+
+    The person is the subject of the case's first assessment; the situations are those whose items are yes in that
+    person's assessments (and a child's, for the child situations); the level is the engine's for that assessment,
+    where a result is given; consent is what that person consented to."""
+    nav = nav if nav is not None else default_navigator()
+    if not case.assessments:
+        return Situation(agency=agency)
+    first = case.assessments[0]
+    persons = {p.id: p for p in case.persons}
+    subject = persons[first.subject]
+    children = {p.id for p in case.persons if _is_child(p.role, p.age) and p.id != subject.id}
+    yes: set[tuple[str, str]] = set()
+    for a in case.assessments:
+        if a.subject == subject.id or (a.checklist == "child_welfare" and a.subject in children):
+            yes |= {(a.checklist, i) for i, v in a.answers.items() if v.value == "yes"}
+    picked = [s.id for s in nav.file.situations if any((s.checklist, i) in yes for i in s.yes)]
+    if children:
+        picked += [s.id for s in nav.file.situations if s.adds_child and s.id not in picked]
+    level = next((r.level for r in result.assessments if r.subject == subject.id), None) if result else None
+    consent = sorted({a for c in case.consents if c.person == subject.id for a in c.to_share_with})
+    context = case.context if case.context in contexts_of(agency, nav.rules) else None
+    return Situation(
+        agency=agency,
+        context=context,
+        subject_role=subject.role,
+        age=subject.age,
+        situations=picked,
+        consent_to=consent,
+        level=level,
     )
 
 
