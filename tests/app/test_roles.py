@@ -20,12 +20,12 @@ from tests.ui.helpers import page_text, texts
 from ui.i18n import t
 
 MENUS = {
-    "polis": ["Ärenden", "Intag", "Resultat", "Ärendemöte"],
-    "vard": ["Ärenden", "Triage", "Resultat", "Ärendemöte"],
-    "soc": ["Ärenden", "Bedömning", "Resultat", "Ärendemöte"],
-    "samordnare": ["Ärendemöte", "Ärenden"],
-    "chef": ["Uppföljning"],
-    "admin": ["Användare", "Granskningslogg"],
+    "polis": ["Ärenden", "Intag", "Resultat", "Ärendemöte", "Får jag berätta?"],
+    "vard": ["Ärenden", "Triage", "Resultat", "Ärendemöte", "Får jag berätta?"],
+    "soc": ["Ärenden", "Bedömning", "Resultat", "Ärendemöte", "Får jag berätta?"],
+    "samordnare": ["Ärendemöte", "Ärenden", "Får jag berätta?"],
+    "chef": ["Uppföljning", "Får jag berätta?"],
+    "admin": ["Användare", "Granskningslogg", "Får jag berätta?"],
 }
 CAPTIONS = {
     "polis": "Inloggad: polis (polis, polisen)",

@@ -31,14 +31,14 @@ def test_swedish_by_default_english_after_switching_and_back() -> None:
     assert at.main.text_input[0].label == "Username"
     sign_in(at, "polis")
     assert title(at) == "Cases"
-    assert nav_titles(at) == ["Cases", "Intake", "Result", "Case conference"]
+    assert nav_titles(at) == ["Cases", "Intake", "Result", "Case conference", "May I tell?"]
     assert "Signed in: polis (police officer, police)" in page_text(at.sidebar)
     assert "3 cases · page 1 of 1" in page_text(at.main)
     assert [b.label for b in at.main.button][:2] == ["New case", "Open"]
 
     language(at, "sv")
     assert title(at) == "Ärenden"  # the same page, now in Swedish
-    assert nav_titles(at) == ["Ärenden", "Intag", "Resultat", "Ärendemöte"]
+    assert nav_titles(at) == ["Ärenden", "Intag", "Resultat", "Ärendemöte", "Får jag berätta?"]
     assert "3 ärenden · sida 1 av 1" in page_text(at.main)
     open_page(at, "Ärendemöte")
     assert t("notice", "sv") in page_text(at.main)
