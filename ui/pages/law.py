@@ -35,7 +35,7 @@ from risk.navigator import (
 )
 from risk.vocabulary import LEVEL_ORDER, Agency, PersonRole
 from ui.i18n import t as translate
-from ui.labels import agency_name, level_word, md_escape
+from ui.labels import agency_name, cap_agency, level_word, md_escape
 from ui.session import lang, require_user, t
 
 KEY = "law."
@@ -101,7 +101,7 @@ def questions(user_agency: str) -> dict[str, Any]:
     with left:
         st.markdown(f"**{t('law.who_am_i')}**")
         agency = _select(
-            t("law.agency"), [a.value for a in asking_agencies()], KEY + "agency", lambda a: agency_name(a, lg)
+            t("law.agency"), [a.value for a in asking_agencies()], KEY + "agency", lambda a: cap_agency(a, lg)
         )
         context = _select(
             t("law.context"),
@@ -131,7 +131,7 @@ def questions(user_agency: str) -> dict[str, Any]:
             t("law.consent_to"),
             [a.value for a in Agency],
             key=KEY + "consent",
-            format_func=lambda a: agency_name(a, lg),
+            format_func=lambda a: cap_agency(a, lg),
             placeholder=t("law.no_consent"),
         )
         level = st.selectbox(
