@@ -170,6 +170,9 @@ def _entry(e: Entry) -> None:
         box.markdown(md_escape(e.note))
     if e.provisions:
         box.markdown(_provision_lines(e.provisions))
+        with box.expander(t("law.what_the_law_says")):
+            for p in e.provisions:
+                st.markdown(f"**{md_escape(p.citation)}:** {md_escape(p.paraphrase)}")
     if e.because:
         box.caption(f"{t('law.because')}: {md_escape('; '.join(e.because))}")
 
@@ -227,7 +230,7 @@ def page() -> None:
     st.caption(t("law.intro"))
     ask, listing = st.tabs([t("law.tab_ask"), t("law.tab_overview")])
     with ask:
-        raw = questions(user.agency)
+        raw = {**questions(user.agency), "role": user.role}
         try:
             answer = navigate(parse_situation(raw), lang())
         except SamriskError as e:  # a combination the questions allow but the rules refuse: say what to change
