@@ -110,6 +110,8 @@ def test_english_and_the_overview_by_situation() -> None:
     at.session_state["lang"] = at.session_state["lang_choice"] = "en"
     at = type_url(at, "law")
     assert title(at) == "May I tell?"
+    at.segmented_control(key="law.view").set_value("overview")
+    at.run()
     at.selectbox(key="law.overview").select("strangulation")
     at.run()
     no_exceptions(at)

@@ -207,7 +207,7 @@ def overview() -> None:
     nav = default_navigator()
     only = st.selectbox(
         t("law.overview_situation"),
-        ["all", *nav.situations],
+        [*nav.situations, "all"],  # one situation first: every situation at once is a long page
         key=KEY + "overview",
         format_func=lambda s: translate("law.all_situations", lg) if s == "all" else nav.situations[s].title(lg),
     )
@@ -226,16 +226,25 @@ def overview() -> None:
 
 def page() -> None:
     user = require_user()
+    lg = lang()
     st.title(t("law.title"))
     st.caption(t("law.intro"))
-    ask, listing = st.tabs([t("law.tab_ask"), t("law.tab_overview")])
-    with ask:
-        raw = {**questions(user.agency), "role": user.role}
-        try:
-            answer = navigate(parse_situation(raw), lang())
-        except SamriskError as e:  # a combination the questions allow but the rules refuse: say what to change
-            st.error("  \n".join(md_escape(p) for p in e.problems), icon=":material/error:")
-        else:
-            show_answer(answer)
-    with listing:
+    # one view at a time: the overview is long, and drawing it on every answer would slow each click
+    view = st.segmented_control(
+        t("law.view"),
+        ["ask", "overview"],
+        default="ask",
+        key=KEY + "view",
+        format_func=lambda v: translate(f"law.tab_{v}", lg),
+        label_visibility="collapsed",
+    )
+    if view == "overview":
         overview()
+        return
+    raw = {**questions(user.agency), "role": user.role}
+    try:
+        answer = navigate(parse_situation(raw), lg)
+    except SamriskError as e:  # a combination the questions allow but the rules refuse: say what to change
+        st.error("  \n".join(md_escape(p) for p in e.problems), icon=":material/error:")
+    else:
+        show_answer(answer)
