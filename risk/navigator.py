@@ -291,6 +291,7 @@ class ProvisionRef(BaseModel):
     paraphrase: str
     verified: bool
     source: str
+    checked: str = Field(description="The day the record was last checked against its source (YYYY-MM-DD)")
 
 
 class Entry(BaseModel):
@@ -331,6 +332,7 @@ def _provision(nav: Navigator, pid: str, lang: Language) -> ProvisionRef:
         paraphrase=p.paraphrase(lang),
         verified=p.verified,
         source=p.source,
+        checked=p.checked.date.isoformat(),
     )
 
 

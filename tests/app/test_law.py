@@ -118,4 +118,4 @@ def test_english_and_the_overview_by_situation() -> None:
     text = shown(at)
     assert "Suspected serious crime already committed" in text  # OSL 10:23, in plain words
     assert "health care: may" in text
-    assert "Source:" in text
+    assert "Source (checked 2026-11-30):" in text

@@ -221,7 +221,7 @@ def overview() -> None:
                 if row.uses:
                     uses = ", ".join(f"{agency_name(a, lg)}: {t(f'law.kind_{k}')}" for a, k in row.uses)
                     st.markdown(f"**{t('law.applies_to')}:** {md_escape(uses)}")
-                st.caption(f"{t('law.source')}: {md_escape(p.source)}")
+                st.caption(f"{t('law.source', checked=p.checked)}: {md_escape(p.source)}")
 
 
 def page() -> None:
