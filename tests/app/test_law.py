@@ -5,10 +5,11 @@ from __future__ import annotations
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from risk.navigator import navigate
+from risk.navigator import Situation, navigate
 from tests.app.helpers import nav_titles, signed_in, title, type_url
 from tests.ui.helpers import no_exceptions, page_text
 from ui.i18n import t
+from ui.pages.law import link_for
 
 
 def law_page(username: str, **query: str) -> AppTest:
@@ -119,3 +120,29 @@ def test_english_and_the_overview_by_situation() -> None:
     assert "Suspected serious crime already committed" in text  # OSL 10:23, in plain words
     assert "health care: may" in text
     assert "Source (checked 2026-11-30):" in text
+
+
+def test_a_link_made_for_a_situation_opens_the_page_with_it() -> None:
+    sit = Situation.model_validate(
+        {
+            "agency": "healthcare",
+            "context": "emergency_department",
+            "subject_role": "victim",
+            "age": 38,
+            "situations": ["strangulation", "children_in_household"],
+            "consent_to": ["police"],
+            "level": "severe",
+        }
+    )
+    link = link_for(sit)
+    assert link == (
+        "law?agency=healthcare&subject_role=victim&context=emergency_department&age=38"
+        "&situation=strangulation,children_in_household&consent=police&level=severe"
+    )
+    query = dict(part.split("=") for part in link.split("?")[1].split("&"))
+    at = law_page("vard", **query)
+    assert at.multiselect(key="law.situations").value == ["strangulation", "children_in_household"]
+    assert at.selectbox(key="law.level").value == "severe"
+    text = shown(at)
+    assert "Får lämna uppgifter till polisen om misstanke om ett begånget brott" in text  # OSL 10:23
+    assert "Lämna inte uppgifter till polisen utan samtycke" not in text  # and the patient consented

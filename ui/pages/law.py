@@ -18,6 +18,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from typing import Any
+from urllib.parse import urlencode
 
 import streamlit as st
 
@@ -26,6 +27,7 @@ from risk.navigator import (
     Entry,
     NavigatorAnswer,
     ProvisionRef,
+    Situation,
     asking_agencies,
     contexts_of,
     default_navigator,
@@ -40,6 +42,25 @@ from ui.session import lang, require_user, t
 
 KEY = "law."
 NO_LEVEL = "none"
+URL_PATH = "law"
+
+
+def link_for(sit: Situation) -> str:
+    """The page's address with the situation pre-filled: what a step or an item links to (see the module's top).
+
+    A result can make one with `risk.navigator.situation_for(case, agency, result)`."""
+    query: list[tuple[str, str]] = [("agency", sit.agency.value), ("subject_role", sit.subject_role.value)]
+    if sit.context is not None:
+        query.append(("context", sit.context.value))
+    if sit.age is not None:
+        query.append(("age", str(sit.age)))
+    if sit.situations:
+        query.append(("situation", ",".join(sit.situations)))
+    if sit.consent_to:
+        query.append(("consent", ",".join(a.value for a in sit.consent_to)))
+    if sit.level is not None:
+        query.append(("level", sit.level.value))
+    return f"{URL_PATH}?{urlencode(query, safe=',')}"
 
 
 def _values(name: str) -> list[str]:
