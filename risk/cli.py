@@ -94,8 +94,8 @@ def cmd_score(args: argparse.Namespace) -> int:
 
 def cmd_checklists(args: argparse.Namespace) -> int:
     from risk.checklists import CHECKLIST_DIR, checklist_schema, load_checklists
-    from risk.navigator import load_navigator, situation_schema
     from risk.rules import load_rules, rule_schemas
+    from risk.situations import load_navigator, situation_schema
 
     directory = Path(args.dir) if args.dir else CHECKLIST_DIR
     if args.action == "validate":

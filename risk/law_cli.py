@@ -113,7 +113,8 @@ def _choose(
 
 def ask_interactively(lang: Language, read: Callable[[str], str] = input) -> dict[str, Any]:
     """The navigator's questions one by one on a terminal."""
-    from risk.navigator import asking_agencies, contexts_of, default_navigator
+    from risk.navigator import asking_agencies, contexts_of
+    from risk.situations import default_navigator
 
     nav = default_navigator()
     print(engine_text("navigator.ask.intro", lang))

@@ -20,15 +20,14 @@ from risk.navigator import (
     asking_agencies,
     build_case,
     contexts_of,
-    default_navigator,
     kind_of,
     law_overview,
-    load_navigator,
     navigate,
     parse_situation,
     situation_for,
 )
 from risk.rules import default_rules
+from risk.situations import default_navigator, load_navigator
 from risk.vocabulary import Agency, ConsentStatus, Context, PersonRole, RiskLevel
 from tests.conftest import ROOT
 

@@ -30,11 +30,11 @@ from risk.navigator import (
     Situation,
     asking_agencies,
     contexts_of,
-    default_navigator,
     law_overview,
     navigate,
     parse_situation,
 )
+from risk.situations import default_navigator
 from risk.vocabulary import LEVEL_ORDER, Agency, PersonRole
 from ui.i18n import t as translate
 from ui.labels import agency_name, cap_agency, level_word, md_escape
