@@ -12,7 +12,7 @@ from risk.storage import AuthError
 from ui import nav
 from ui.errors import run_guarded
 from ui.i18n import LANGUAGES
-from ui.pages import admin, audit, cases, conference, figures, guidance, intake, login, result
+from ui.pages import admin, audit, cases, conference, figures, guidance, intake, law, login, result
 from ui.session import check_session, end_session, lang, sign_out, store_or_stop, t, user
 
 st.set_page_config(page_title="Samrisk", page_icon=":material/health_and_safety:", layout="wide")
@@ -74,14 +74,15 @@ def pages_for(role: str, agency: str) -> list[st.Page]:
         ),
         "audit": st.Page(audit.page, title=t("audit.title"), icon=":material/fact_check:", url_path="audit"),
         "guidance": guidance_page(),
+        "law": st.Page(law.page, title=t("law.title"), icon=":material/gavel:", url_path="law"),
     }
     names = {
-        "officer": ["cases", "intake", "result", "conference", "guidance"],
-        "clinician": ["cases", "intake", "result", "conference", "guidance"],
-        "social_worker": ["cases", "intake", "result", "conference", "guidance"],
-        "coordinator": ["conference", "cases", "guidance"],
-        "supervisor": ["figures", "guidance"],
-        "admin": ["users", "audit", "guidance"],
+        "officer": ["cases", "intake", "result", "conference", "guidance", "law"],
+        "clinician": ["cases", "intake", "result", "conference", "guidance", "law"],
+        "social_worker": ["cases", "intake", "result", "conference", "guidance", "law"],
+        "coordinator": ["conference", "cases", "guidance", "law"],
+        "supervisor": ["figures", "guidance", "law"],
+        "admin": ["users", "audit", "guidance", "law"],
     }[role]
     nav.register({n: made[n] for n in names})
     return [made[n] for n in names]

@@ -17,6 +17,7 @@ from typing import Any
 
 from risk.errors import ChecklistError, InputError, SamriskError
 from risk.input_limits import LIMITS, bounded, load_case_json, read_bounded
+from risk.law_cli import add_law_parser
 from risk.vocabulary import Context, Language
 
 
@@ -94,6 +95,7 @@ def cmd_score(args: argparse.Namespace) -> int:
 def cmd_checklists(args: argparse.Namespace) -> int:
     from risk.checklists import CHECKLIST_DIR, checklist_schema, load_checklists
     from risk.rules import load_rules, rule_schemas
+    from risk.situations import load_navigator, situation_schema
 
     directory = Path(args.dir) if args.dir else CHECKLIST_DIR
     if args.action == "validate":
@@ -111,11 +113,14 @@ def cmd_checklists(args: argparse.Namespace) -> int:
             f"steps: {len(rules.steps.steps)}, flags: {len(rules.flags.flags)}, provisions: {len(rules.law.provisions)}"
         )
         print(f"guidance: {len(library.entries)} entries; every link from a step or item resolves")
+        print(
+            f"navigator situations: {len(load_navigator(directory / 'situations.yaml', rules, checklists).situations)}"
+        )
         print("ok")
     elif args.action == "schema":
         out = Path(args.out)
         out.mkdir(parents=True, exist_ok=True)
-        schemas = {"checklist": checklist_schema(), **rule_schemas()}
+        schemas = {"checklist": checklist_schema(), **rule_schemas(), "situations": situation_schema()}
         for name, schema in schemas.items():
             (out / f"{name}.schema.json").write_text(json.dumps(schema, indent=2, ensure_ascii=False) + "\n")
             print(out / f"{name}.schema.json")
@@ -303,6 +308,7 @@ def build_parser() -> argparse.ArgumentParser:
     r.add_argument("--days", type=int, required=True, help="cases with no activity for this many days")
     r.add_argument("--mode", choices=["pseudonymise", "delete"], default="pseudonymise")
     r.set_defaults(func=cmd_retention)
+    add_law_parser(sub)
     return p
 
 

@@ -20,12 +20,12 @@ from tests.ui.helpers import page_text, texts
 from ui.i18n import t
 
 MENUS = {
-    "polis": ["Ärenden", "Intag", "Resultat", "Ärendemöte", "Kunskapsstöd"],
-    "vard": ["Ärenden", "Triage", "Resultat", "Ärendemöte", "Kunskapsstöd"],
-    "soc": ["Ärenden", "Bedömning", "Resultat", "Ärendemöte", "Kunskapsstöd"],
-    "samordnare": ["Ärendemöte", "Ärenden", "Kunskapsstöd"],
-    "chef": ["Uppföljning", "Kunskapsstöd"],
-    "admin": ["Användare", "Granskningslogg", "Kunskapsstöd"],
+    "polis": ["Ärenden", "Intag", "Resultat", "Ärendemöte", "Kunskapsstöd", "Får jag berätta?"],
+    "vard": ["Ärenden", "Triage", "Resultat", "Ärendemöte", "Kunskapsstöd", "Får jag berätta?"],
+    "soc": ["Ärenden", "Bedömning", "Resultat", "Ärendemöte", "Kunskapsstöd", "Får jag berätta?"],
+    "samordnare": ["Ärendemöte", "Ärenden", "Kunskapsstöd", "Får jag berätta?"],
+    "chef": ["Uppföljning", "Kunskapsstöd", "Får jag berätta?"],
+    "admin": ["Användare", "Granskningslogg", "Kunskapsstöd", "Får jag berätta?"],
 }
 CAPTIONS = {
     "polis": "Inloggad: polis (polis, polisen)",
