@@ -55,7 +55,7 @@ def load_demo(store: Store, path: Path = DEMO_FILE) -> dict[str, UserInfo]:
         return {}
     store.mark_demo(system)  # first: even a half-loaded demo has accounts with the published password
     for a in demo["accounts"]:
-        store.add_user(a["username"], demo["password"], a["agency"], a["role"], by=system)
+        store.add_user(a["username"], demo["password"], a["agency"], a["role"], by=system, published_password=True)
     users = {a["username"]: store.authenticate(a["username"], demo["password"], "demo") for a in demo["accounts"]}
     today = store.clock().date()
     for c in demo["cases"]:
