@@ -9,7 +9,7 @@ from __future__ import annotations
 import streamlit as st
 
 from risk.storage import AuthError
-from ui import nav
+from ui import case_reads, nav
 from ui.errors import run_guarded
 from ui.gc_policy import freeze_long_lived
 from ui.i18n import LANGUAGES, catalog
@@ -18,6 +18,7 @@ from ui.pages import login
 from ui.session import check_session, end_session, lang, sign_out, store_or_stop, t, user
 
 st.set_page_config(page_title="Samrisk", page_icon=":material/health_and_safety:", layout="wide")
+case_reads.new_run()  # the open case is read again in every run, once
 freeze_long_lived()  # what earlier runs imported (pages load on first visit) joins what the collector skips
 
 

@@ -27,6 +27,7 @@ from risk.storage.base import (
     StoreBase,
     database_url,
 )
+from risk.storage.case_list import CaseListMixin
 from risk.storage.cases import CasesMixin
 from risk.storage.organisations import OrganisationsMixin
 from risk.storage.plans import ACTION_STATUSES, ActionPlanMixin
@@ -48,7 +49,7 @@ __all__ = [
 ]
 
 
-class Store(UsersMixin, CasesMixin, OrganisationsMixin, AssessmentsMixin, ActionPlanMixin, ReportsMixin):
+class Store(UsersMixin, CasesMixin, CaseListMixin, OrganisationsMixin, AssessmentsMixin, ActionPlanMixin, ReportsMixin):
     """Cases, assessments, consents, action plans, users and the audit trail."""
 
     def export_case(self, user: UserInfo, case_id: int) -> dict[str, Any]:
