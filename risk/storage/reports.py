@@ -26,6 +26,7 @@ from risk.storage.base import (
     PermissionDenied,
     StoreBase,
 )
+from risk.storage.search import index_reference
 
 
 @dataclass
@@ -182,6 +183,7 @@ def _pseudonymise_case(s: Session, key: AuditKey, case: db.Case, now: datetime) 
     and record names, never answers, reasons or references.
     """
     case.reference = retention_pseudonym(key, case.reference)
+    index_reference(s, case)  # the old reference's words go with it
     case.pseudonymised_at = now
     persons = list(s.execute(select(db.Person).where(db.Person.case_id == case.id).order_by(db.Person.id)).scalars())
     seen: dict[str, int] = {}

@@ -33,6 +33,7 @@ TABLES = (
     "overrides",
     "assessments",
     "persons",
+    "case_search_terms",
     "case_agencies",
     "case_organisations",
     "cases",
