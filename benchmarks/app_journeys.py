@@ -175,8 +175,9 @@ def one_line(page: Any, url: str, times: dict[str, list[float]]) -> None:
     Journey(page, times, "one-line app").answers(count=3 * ANSWERS_PER_FORM)
 
 
-def serve(root: Path, script: Path, port: int, folder: Path) -> subprocess.Popen[bytes]:
-    """`streamlit run` from the checkout `root` (its .streamlit/config.toml) on a fresh database in `folder`."""
+def serve(root: Path, script: Path, port: int, folder: Path, *flags: str) -> subprocess.Popen[bytes]:
+    """`streamlit run` from the checkout `root` (its .streamlit/config.toml) on a fresh database in `folder`;
+    `flags`: more settings for this server (e.g. "--runner.postScriptGC", "true")."""
     env = {**os.environ, "SAMRISK_DATABASE_URL": f"sqlite:///{folder / 'samrisk.sqlite3'}", "SAMRISK_DEMO": "1"}
     command = [
         sys.executable, "-m", "streamlit", "run", str(script),
@@ -185,6 +186,7 @@ def serve(root: Path, script: Path, port: int, folder: Path) -> subprocess.Popen
         "--server.address", "127.0.0.1",
         "--browser.gatherUsageStats", "false",
         "--server.fileWatcherType", "none",
+        *flags,
     ]  # fmt: skip
     with (folder / f"server-{port}.log").open("w") as log:
         return subprocess.Popen(command, cwd=root, env=env, stdout=log, stderr=subprocess.STDOUT)

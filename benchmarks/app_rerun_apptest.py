@@ -8,7 +8,8 @@ short form of the domestic-violence checklist). Timed, with streamlit.testing.v1
 one item's radio and the rerun that follows (draft saved, live level computed, page drawn), against the same for
 an app that is only `st.radio`. The answer alternates between yes and no, so every rerun is a real change (the
 intake page saves a draft on each change). Median of REPEATS (default 15) after two warm-up runs.
-Prints figures; not a test. Uses a fresh SQLite file in a temporary folder.
+AppTest's script runner never runs Streamlit's post-run garbage collection, so neither figure includes it (the
+servers' figures: benchmarks/app_gc.py). Prints figures; not a test. Uses a fresh SQLite file in a temporary folder.
 """
 
 from __future__ import annotations
