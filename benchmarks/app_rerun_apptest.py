@@ -70,9 +70,11 @@ def main() -> None:
     app._page_hash = ""
     if app.exception:
         raise SystemExit(f"the intake page failed: {app.exception[0].message}")
-    key = f"form.{case}.domestic_violence.v1.dv.escalation"
-    if key not in [r.key for r in app.radio]:
-        raise SystemExit(f"no radio {key} on the page: is it still the intake page?")
+    item = "domestic_violence.v1.dv.escalation"  # the form's key also names the case and whom it is about
+    keys = [r.key for r in app.radio if r.key and r.key.startswith(f"form.{case}") and r.key.endswith(item)]
+    if len(keys) != 1:
+        raise SystemExit(f"no radio for {item} on the page: is it still the intake page?")
+    key = keys[0]
 
     def answer_intake(value: str) -> None:
         app.radio(key=key).set_value(value).run()
