@@ -8,7 +8,8 @@ share its .streamlit/config.toml: a cost of the server settings (e.g. runner.pos
 
 - start-up: from `streamlit run` to the first page painted in the browser (the app: the sign-in form; the
   one-line app: its radio). K fresh starts (default 3), each on a new database (the demo loads on first start).
-- journeys, each in a fresh browser session, N times (default 5):
+- journeys, each in a new session (cookies cleared, a new tab) of one browser whose cache stays warm, as on a
+  user's own device; N times (default 5):
   police officer (polis): sign in, open DEMO-001, intake page, answers, result page, case list;
   emergency department (vard): sign in, open DEMO-002, triage page, answers, result page;
   case conference (samordnare): sign in, choose DEMO-004, case list, open DEMO-004 again.
@@ -248,7 +249,9 @@ def main() -> None:
     parser.add_argument("--repeats", type=int, default=5)
     parser.add_argument("--starts", type=int, default=3)
     parser.add_argument("--root", type=Path, default=ROOT, help="the checkout whose app.py is measured")
+    parser.add_argument("--port", type=int, default=8621, help="the app's port; the one-line app's is the next")
     args = parser.parse_args()
+    app_port, one_port = args.port, args.port + 1
     root = args.root.resolve()
     folder = Path(tempfile.mkdtemp(prefix="samrisk-journeys-"))
     one_line_script = folder / "one_line.py"
@@ -259,23 +262,30 @@ def main() -> None:
         browser = p.chromium.launch(executable_path=str(CHROMIUM), args=BROWSER_ARGS, headless=True)
         for _ in range(args.starts):
             starts["app: first page (sign-in form)"].append(
-                start_up(browser, root, root / "app.py", 8621, "input[aria-label='Användarnamn']")
+                start_up(browser, root, root / "app.py", app_port, "input[aria-label='Användarnamn']")
             )
             starts["one-line app: first page"].append(
-                start_up(browser, root, one_line_script, 8622, "[data-testid='stRadio']")
+                start_up(browser, root, one_line_script, one_port, "[data-testid='stRadio']")
             )
-        servers = [serve(root, root / "app.py", 8621, folder), serve(root, one_line_script, 8622, folder)]
+        servers = [serve(root, root / "app.py", app_port, folder), serve(root, one_line_script, one_port, folder)]
         try:
-            for server, port in zip(servers, (8621, 8622), strict=True):
+            for server, port in zip(servers, (app_port, one_port), strict=True):
                 wait_healthy(server, port)
+            context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="sv-SE")
+            context.add_init_script(WATCH)
             for _ in range(args.repeats):
-                for journey, port in ((police, 8621), (emergency, 8621), (conference, 8621), (one_line, 8622)):
-                    context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="sv-SE")
-                    context.add_init_script(WATCH)
+                for journey, port in (
+                    (police, app_port),
+                    (emergency, app_port),
+                    (conference, app_port),
+                    (one_line, one_port),
+                ):
+                    context.clear_cookies()  # a new session on the same device: its browser cache is warm
                     page = context.new_page()
                     page.set_default_timeout(60_000)
                     journey(page, f"http://127.0.0.1:{port}/", times)
-                    context.close()
+                    page.close()
+            context.close()
         finally:
             for server in servers:
                 stop(server)
