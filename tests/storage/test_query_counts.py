@@ -105,3 +105,27 @@ def test_reading_a_case_costs_the_same_however_much_it_holds(store: Store, offic
             store.timeline(officer, cid)
         counts[cid] = len(sent)
     assert counts[small] == counts[large], counts
+
+
+def test_the_demo_accounts_cost_no_costly_hashing(store: Store) -> None:
+    """Their password is published: a first start hashes it with cheap argon2 parameters, even in a Store that
+    hashes every other password with argon2's full cost. (The demo loads only into SQLite.)"""
+    if store.engine.dialect.name != "sqlite":
+        pytest.skip("the demo is refused on PostgreSQL")
+    from sqlalchemy import select
+
+    from risk.demo import load_demo
+    from risk.storage import schema as db
+    from risk.storage.accounts import hasher
+    from tests.storage.conftest import KEY
+
+    strong = Store.open(store.engine.url.render_as_string(hide_password=False), key=KEY)  # fast_hashing off
+    try:
+        load_demo(strong)
+    finally:
+        strong.close()
+    with store.engine.connect() as c:
+        hashes = list(c.execute(select(db.User.password_hash)).scalars())
+    assert len(hashes) == 6
+    assert all(not hasher(fast=True).check_needs_rehash(h) for h in hashes)  # made with the cheap parameters
+    assert all(hasher().check_needs_rehash(h) for h in hashes)  # not with the full ones
