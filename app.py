@@ -9,13 +9,17 @@ from __future__ import annotations
 import streamlit as st
 
 from risk.storage import AuthError
-from ui import nav
+from ui import case_reads, nav
 from ui.errors import run_guarded
-from ui.i18n import LANGUAGES
-from ui.pages import admin, audit, cases, conference, figures, guidance, intake, law, login, result
+from ui.gc_policy import freeze_long_lived
+from ui.i18n import LANGUAGES, catalog
+from ui.nav import lazy
+from ui.pages import login
 from ui.session import check_session, end_session, lang, sign_out, store_or_stop, t, user
 
 st.set_page_config(page_title="Samrisk", page_icon=":material/health_and_safety:", layout="wide")
+case_reads.new_run()  # the open case is read again in every run, once
+freeze_long_lived()  # what earlier runs imported (pages load on first visit) joins what the collector skips
 
 
 def sidebar() -> None:
@@ -49,32 +53,38 @@ def sidebar() -> None:
 
 def guidance_page() -> st.Page:
     """The guidance holds no case data: every role has it, and it is there before sign-in too."""
-    return st.Page(guidance.page, title=t("guidance.title"), icon=":material/menu_book:", url_path="guidance")
+    return st.Page(lazy("guidance"), title=t("guidance.title"), icon=":material/menu_book:", url_path="guidance")
 
 
 def pages_for(role: str, agency: str) -> list[st.Page]:
     """The pages a role needs; access to the data behind them is decided again by the Store."""
-    made = {
-        "cases": st.Page(cases.page, title=t("pages.cases.title"), icon=":material/folder_open:", url_path="cases"),
+    intake_title = f"pages.intake.title_{agency}"
+    made = {  # each page's module is imported on its first visit (ui/nav.py, lazy): a first start stays quick
+        "cases": st.Page(lazy("cases"), title=t("pages.cases.title"), icon=":material/folder_open:", url_path="cases"),
         "intake": st.Page(
-            intake.page,
-            title=t(f"pages.intake.title_{agency}" if agency in intake.CONTEXTS else "pages.intake.title_other"),
+            lazy("intake"),
+            title=t(intake_title if intake_title in catalog(lang()) else "pages.intake.title_other"),
             icon=":material/edit_note:",
             url_path="intake",
         ),
-        "result": st.Page(result.page, title=t("pages.result.title"), icon=":material/assessment:", url_path="result"),
+        "result": st.Page(
+            lazy("result"), title=t("pages.result.title"), icon=":material/assessment:", url_path="result"
+        ),
         "conference": st.Page(
-            conference.page, title=t("pages.conference.title"), icon=":material/groups:", url_path="conference"
+            lazy("conference"), title=t("pages.conference.title"), icon=":material/groups:", url_path="conference"
         ),
         "figures": st.Page(
-            figures.page, title=t("pages.figures.title"), icon=":material/bar_chart:", url_path="figures"
+            lazy("figures"), title=t("pages.figures.title"), icon=":material/bar_chart:", url_path="figures"
         ),
         "users": st.Page(
-            admin.users_page, title=t("pages.admin.users"), icon=":material/manage_accounts:", url_path="users"
+            lazy("admin", "users_page"),
+            title=t("pages.admin.users"),
+            icon=":material/manage_accounts:",
+            url_path="users",
         ),
-        "audit": st.Page(audit.page, title=t("audit.title"), icon=":material/fact_check:", url_path="audit"),
+        "audit": st.Page(lazy("audit", "page"), title=t("audit.title"), icon=":material/fact_check:", url_path="audit"),
         "guidance": guidance_page(),
-        "law": st.Page(law.page, title=t("law.title"), icon=":material/gavel:", url_path="law"),
+        "law": st.Page(lazy("law", "page"), title=t("law.title"), icon=":material/gavel:", url_path="law"),
     }
     names = {
         "officer": ["cases", "intake", "result", "conference", "guidance", "law"],

@@ -8,6 +8,9 @@ domestic-violence checklist). Timed by the browser's clock: from the click on an
 websocket message of the rerun it caused was handled by the page (the rerun, the draft saved, the live level
 drawn). Answers alternate ja/nej, so every rerun is a real change. Median of REPEATS (default 15) after two
 warm-ups. Goal: the ratio stays below 3.
+Both servers start from this checkout (cwd) with the same flags, so both run under its .streamlit/config.toml:
+with Streamlit's default runner.postScriptGC the one-line app also paid a full collection per click, which
+inflated the baseline; now neither does (benchmarks/app_gc.py measures both settings side by side).
 The server-side full-script figure (AppTest, no fragments) is benchmarks/app_rerun_apptest.py.
 Prints figures; not a test.
 """

@@ -6,11 +6,24 @@ process, so a shared dict would let one user's run replace another's pages halfw
 
 from __future__ import annotations
 
+import importlib
+from collections.abc import Callable
 from typing import Any
 
 import streamlit as st
 
 KEY = "nav.pages"
+
+
+def lazy(module: str, function: str = "page") -> Callable[[], None]:
+    """The page function `function` of ui.pages.<module>, imported when the page first runs: a first start then
+    imports only the sign-in page's modules, not every page's (plotly and pandas for the figures)."""
+
+    def run() -> None:
+        getattr(importlib.import_module(f"ui.pages.{module}"), function)()
+
+    run.__name__ = run.__qualname__ = f"{module}_{function}"
+    return run
 
 
 def register(pages: dict[str, Any]) -> None:

@@ -6,12 +6,13 @@ Access control lives in this layer, not in the pages: every read and write opens
 
 from __future__ import annotations
 
+import itertools
 import json
 import logging
 import os
 import threading
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime
@@ -190,6 +191,8 @@ class StoreBase:
         self._pending_lock = threading.Lock()
         self._flush_lock = threading.Lock()
         self._pending: list[_PendingReads] = []
+        self._writes = itertools.count(1)
+        self.last_write = 0  # the number of the last committed change: a page's cached read is older if it differs
 
     @classmethod
     def open(
@@ -235,6 +238,8 @@ class StoreBase:
                 yield s
             appended = s.info.pop("audit_appended", None)
             reads = s.info.pop("audit_reads", None)
+        if appended is not None:  # a change was committed (every change writes its audit entry)
+            self.last_write = next(self._writes)
         if reads:  # before the caller gets the data: a read whose entry cannot be written fails
             appended = self._append_reads(reads) or appended
         if appended is not None:
@@ -641,35 +646,51 @@ class StoreBase:
 
     def _access(self, s: Session, case_id: int, full: bool = True) -> CaseAccess:
         """What decides access to a case; `full=False` reads only its organisations (enough to open it for a write)."""
-        organisations = set(
-            s.execute(
-                select(db.CaseOrganisation.organisation_id).where(db.CaseOrganisation.case_id == case_id)
-            ).scalars()
-        )
-        tree = self._tree(s)
+        return self._access_many(s, [case_id], full)[case_id]
+
+    def _access_many(
+        self, s: Session, case_ids: Sequence[int], full: bool = True, tree: Mapping[int, Org] | None = None
+    ) -> dict[int, CaseAccess]:
+        """`_access` of several cases in one statement per kind of fact, however many cases (a page of a list)."""
+        ids = list(dict.fromkeys(case_ids))
+        organisations: dict[int, set[int]] = {cid: set() for cid in ids}
+        if ids:
+            for cid, org in s.execute(
+                select(db.CaseOrganisation.case_id, db.CaseOrganisation.organisation_id).where(
+                    db.CaseOrganisation.case_id.in_(ids)
+                )
+            ):
+                organisations[cid].add(org)
+        tree = tree if tree is not None else self._tree(s)
         if not full:
-            return CaseAccess(organisations, tree)
-        consents = [
-            ConsentFact(
-                c.person,
-                _org_id(c.to_organisation_id),
-                _org_id(c.holder_organisation_id),
-                _org_id(c.recorded_by_organisation_id),
-                c.signed_reference,
-                c.recorded_at,
-                c.withdrawn_at,
-            )
-            for c in s.execute(select(db.Consent).where(db.Consent.case_id == case_id)).scalars()
-        ]
-        reports = [
-            ConcernFact(r.child, _org_id(r.from_organisation_id), _org_id(r.to_organisation_id))
-            for r in s.execute(select(db.ConcernReport).where(db.ConcernReport.case_id == case_id)).scalars()
-        ]
-        shares = [
-            ShareFact(x.checklist, x.subject, _org_id(x.organisation_id))
-            for x in s.execute(select(db.ConferenceShare).where(db.ConferenceShare.case_id == case_id)).scalars()
-        ]
-        return CaseAccess(organisations, tree, consents, reports, shares)
+            return {cid: CaseAccess(organisations[cid], tree) for cid in ids}
+        consents: dict[int, list[ConsentFact]] = {cid: [] for cid in ids}
+        reports: dict[int, list[ConcernFact]] = {cid: [] for cid in ids}
+        shares: dict[int, list[ShareFact]] = {cid: [] for cid in ids}
+        if ids:
+            for c in s.execute(select(db.Consent).where(db.Consent.case_id.in_(ids)).order_by(db.Consent.id)).scalars():
+                consents[c.case_id].append(
+                    ConsentFact(
+                        c.person,
+                        _org_id(c.to_organisation_id),
+                        _org_id(c.holder_organisation_id),
+                        _org_id(c.recorded_by_organisation_id),
+                        c.signed_reference,
+                        c.recorded_at,
+                        c.withdrawn_at,
+                    )
+                )
+            for r in s.execute(
+                select(db.ConcernReport).where(db.ConcernReport.case_id.in_(ids)).order_by(db.ConcernReport.id)
+            ).scalars():
+                reports[r.case_id].append(
+                    ConcernFact(r.child, _org_id(r.from_organisation_id), _org_id(r.to_organisation_id))
+                )
+            for x in s.execute(
+                select(db.ConferenceShare).where(db.ConferenceShare.case_id.in_(ids)).order_by(db.ConferenceShare.id)
+            ).scalars():
+                shares[x.case_id].append(ShareFact(x.checklist, x.subject, _org_id(x.organisation_id)))
+        return {cid: CaseAccess(organisations[cid], tree, consents[cid], reports[cid], shares[cid]) for cid in ids}
 
     def _open_case(self, s: Session, user: UserInfo, case_id: int, full: bool = False) -> tuple[db.Case, CaseAccess]:
         """The case if it is shared with the user's organisation; with `full`, everything needed to filter what it
@@ -697,23 +718,31 @@ class StoreBase:
     def _visible_rows(
         self, s: Session, viewer: Viewer, case_id: int, access: CaseAccess
     ) -> list[tuple[db.Assessment, str]]:
+        return self._visible_rows_many(s, viewer, {case_id: access})[case_id]
+
+    def _visible_rows_many(
+        self, s: Session, viewer: Viewer, accesses: Mapping[int, CaseAccess]
+    ) -> dict[int, list[tuple[db.Assessment, str]]]:
+        """The saved versions the viewer may see, with why, of each case in `accesses`: one statement for all."""
+        out: dict[int, list[tuple[db.Assessment, str]]] = {cid: [] for cid in accesses}
+        if not accesses:
+            return out
         rows = s.execute(
             select(db.Assessment)
-            .where(db.Assessment.case_id == case_id, db.Assessment.version.is_not(None))
-            .order_by(db.Assessment.checklist, db.Assessment.subject, db.Assessment.version)
+            .where(db.Assessment.case_id.in_(list(accesses)), db.Assessment.version.is_not(None))
+            .order_by(db.Assessment.case_id, db.Assessment.checklist, db.Assessment.subject, db.Assessment.version)
         ).scalars()
-        out = []
         for r in rows:
             basis = assessment_basis(
                 viewer,
-                access,
+                accesses[r.case_id],
                 checklist=r.checklist,
                 subject=r.subject,
                 holder=_org_id(r.organisation_id),
                 saved_at=r.saved_at,
             )
             if basis:
-                out.append((r, basis))
+                out[r.case_id].append((r, basis))
         return out
 
     def _overrides(self, s: Session, ids: list[int]) -> dict[int, db.Override]:

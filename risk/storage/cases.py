@@ -22,6 +22,7 @@ from risk.storage.access import (
 from risk.storage.accounts import UserInfo
 from risk.storage.base import PermissionDenied
 from risk.storage.organisations import OrganisationsMixin
+from risk.storage.search import index_reference
 from risk.vocabulary import Agency, Context
 
 CONCERN_REPORT_METHODS = ("phone", "written", "e_service")  # how a concern report reaches social services
@@ -72,6 +73,7 @@ class CasesMixin(OrganisationsMixin):
             )
             s.add(case)
             s.flush()
+            index_reference(s, case)
             s.add(db.CaseAgency(case_id=case.id, agency=viewer.agency, added_by=user.id, added_at=now))
             s.add(
                 db.CaseOrganisation(

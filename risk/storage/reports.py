@@ -14,12 +14,10 @@ from risk.errors import InputError
 from risk.storage import schema as db
 from risk.storage.access import (
     ACCOUNT_MANAGERS,
-    CASE_WORKER_ROLES,
     MIN_CELL,
     root,
     statistics_scope,
     suppress_small_cells,
-    within,
 )
 from risk.storage.accounts import UserInfo
 from risk.storage.audit import AuditKey
@@ -27,7 +25,7 @@ from risk.storage.base import (
     PermissionDenied,
     StoreBase,
 )
-from risk.vocabulary import RiskLevel
+from risk.storage.search import index_reference
 
 
 @dataclass
@@ -94,67 +92,6 @@ def _age_band_floor(age: int | None) -> int | None:
 
 
 class ReportsMixin(StoreBase):
-    def list_cases(self, user: UserInfo, search: str = "", page: int = 1, page_size: int = 20) -> CasePage:
-        """The cases of the user's agency, newest activity first, paginated in the database."""
-        if user.role not in (*CASE_WORKER_ROLES, "coordinator"):
-            raise PermissionDenied(f"a {user.role} does not see individual cases")
-        page, page_size = max(page, 1), min(max(page_size, 1), 100)
-        with self._tx() as s:
-            viewer = self._viewer(s, user)
-            if viewer.role not in (*CASE_WORKER_ROLES, "coordinator"):
-                raise PermissionDenied(f"a {viewer.role} does not see individual cases")
-            tree = self._tree(s)
-            mine = [o for o in tree if within(tree, viewer.organisation, o)] or [viewer.organisation]
-            shared = select(db.CaseOrganisation.case_id).where(db.CaseOrganisation.organisation_id.in_(mine))
-            q = select(db.Case).where(db.Case.id.in_(shared))
-            if search.strip():
-                q = q.where(db.Case.reference.ilike(f"%{search.strip()}%"))
-            total = s.execute(select(func.count()).select_from(q.subquery())).scalar_one()
-            cases = list(
-                s.execute(
-                    q.order_by(db.Case.last_activity.desc(), db.Case.id.desc())
-                    .offset((page - 1) * page_size)
-                    .limit(page_size)
-                ).scalars()
-            )
-            items = [self._summary(s, user, c) for c in cases]
-            self._audit_read(
-                s, user, "list_cases", None, None, page=page, search=bool(search.strip()), cases=[c.id for c in cases]
-            )
-            return CasePage(items, total, page, page_size)
-
-    def _summary(self, s: Session, user: UserInfo, case: db.Case) -> CaseSummary:
-        access = self._access(s, case.id)
-        latest: dict[tuple[str, str, str], db.Assessment] = {}
-        for r, _ in self._visible_rows(s, self._viewer(s, user), case.id, access):
-            latest[(r.checklist, r.subject, r.agency)] = r
-        overrides = self._overrides(s, [r.id for r in latest.values()])
-        levels = [
-            RiskLevel(overrides[r.id].level if r.id in overrides else r.level) for r in latest.values() if r.level
-        ]
-        today = self.clock().date()
-        actions: dict[str, db.ActionItem] = {}
-        for a in s.execute(
-            select(db.ActionItem).where(db.ActionItem.case_id == case.id).order_by(db.ActionItem.version)
-        ).scalars():
-            actions[a.item] = a
-        overdue = sum(
-            1 for a in actions.values() if a.due_date and a.due_date < today and a.status in ("planned", "in_progress")
-        )
-        due = [r.reassess_by for r in latest.values() if r.reassess_by]
-        return CaseSummary(
-            case.id,
-            case.reference,
-            case.context,
-            case.owner_agency,
-            max(levels, key=lambda lv: lv.rank).value if levels else None,
-            len(latest),
-            overdue,
-            min(due) if due else None,
-            case.last_activity,
-            case.synthetic,
-        )
-
     def statistics(self, user: UserInfo, by: Sequence[str] = ("checklist", "level")) -> dict[str, Any]:
         """Counts of latest assessment levels grouped `by` (checklist, agency, level, gender, age_band): never a
         row, and no count below MIN_CELL (those cells come back as None, with enough others hidden that none
@@ -264,6 +201,7 @@ def _pseudonymise_case(s: Session, key: AuditKey, case: db.Case, now: datetime) 
     and record names, never answers, reasons or references.
     """
     case.reference = retention_pseudonym(key, case.reference)
+    index_reference(s, case)  # the old reference's words go with it
     case.pseudonymised_at = now
     persons = list(s.execute(select(db.Person).where(db.Person.case_id == case.id).order_by(db.Person.id)).scalars())
     seen: dict[str, int] = {}

@@ -62,6 +62,17 @@ class Case(Base):
     __table_args__ = (Index("ix_cases_reference", "reference"), Index("ix_cases_last_activity", "last_activity"))
 
 
+class CaseSearchTerm(Base):
+    """One word of a case's reference, case-folded: the search reads this index, not every case (search.py)."""
+
+    __tablename__ = "case_search_terms"
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id", ondelete="CASCADE"), primary_key=True)
+    term: Mapped[str] = mapped_column(String(120), primary_key=True)
+    __table_args__ = (
+        Index("ix_case_search_terms_term", "term", "case_id", postgresql_ops={"term": "text_pattern_ops"}),
+    )
+
+
 class CaseAgency(Base):
     """Agencies taking part in a case: only they see that it exists."""
 

@@ -27,6 +27,7 @@ from risk.storage.base import (
     StoreBase,
     database_url,
 )
+from risk.storage.case_list import CaseListMixin
 from risk.storage.cases import CasesMixin
 from risk.storage.organisations import OrganisationsMixin
 from risk.storage.plans import ACTION_STATUSES, ActionPlanMixin
@@ -54,6 +55,7 @@ class Store(
     UsersMixin,
     CaseRecordsMixin,
     CasesMixin,
+    CaseListMixin,
     OrganisationsMixin,
     AssessmentsMixin,
     ActionPlanMixin,

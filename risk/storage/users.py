@@ -29,6 +29,7 @@ from risk.storage.accounts import (
     UserInfo,
     account_problems,
     check_password,
+    hasher,
     lock_after,
 )
 from risk.storage.base import (
@@ -55,12 +56,15 @@ class UsersMixin(StoreBase):
         role: str,
         by: UserInfo | None = None,
         organisation: str | None = None,
+        *,
+        published_password: bool = False,
     ) -> UserInfo:
         """Create an account: by an admin in the app, or by the system actor on the command line (`by` is
         required; the Store resolves it). Returns a description of the account, not a session.
 
         `organisation`: the key of the user's organisation or unit, of the same agency; default the agency's
-        default organisation."""
+        default organisation. `published_password`: a password everyone may know (the synthetic demo's), hashed
+        with cheap argon2 parameters: a costly hash protects nothing there and cost a first start seconds."""
         assert by is not None  # the Store refuses a missing actor before this runs (store.py)
         _manager(by, "add users")
         problems = account_problems(username, password, agency, role)
@@ -78,7 +82,7 @@ class UsersMixin(StoreBase):
                 org = self._default_organisation(s, agency)
             user = db.User(
                 username=username,
-                password_hash=self._hasher.hash(password),
+                password_hash=(hasher(fast=True) if published_password else self._hasher).hash(password),
                 agency=agency,
                 organisation_id=org.id,
                 role=role,

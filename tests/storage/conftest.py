@@ -34,6 +34,7 @@ TABLES = (
     "assessments",
     "persons",
     "person_changes",
+    "case_search_terms",
     "case_agencies",
     "case_organisations",
     "cases",
@@ -64,10 +65,13 @@ class Store(storage.Store):
         role: str,
         by: UserInfo | None = None,
         organisation: str | None = None,
+        *,
+        published_password: bool = False,
     ) -> UserInfo:
+        options = {"organisation": organisation, "published_password": published_password}
         if by is not None:
-            return super().add_user(username, password, agency, role, by=by, organisation=organisation)
-        super().add_user(username, password, agency, role, by=self.system_actor("tests"), organisation=organisation)
+            return super().add_user(username, password, agency, role, by=by, **options)
+        super().add_user(username, password, agency, role, by=self.system_actor("tests"), **options)
         return self.authenticate(username, password, client="tests")
 
     def add_organisation(

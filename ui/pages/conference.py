@@ -19,6 +19,7 @@ from risk.storage.plans import OTHER_STEP
 from risk.storage.store import ACTION_STATUSES
 from risk.vocabulary import LEVEL_ORDER, Agency
 from ui import case_workflows
+from ui.case_reads import case_result, read_case
 from ui.components import level_badge, level_badge_html, notice, render_flags
 from ui.i18n import cap
 from ui.labels import Catalog, checklist_name, md_escape, shorten
@@ -45,12 +46,12 @@ def page() -> None:
     )
     if chosen != current:
         open_case(chosen)
-    case = store.get_case(user, chosen)
+    case = read_case(store, user, chosen)  # once per run, shared with the result below
     notice(st, lang())
     if not case["assessments"]:
         st.info(t("pages.conference.nothing_shared"))
     labels = {p["id"]: person_label(p) for p in case["persons"]}
-    result = Result.model_validate(store.assess_case(user, chosen, lang=lang())) if case["assessments"] else None
+    result = case_result(store, user, chosen, lang()) if case["assessments"] else None
     if result is not None:
         level_badge(st, result.overall_level, lang(), label=t("pages.result.overall"))
         side_by_side(result, labels, case)

@@ -8,10 +8,11 @@ import streamlit as st
 
 from risk.checklists import default_checklists
 from risk.errors import InputError
-from risk.models import Result, Step
+from risk.models import Step
 from risk.rules import default_rules
 from risk.storage import PermissionDenied, Store, UserInfo
 from risk.vocabulary import Agency, RiskLevel
+from ui.case_reads import case_result, read_case
 from ui.components import (
     level_badge,
     notice,
@@ -35,7 +36,7 @@ def page() -> None:
     if cid is None:
         st.info(t("pages.result.no_case"))
         return
-    case = store.get_case(user, cid)
+    case = read_case(store, user, cid)  # once per run, shared with the result below
     st.caption(f"{case['reference']} · {t('context.' + case['context'])}")
     notice(st, lang())
     if not case["assessments"]:
@@ -43,7 +44,7 @@ def page() -> None:
         if st.button(t("pages.result.start")):
             go("intake")
         return
-    result = Result.model_validate(store.assess_case(user, cid, lang=lang()))
+    result = case_result(store, user, cid, lang())
     catalog = Catalog.default({p["id"]: person_label(p) for p in case["persons"]})
     level_badge(st, result.overall_level, lang(), label=t("pages.result.overall"))
     render_flags(st, result.flags, lang(), catalog=catalog)

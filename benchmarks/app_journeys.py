@@ -1,0 +1,313 @@
+"""Every click of three journeys, timed as a user meets it, side by side with a one-line Streamlit app.
+
+usage: python benchmarks/app_journeys.py [--repeats N] [--starts K] [--root CHECKOUT]
+
+Real servers (`streamlit run`, a fresh SQLite file with the synthetic demo for the app), headless Debian Chromium
+driven by playwright. Both servers run from the same checkout folder with the same command-line flags, so they
+share its .streamlit/config.toml: a cost of the server settings (e.g. runner.postScriptGC) slows both alike.
+
+- start-up: from `streamlit run` to the first page painted in the browser (the app: the sign-in form; the
+  one-line app: its radio). K fresh starts (default 3), each on a new database (the demo loads on first start).
+- journeys, each in a new session (cookies cleared, a new tab) of one browser whose cache stays warm, as on a
+  user's own device; N times (default 5):
+  police officer (polis): sign in, open DEMO-001, intake page, answers, result page, case list;
+  emergency department (vard): sign in, open DEMO-002, triage page, answers, result page;
+  case conference (samordnare): sign in, choose DEMO-004, case list, open DEMO-004 again.
+- one-line app (`st.radio` alone): answers, the baseline of an answer's rerun.
+
+A step is timed by the browser's clock: from just before the click (or Enter) to the frame painted after the
+last change it caused (the last message from the server or change of the page, before 300 ms of quiet), once
+the script is no longer running and the element the step must show is visible. Fragment reruns (an answer
+reruns only its section) count the same way: the page painted, not just the last message.
+Goals (issue 9): every step's median under 300 ms; an answer's rerun at most 1.5x the one-line app's.
+
+Selectors (kept to labels, roles and testids; change them here when a page's words change):
+  sign-in fields "Användarnamn", "Lösenord" (Enter submits); signed in = button "Logga ut";
+  pages by their h1 heading: "Ärenden", "Resultat", "Intag", "Triage", "Ärendemöte";
+  the menu: stSidebarNav links by page title; a case: the innermost stVerticalBlock of stMain holding its
+  reference and a button "Öppna"; the conference's case: combobox "Ärende", option starting with DEMO-004;
+  an answer: the first stRadio in stMain with the options "ja" and "nej" (toggled, so every rerun is a change).
+The --root option measures another checkout (e.g. `git archive main | tar -x -C /tmp/base`) with this script:
+before and after figures from one command each. Prints figures; not a test.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from collections import defaultdict
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from tests.e2e.conftest import BROWSER_ARGS, CHROMIUM, PASSWORD  # noqa: E402 - the e2e tests' Chromium and flags
+
+GOAL_MS = 300.0
+GOAL_RATIO = 1.5
+ONE_LINE_APP = 'import streamlit as st\nst.radio("Fråga", ["ja", "nej", "vet ej"], index=None, key="q")\n'
+ANSWERS_PER_FORM = 3
+QUIET_MS = 300  # a step is over when neither the server nor the page has changed anything for this long
+# Installed before any page script: the browser's clock stamps every message from the server and every change
+# of the page, and the frame that follows it (the change painted).
+WATCH = """(() => {
+  window.__last = 0;
+  window.__painted = 0;
+  const changed = () => {
+    const at = performance.now();
+    window.__last = at;
+    requestAnimationFrame(() => { if (window.__last === at) window.__painted = performance.now(); });
+  };
+  const Original = window.WebSocket;
+  window.WebSocket = class extends Original {
+    constructor(...args) { super(...args); this.addEventListener("message", changed); }
+  };
+  new MutationObserver(changed).observe(document, {attributes: true, childList: true, subtree: true,
+                                                   characterData: true});
+})();"""
+MARK = "() => { window.__clicked = performance.now(); window.__last = 0; window.__painted = 0; }"
+# `CHECK` is a JS expression that is true when what the step must show is visible.
+PAINTED = """() => {
+  const app = document.querySelector("[data-testid='stApp']");
+  if (!app || app.getAttribute("data-test-script-state") !== "notRunning") return false;
+  if (window.__last < window.__clicked || window.__painted < window.__last) return false;
+  if (performance.now() - window.__last < QUIET) return false;
+  const visible = (css, text) => [...document.querySelectorAll(css)].some(
+    (e) => e.offsetParent !== null && (text === undefined || e.innerText.trim() === text));
+  return CHECK;
+}""".replace("QUIET", str(QUIET_MS))
+CHECKED = """[...document.querySelectorAll("[data-testid='stMain'] [data-testid='stRadio'] label")].some(
+    (l) => l.querySelector("input:checked") && l.innerText.trim() === WORD)"""
+
+
+def heading(text: str) -> str:
+    return f'visible("[data-testid=\'stMain\'] h1", "{text}")'
+
+
+class Journey:
+    """One browser session: each step's milliseconds go into `times` under the step's name."""
+
+    def __init__(self, page: Any, times: dict[str, list[float]], prefix: str) -> None:
+        self.page, self.times, self.prefix = page, times, prefix
+        self.word = "nej"
+
+    def step(self, name: str, act: Callable[[], object], check: str) -> None:
+        self.page.evaluate(MARK)
+        act()
+        self.page.wait_for_function(PAINTED.replace("CHECK", check), polling=50, timeout=60_000)
+        self.times[f"{self.prefix}: {name}"].append(self.page.evaluate("window.__painted - window.__clicked"))
+
+    def sign_in(self, url: str, username: str, first_page: str) -> None:
+        self.page.goto(url)
+        self.page.get_by_label("Användarnamn", exact=True).fill(username)
+        self.page.get_by_label("Lösenord", exact=True).fill(PASSWORD)
+        self.step(
+            "sign in",
+            lambda: self.page.get_by_label("Lösenord", exact=True).press("Enter"),
+            f'{heading(first_page)} && visible("[data-testid=\'stSidebar\'] button", "Logga ut")',
+        )
+
+    def menu(self, title: str, page_heading: str | None = None) -> None:
+        nav = self.page.get_by_test_id("stSidebarNav")
+        self.step(f"menu {title}", lambda: nav.get_by_text(title, exact=True).click(), heading(page_heading or title))
+
+    def open_case(self, reference: str, page_heading: str) -> None:
+        main = self.page.get_by_test_id("stMain")
+        card = (
+            main.get_by_test_id("stVerticalBlock")
+            .filter(has_text=reference, has=self.page.get_by_role("button", name="Öppna"))
+            .last
+        )
+        self.step(f"open {reference}", lambda: card.get_by_role("button", name="Öppna").click(), heading(page_heading))
+
+    def answers(self, count: int = ANSWERS_PER_FORM) -> None:
+        radio = self.page.get_by_test_id("stMain").get_by_test_id("stRadio").filter(has_text="nej").first
+        for _ in range(count):
+            self.word = "ja" if self.word == "nej" else "nej"
+            option = radio.get_by_text(self.word, exact=True)
+            self.step("answer", option.click, CHECKED.replace("WORD", f'"{self.word}"'))
+
+
+def police(page: Any, url: str, times: dict[str, list[float]]) -> None:
+    j = Journey(page, times, "police")
+    j.sign_in(url, "polis", "Ärenden")
+    j.open_case("DEMO-001", "Resultat")
+    j.menu("Intag")
+    j.answers()
+    j.menu("Resultat")
+    j.menu("Ärenden")
+
+
+def emergency(page: Any, url: str, times: dict[str, list[float]]) -> None:
+    j = Journey(page, times, "emergency dept")
+    j.sign_in(url, "vard", "Ärenden")
+    j.open_case("DEMO-002", "Resultat")
+    j.menu("Triage")
+    j.answers()
+    j.menu("Resultat")
+
+
+def conference(page: Any, url: str, times: dict[str, list[float]]) -> None:
+    j = Journey(page, times, "conference")
+    j.sign_in(url, "samordnare", "Ärendemöte")
+    box = page.get_by_role("combobox", name="Ärende", exact=True)
+    box.click()
+    j.step(
+        "choose DEMO-004",
+        lambda: page.get_by_role("option").filter(has_text="DEMO-004").first.click(),
+        "visible(\"[data-testid='stMain'] h2, [data-testid='stMain'] h3\", "
+        '"Myndigheternas bedömningar sida vid sida")',
+    )
+    j.menu("Ärenden")
+    j.open_case("DEMO-004", "Ärendemöte")
+
+
+def one_line(page: Any, url: str, times: dict[str, list[float]]) -> None:
+    page.goto(url)
+    page.get_by_text("Fråga").wait_for()
+    Journey(page, times, "one-line app").answers(count=3 * ANSWERS_PER_FORM)
+
+
+def serve(root: Path, script: Path, port: int, folder: Path, *flags: str) -> subprocess.Popen[bytes]:
+    """`streamlit run` from the checkout `root` (its .streamlit/config.toml) on a fresh database in `folder`;
+    `flags`: more settings for this server (e.g. "--runner.postScriptGC", "true")."""
+    env = {**os.environ, "SAMRISK_DATABASE_URL": f"sqlite:///{folder / 'samrisk.sqlite3'}", "SAMRISK_DEMO": "1"}
+    command = [
+        sys.executable, "-m", "streamlit", "run", str(script),
+        "--server.headless", "true",
+        "--server.port", str(port),
+        "--server.address", "127.0.0.1",
+        "--browser.gatherUsageStats", "false",
+        "--server.fileWatcherType", "none",
+        *flags,
+    ]  # fmt: skip
+    with (folder / f"server-{port}.log").open("w") as log:
+        return subprocess.Popen(command, cwd=root, env=env, stdout=log, stderr=subprocess.STDOUT)
+
+
+def wait_healthy(server: subprocess.Popen[bytes], port: int) -> None:
+    deadline = time.monotonic() + 120
+    while True:
+        try:
+            with urllib.request.urlopen(f"http://127.0.0.1:{port}/_stcore/health", timeout=2):
+                return
+        except OSError:
+            if server.poll() is not None or time.monotonic() > deadline:
+                raise SystemExit(f"server on {port} did not start") from None
+            time.sleep(0.05)
+
+
+def stop(server: subprocess.Popen[bytes]) -> None:
+    server.terminate()
+    try:
+        server.wait(timeout=15)
+    except subprocess.TimeoutExpired:
+        server.kill()
+        server.wait(timeout=15)
+
+
+def start_up(browser: Any, root: Path, script: Path, port: int, ready: str) -> float:
+    """Milliseconds from `streamlit run` to `ready` (a CSS selector) visible after a finished first run."""
+    folder = Path(tempfile.mkdtemp(prefix="samrisk-journeys-"))
+    began = time.perf_counter()
+    server = serve(root, script, port, folder)
+    try:
+        wait_healthy(server, port)
+        page = browser.new_page(locale="sv-SE")
+        page.goto(f"http://127.0.0.1:{port}/")
+        page.wait_for_selector(f"[data-testid='stApp'][data-test-script-state='notRunning'] {ready}", timeout=120_000)
+        took = (time.perf_counter() - began) * 1000
+        page.close()
+        return took
+    finally:
+        stop(server)
+
+
+def report(times: dict[str, list[float]], baseline: float) -> None:
+    print(f"{'step':44} {'median':>8} {'min':>7} {'max':>7}  {'n':>3}  {'x one-line answer':>17}")
+    for name, values in times.items():
+        median = statistics.median(values)
+        flag = "" if median < GOAL_MS else "  over 300 ms"
+        print(
+            f"{name:44} {median:8.1f} {min(values):7.1f} {max(values):7.1f}  {len(values):3}  "
+            f"{median / baseline:17.2f}{flag}"
+        )
+
+
+def main() -> None:
+    from playwright.sync_api import sync_playwright
+
+    parser = argparse.ArgumentParser(description=__doc__.split("\n", 1)[0])
+    parser.add_argument("--repeats", type=int, default=5)
+    parser.add_argument("--starts", type=int, default=3)
+    parser.add_argument("--root", type=Path, default=ROOT, help="the checkout whose app.py is measured")
+    parser.add_argument("--port", type=int, default=8621, help="the app's port; the one-line app's is the next")
+    args = parser.parse_args()
+    app_port, one_port = args.port, args.port + 1
+    root = args.root.resolve()
+    folder = Path(tempfile.mkdtemp(prefix="samrisk-journeys-"))
+    one_line_script = folder / "one_line.py"
+    one_line_script.write_text(ONE_LINE_APP)
+    starts: dict[str, list[float]] = defaultdict(list)
+    times: dict[str, list[float]] = defaultdict(list)
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=str(CHROMIUM), args=BROWSER_ARGS, headless=True)
+        for _ in range(args.starts):
+            starts["app: first page (sign-in form)"].append(
+                start_up(browser, root, root / "app.py", app_port, "input[aria-label='Användarnamn']")
+            )
+            starts["one-line app: first page"].append(
+                start_up(browser, root, one_line_script, one_port, "[data-testid='stRadio']")
+            )
+        servers = [serve(root, root / "app.py", app_port, folder), serve(root, one_line_script, one_port, folder)]
+        try:
+            for server, port in zip(servers, (app_port, one_port), strict=True):
+                wait_healthy(server, port)
+            context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="sv-SE")
+            context.add_init_script(WATCH)
+            for _ in range(args.repeats):
+                for journey, port in (
+                    (police, app_port),
+                    (emergency, app_port),
+                    (conference, app_port),
+                    (one_line, one_port),
+                ):
+                    context.clear_cookies()  # a new session on the same device: its browser cache is warm
+                    page = context.new_page()
+                    page.set_default_timeout(60_000)
+                    journey(page, f"http://127.0.0.1:{port}/", times)
+                    page.close()
+            context.close()
+        finally:
+            for server in servers:
+                stop(server)
+        browser.close()
+    print(f"checkout: {root}")
+    print(f"start-up, {args.starts} fresh starts (ms):")
+    app_start, one_start = (statistics.median(v) for v in starts.values())
+    for name, values in starts.items():
+        print(f"  {name:42} median {statistics.median(values):8.0f}  (min {min(values):.0f}, max {max(values):.0f})")
+    print(f"  ratio app / one-line app: {app_start / one_start:.2f}")
+    baseline = statistics.median(times["one-line app: answer"])
+    print(f"\nsteps, {args.repeats} journeys each (ms, browser clock, click to painted):")
+    report(times, baseline)
+    answers = [v for k, vs in times.items() if k.endswith(": answer") and not k.startswith("one-line") for v in vs]
+    ratio = statistics.median(answers) / baseline
+    slow = [k for k, v in times.items() if statistics.median(v) >= GOAL_MS]
+    print(
+        f"\nan answer's rerun: median {statistics.median(answers):.1f} ms = {ratio:.2f}x the one-line app's "
+        f"{baseline:.1f} ms (goal <= {GOAL_RATIO:g}x: {'met' if ratio <= GOAL_RATIO else 'NOT met'}); "
+        f"steps with a median over {GOAL_MS:g} ms: {len(slow)} of {len(times)}"
+    )
+
+
+if __name__ == "__main__":
+    main()
