@@ -12,7 +12,7 @@ checkout unchanged.
 Fixtures for every browser test module: `app_url` (the server), `page` (a fresh signed-out browser session) and
 `signed_in` (a function: `signed_in("polis")` returns a fresh page signed in as that demo account; ACCOUNTS names
 the demo account of each role). Helpers: `settle`, `type_into`, `type_date`, `choose`, `answer` (one checklist item),
-`answer_all` (several), `new_case`, `add_person`, `save_and_open_result`, `sign_in`, `assert_clean`, `screenshot`.
+`answer_all` (several), `open_app`, `new_case`, `add_person`, `save_and_open_result`, `sign_in`, `assert_clean`, `screenshot`.
 
 Waiting: after every action, wait for the app's script to finish (`[data-test-script-state='notRunning']`)
 and then for what the action should show; elements are found by `data-testid`, role and label.
@@ -291,11 +291,18 @@ def save_and_open_result(page: Page) -> None:
     settle(page)
 
 
+def open_app(page: Page, url: str) -> None:
+    """Open the app and wait for its first page. The first visit of a fresh server also loads the demo (seconds
+    on a busy machine), so it may take up to the start-up time."""
+    page.goto(url)
+    page.wait_for_timeout(150)
+    page.wait_for_selector(IDLE, timeout=START_TIMEOUT_S * 1000)
+
+
 def sign_in(page: Page, url: str, username: str) -> None:
     from playwright.sync_api import expect
 
-    page.goto(url)
-    settle(page)
+    open_app(page, url)
     type_into(page, "Användarnamn", username)
     type_into(page, "Lösenord", PASSWORD)
     page.get_by_role("button", name="Logga in").click()

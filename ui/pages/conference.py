@@ -289,4 +289,9 @@ def timeline_figure(events: list[dict[str, Any]], lang_: str, persons: Mapping[s
 def timeline(store: Store, user: UserInfo, cid: int, persons: Mapping[str, str] | None = None) -> None:
     events = store.timeline(user, cid)
     if events:
-        st.plotly_chart(timeline_figure(events, lang(), persons), width="stretch")
+        st.plotly_chart(  # no tool bar: its buttons are English and in the way of the keyboard
+            timeline_figure(events, lang(), persons),
+            width="stretch",
+            config={"displayModeBar": False},
+            alt=t("pages.conference.timeline_alt", n=len(events)),
+        )
