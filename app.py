@@ -10,6 +10,7 @@ import streamlit as st
 
 from risk.storage import AuthError
 from ui import nav
+from ui.components import document_language
 from ui.errors import run_guarded
 from ui.i18n import LANGUAGES
 from ui.pages import admin, cases, conference, figures, intake, login, result
@@ -20,6 +21,7 @@ st.set_page_config(page_title="Samrisk", page_icon=":material/health_and_safety:
 
 def sidebar() -> None:
     with st.sidebar:
+        document_language(st, lang())
         choice = st.segmented_control(
             t("app.language"),
             list(LANGUAGES),

@@ -503,3 +503,10 @@ def render_steps(
             st.markdown(f"**{md_escape(cap_agency(agency, lang))}**")
             for step in group:
                 _render_step(st, step, lang, cat, on_record_consent, key_prefix)
+
+
+def document_language(st: StTarget, lang: str) -> None:
+    """Tell the browser the page's language (`<html lang>`): Streamlit always says "en", so a screen reader would
+    read the Swedish view with an English voice (WCAG 3.1.1; docs/accessibility.md). Draws nothing."""
+    code = lang if lang.isalpha() else "sv"  # a language code of the app, never text from a user
+    st.html(f"<script>document.documentElement.lang = '{code}';</script>", unsafe_allow_javascript=True)

@@ -11,8 +11,9 @@ checkout unchanged.
 
 Fixtures for every browser test module: `app_url` (the server), `page` (a fresh signed-out browser session) and
 `signed_in` (a function: `signed_in("polis")` returns a fresh page signed in as that demo account; ACCOUNTS names
-the demo account of each role). Helpers: `settle`, `type_into`, `type_date`, `choose`, `answer` (one checklist item),
-`answer_all` (several), `open_app`, `new_case`, `add_person`, `save_and_open_result`, `sign_in`, `assert_clean`, `screenshot`.
+the demo account of each role). Helpers: `settle`, `type_into`, `type_date`, `choose`, `answer` (one checklist
+item), `answer_all` (several), `open_app`, `new_case`, `add_person`, `save_and_open_result`, `sign_in`,
+`assert_clean`, `screenshot`.
 
 Waiting: after every action, wait for the app's script to finish (`[data-test-script-state='notRunning']`)
 and then for what the action should show; elements are found by `data-testid`, role and label.

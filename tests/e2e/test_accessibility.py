@@ -1,6 +1,6 @@
-"""Accessibility of every page, in Chromium: names on every control (and no Markdown markup read out in them),
-text alternatives for charts and images, colour contrast (WCAG 2.1 AA, by axe-core), and the police short form
-completed with the keyboard alone.
+"""Accessibility of every page, in Chromium: the page's language, names on every control (and no Markdown markup
+read out in them), text alternatives for charts and images, colour contrast (WCAG 2.1 AA, by axe-core), and the
+police short form completed with the keyboard alone.
 
 axe-core comes bundled in the PyPI package axe-playwright-python (requirements-dev.txt); only its axe.min.js is
 used, injected into the page. Without the package the axe checks are skipped with a message (failed in CI); the
@@ -43,6 +43,7 @@ CONTROLS = "button|link|textbox|searchbox|combobox|listbox|option|radio|checkbox
 UNNAMED = re.compile(rf"^\s*- ({CONTROLS})(?: \[[^\]]*\])*:?$", re.MULTILINE)  # a control line without "name"
 MARKUP = re.compile(r"\*\*|__|\\[\\`*_\[\]<>#|~$:]")  # bold, or an escaped Markdown character
 NAMED = re.compile(r"^\s*- '?[a-z]+ \"(.*)\"", re.MULTILINE)  # a line of the tree with a name
+LANG = "() => document.documentElement.lang"  # what a screen reader reads the page as (all pages here: Swedish)
 SHORT_FORM = [("tagit struptag", "ja"), ("hotat att döda dig", "nej")]
 
 
@@ -107,7 +108,8 @@ def check(page: Page, name: str) -> None:
     """Every check on the page as it is now; one message with everything found."""
     settle(page)
     page.wait_for_timeout(300)  # charts draw themselves after the run
-    problems = [f"no name: {c}" for c in unnamed_controls(page)]
+    problems = [f"the page says its language is {lang!r}"] if (lang := page.evaluate(LANG)) != "sv" else []
+    problems += [f"no name: {c}" for c in unnamed_controls(page)]
     problems += [f"Markdown in a name: {n}" for n in markup_in_names(page)]
     problems += [f"no text alternative: {g}" for g in graphics_without_text(page)]
     problems += [f"axe: {v}" for v in axe_violations(page)]
