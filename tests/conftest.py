@@ -2,7 +2,8 @@
 
 Tiers: `pytest` runs everything (what CI's `.ci/run` runs); `pytest -m "not full"` is the fast tier for daily
 work. A test is in the full tier when it is marked `@pytest.mark.full` or sits where `FULL_TIER_PATHS` says
-(browser tests, files measured slow) or runs on PostgreSQL (the storage tests' `postgresql` variant).
+(browser, storage, big property runs) or runs on PostgreSQL (the storage tests' `postgresql` variant, wherever
+it is).
 `--screenshots` makes the browser tests refresh the README's pictures in docs/screenshots/ (tests/e2e/conftest.py);
 without it a test run leaves the checkout unchanged.
 """
@@ -19,9 +20,17 @@ import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
 
-# Paths (relative to tests/, a folder or a file) whose tests belong to the full tier only: the browser tests and
-# the files measured slowest (seconds with --durations=0, docs in README "Tests"). Add a path, never a test name.
-FULL_TIER_PATHS: tuple[str, ...] = ("e2e/",)
+# Paths (relative to tests/, a folder or a file) whose tests belong to the full tier only: the browser tests, the
+# storage tests (a database per test, on SQLite and PostgreSQL) and the big property runs (hundreds of generated
+# cases each). The fast tier keeps the engine, checklists, command line, components and the pages (AppTest).
+FULL_TIER_PATHS: tuple[str, ...] = (
+    "e2e/",
+    "storage/",
+    "test_properties.py",
+    "test_properties_law.py",
+    "test_level_rule_properties.py",
+    "test_input_fuzz.py",
+)
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
