@@ -339,7 +339,10 @@ def screenshot(page: Page, name: str, width: int = WIDTH) -> Path:
     page.set_viewport_size({"width": width, "height": int(height) + 16})
     page.wait_for_timeout(400)  # charts and columns lay themselves out again
     settle(page)
-    assert _screenshots_to, "screenshot() is for tests under tests/e2e/ (the screenshot_folder fixture)"
+    if not _screenshots_to:  # called outside the tests (a benchmark script): never into the checkout
+        import tempfile
+
+        _screenshots_to.append(Path(tempfile.mkdtemp(prefix="samrisk-screenshots-")))
     folder = _screenshots_to[0]
     folder.mkdir(parents=True, exist_ok=True)
     path = folder / name
