@@ -10,6 +10,7 @@ import streamlit as st
 
 from risk.storage import AuthError
 from ui import case_reads, nav
+from ui.components import document_language
 from ui.errors import run_guarded
 from ui.gc_policy import freeze_long_lived
 from ui.i18n import LANGUAGES, catalog
@@ -24,6 +25,7 @@ freeze_long_lived()  # what earlier runs imported (pages load on first visit) jo
 
 def sidebar() -> None:
     with st.sidebar:
+        document_language(st, lang())
         choice = st.segmented_control(
             t("app.language"),
             list(LANGUAGES),

@@ -1,4 +1,12 @@
-"""Shared helpers: build small case files and run the command line as a user would."""
+"""Shared helpers: build small case files and run the command line as a user would; the two test tiers.
+
+Tiers: `pytest` runs everything (what CI's `.ci/run` runs); `pytest -m "not full"` is the fast tier for daily
+work. A test is in the full tier when it is marked `@pytest.mark.full` or sits where `FULL_TIER_PATHS` says
+(browser, storage, big property runs) or runs on PostgreSQL (the storage tests' `postgresql` variant, wherever
+it is).
+`--screenshots` makes the browser tests refresh the README's pictures in docs/screenshots/ (tests/e2e/conftest.py);
+without it a test run leaves the checkout unchanged.
+"""
 
 from __future__ import annotations
 
@@ -11,6 +19,46 @@ from typing import Any
 import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
+
+# Paths (relative to tests/, a folder or a file) whose tests belong to the full tier only: the browser tests, the
+# storage tests (a database per test, on SQLite and PostgreSQL) and the big property runs (hundreds of generated
+# cases each). The fast tier keeps the engine, checklists, command line, components and the pages (AppTest).
+FULL_TIER_PATHS: tuple[str, ...] = (
+    "e2e/",
+    "storage/",
+    "test_properties.py",
+    "test_properties_law.py",
+    "test_level_rule_properties.py",
+    "test_input_fuzz.py",
+)
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption(
+        "--screenshots",
+        action="store_true",
+        default=False,
+        help="browser tests write their screenshots into docs/screenshots/ (the README's pictures); without it "
+        "they go to pytest's temporary folder and the checkout stays unchanged",
+    )
+
+
+def in_full_tier(item: pytest.Item) -> bool:
+    """Whether a collected test belongs to the full tier only, by its path or its PostgreSQL variant (a test marked
+    `@pytest.mark.full` by hand is in it anyway)."""
+    path = Path(item.path).resolve()
+    relative = path.relative_to(ROOT / "tests").as_posix() if path.is_relative_to(ROOT / "tests") else ""
+    if relative and any(relative == p or (p.endswith("/") and relative.startswith(p)) for p in FULL_TIER_PATHS):
+        return True
+    callspec = getattr(item, "callspec", None)
+    on_postgresql = callspec is not None and callspec.params.get("backend") == "postgresql"
+    return on_postgresql or "pg_url" in getattr(item, "fixturenames", ())
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    for item in items:
+        if in_full_tier(item):
+            item.add_marker(pytest.mark.full)
 
 
 def run_cli(*args: str, stdin: str | None = None, cwd: Path = ROOT) -> subprocess.CompletedProcess[str]:

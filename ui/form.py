@@ -36,8 +36,10 @@ def item_help(item: Item, lang: str) -> str:
 
 
 def item_label(item: Item, lang: str) -> str:
+    """The question as its radio's label. No Markdown markup around the mark: the label is also the radio group's
+    accessible name, which screen readers read literally ("asterisk asterisk"; docs/accessibility.md)."""
     text = md_escape(item.text(lang))
-    return f"**{CRITICAL_MARK} {t('form.critical', lang)}:** {text}" if item.critical else text
+    return f"{CRITICAL_MARK} {t('form.critical', lang)}: {text}" if item.critical else text
 
 
 def form_sections(checklist: Checklist, context: Context | str) -> list[Section]:

@@ -5,6 +5,16 @@ loads itself), and stops it afterwards. Chromium is Debian's (/usr/bin/chromium)
 package; no browser is ever downloaded. Without either the tests are skipped with a message, except in CI
 (the CI variable is set), where they fail.
 
+Screenshots: `screenshot(page, name)` writes into pytest's temporary folder (printed in the test's output, to look
+at), and into docs/screenshots/ — the README's pictures — only with `pytest --screenshots`; a plain run leaves the
+checkout unchanged.
+
+Fixtures for every browser test module: `app_url` (the server), `page` (a fresh signed-out browser session) and
+`signed_in` (a function: `signed_in("polis")` returns a fresh page signed in as that demo account; ACCOUNTS names
+the demo account of each role). Helpers: `settle`, `type_into`, `type_date`, `choose`, `answer` (one checklist
+item), `answer_all` (several), `open_app`, `new_case`, `add_person`, `save_and_open_result`, `sign_in`,
+`assert_clean`, `screenshot`.
+
 Waiting: after every action, wait for the app's script to finish (`[data-test-script-state='notRunning']`)
 and then for what the action should show; elements are found by `data-testid`, role and label.
 """
@@ -18,18 +28,18 @@ import subprocess
 import sys
 import time
 import urllib.request
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NoReturn
 
 import pytest
 
 if TYPE_CHECKING:
-    from playwright.sync_api import Browser, Page
+    from playwright.sync_api import Browser, BrowserContext, Page
 
 ROOT = Path(__file__).resolve().parents[2]
 CHROMIUM = Path("/usr/bin/chromium")
-SCREENSHOTS = ROOT / "docs" / "screenshots"
+SCREENSHOTS = ROOT / "docs" / "screenshots"  # the README's pictures: written only with --screenshots
 BROWSER_ARGS = [
     "--no-sandbox",
     "--disable-gpu",
@@ -39,6 +49,14 @@ BROWSER_ARGS = [
     "--no-first-run",
 ]
 PASSWORD = "samrisk-demo-2026"  # data/demo.json: synthetic demo accounts only
+ACCOUNTS = {  # the demo account of each role (data/demo.json)
+    "officer": "polis",
+    "clinician": "vard",
+    "social_worker": "soc",
+    "coordinator": "samordnare",
+    "supervisor": "chef",
+    "admin": "admin",
+}
 WIDTH, HEIGHT = 1280, 900
 START_TIMEOUT_S = 90
 IDLE = "[data-testid='stApp'][data-test-connection-state='CONNECTED'][data-test-script-state='notRunning']"
@@ -77,6 +95,19 @@ def _answers(url: str) -> bool:
             return int(response.status) == 200
     except OSError:
         return False
+
+
+_screenshots_to: list[Path] = []  # the folder screenshot() writes into, set once per run by `screenshot_folder`
+
+
+@pytest.fixture(scope="session", autouse=True)
+def screenshot_folder(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """docs/screenshots/ with --screenshots, else a temporary folder: a plain test run changes nothing in the
+    checkout."""
+    asked = bool(request.config.getoption("screenshots"))
+    folder = SCREENSHOTS if asked else tmp_path_factory.mktemp("screenshots")
+    _screenshots_to[:] = [folder]
+    return folder
 
 
 @pytest.fixture(scope="module")
@@ -141,6 +172,28 @@ def page(browser: Browser) -> Iterator[Page]:
     context.close()
 
 
+@pytest.fixture
+def signed_in(browser: Browser, app_url: str) -> Iterator[Callable[[str], Page]]:
+    """`signed_in("vard")`: a fresh browser session of its own (desktop size, Swedish) signed in as that demo
+    account, on its first page. Several accounts in one test each get their own session."""
+    from playwright.sync_api import expect
+
+    expect.set_options(timeout=30_000)
+    contexts: list[BrowserContext] = []
+
+    def open_as(username: str) -> Page:
+        context = browser.new_context(viewport={"width": WIDTH, "height": HEIGHT}, locale="sv-SE")
+        context.set_default_timeout(30_000)
+        contexts.append(context)
+        page = context.new_page()
+        sign_in(page, app_url, username)
+        return page
+
+    yield open_as
+    for context in contexts:
+        context.close()
+
+
 # ---- helpers the tests share -------------------------------------------------------------------------------
 
 
@@ -161,13 +214,25 @@ def type_into(page: Page, label: str, text: str) -> None:
     settle(page)
 
 
+def type_date(page: Page, label: str, iso_date: str) -> None:
+    """Type a date (YYYY-MM-DD) into a date input: its year, month and day fields take the digits in turn."""
+    field = page.get_by_label(label, exact=True)
+    field.get_by_role("spinbutton").first.click()
+    page.keyboard.type(iso_date.replace("-", ""))
+    page.keyboard.press("Tab")
+    settle(page)
+
+
 def choose(page: Page, label: str, option: str) -> None:
-    """Pick an option of a select box by its label and the option's text."""
+    """Pick an option of a select box by its label and the option's text (typed to filter a long list)."""
     from playwright.sync_api import expect
 
     box = page.get_by_role("combobox", name=label, exact=True)
     box.click()
-    page.get_by_role("option", name=option, exact=True).click()
+    wanted = page.get_by_role("option", name=option, exact=True)
+    if wanted.count() == 0:  # a long list draws only the options in view: type to filter, as a person would
+        box.fill(option)
+    wanted.click()
     expect(box).to_have_value(option)
     settle(page)
 
@@ -183,11 +248,62 @@ def answer(page: Page, question: str, word: str) -> None:
     settle(page)
 
 
+def answer_all(page: Page, answers: list[tuple[str, str]]) -> None:
+    """Answer several checklist items: (part of the question, 'ja' / 'nej' / 'vet ej'), in order."""
+    for question, word in answers:
+        answer(page, question, word)
+
+
+def new_case(page: Page, reference: str, context: str | None = None) -> None:
+    """From the case list: start a new case with this reference (and context, by its Swedish name, where the
+    agency has several), and wait for the intake page of the new case."""
+    from playwright.sync_api import expect
+
+    page.get_by_role("button", name="Nytt ärende").click()
+    expect(page.get_by_role("button", name="Skapa ärende")).to_be_visible()
+    settle(page)
+    type_into(page, "Ärendereferens", reference)
+    if context is not None:
+        choose(page, "Var bedömningen görs", context)
+    page.get_by_role("button", name="Skapa ärende").click()
+    expect(page.get_by_test_id("stMain").get_by_text(reference, exact=False).first).to_be_visible()
+    settle(page)
+
+
+def add_person(page: Page, role: str, age: int) -> None:
+    """Register a person on the intake page by role (its Swedish word, e.g. 'utsatt', 'barn') and age."""
+    import re
+
+    from playwright.sync_api import expect
+
+    choose(page, "Roll", role)
+    type_into(page, "Ålder (år)", str(age))
+    page.get_by_role("button", name="Lägg till", exact=True).click()
+    expect(page.get_by_test_id("stMain").get_by_text(re.compile(rf"– {role}, {age} år$")).last).to_be_visible()
+    settle(page)
+
+
+def save_and_open_result(page: Page) -> None:
+    """Save the assessment on the intake page and wait for the result page."""
+    from playwright.sync_api import expect
+
+    page.get_by_role("button", name="Spara bedömning och visa resultat").click()
+    expect(page.get_by_role("heading", name="Resultat", exact=True)).to_be_visible()
+    settle(page)
+
+
+def open_app(page: Page, url: str) -> None:
+    """Open the app and wait for its first page. The first visit of a fresh server also loads the demo (seconds
+    on a busy machine), so it may take up to the start-up time."""
+    page.goto(url)
+    page.wait_for_timeout(150)
+    page.wait_for_selector(IDLE, timeout=START_TIMEOUT_S * 1000)
+
+
 def sign_in(page: Page, url: str, username: str) -> None:
     from playwright.sync_api import expect
 
-    page.goto(url)
-    settle(page)
+    open_app(page, url)
     type_into(page, "Användarnamn", username)
     type_into(page, "Lösenord", PASSWORD)
     page.get_by_role("button", name="Logga in").click()
@@ -209,8 +325,9 @@ def assert_clean(page: Page) -> None:
 
 
 def screenshot(page: Page, name: str, width: int = WIDTH) -> Path:
-    """A full-page screenshot into docs/screenshots/. Streamlit scrolls inside its own containers, not the
-    document, so the viewport is made as tall as the content first (and put back afterwards)."""
+    """A full-page screenshot, into docs/screenshots/ with --screenshots, else into a temporary folder. Streamlit
+    scrolls inside its own containers, not the document, so the viewport is made as tall as the content first (and
+    put back afterwards)."""
     height = page.evaluate(
         """() => Math.max(document.documentElement.scrollHeight,
             ...['stMain', 'stAppViewContainer', 'stSidebarContent']
@@ -222,8 +339,13 @@ def screenshot(page: Page, name: str, width: int = WIDTH) -> Path:
     page.set_viewport_size({"width": width, "height": int(height) + 16})
     page.wait_for_timeout(400)  # charts and columns lay themselves out again
     settle(page)
-    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-    path = SCREENSHOTS / name
+    if not _screenshots_to:  # called outside the tests (a benchmark script): never into the checkout
+        import tempfile
+
+        _screenshots_to.append(Path(tempfile.mkdtemp(prefix="samrisk-screenshots-")))
+    folder = _screenshots_to[0]
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / name
     page.screenshot(path=str(path), full_page=True)
     page.set_viewport_size(before)
     settle(page)

@@ -1,19 +1,28 @@
-"""End to end, in Chromium: a police officer's intake at a domestic-violence call with a child in the home, and a
-case-conference coordinator's view of a shared case. Writes docs/screenshots/{intake,result,conference}.png."""
+"""End to end, in Chromium, the three journeys of the README: a police officer's intake at a domestic-violence call
+with a child in the home; an emergency-department nurse's triage of a stabbed 16-year-old (criminal networks, then
+the child's own checklist); a case-conference coordinator's view of a shared case and its action plan. With
+`--screenshots` they refresh the README's pictures docs/screenshots/{intake,result,conference}.png."""
 
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 
 from tests.e2e.conftest import (
+    ACCOUNTS,
+    add_person,
     answer,
+    answer_all,
     assert_clean,
     browser_missing,
     choose,
+    new_case,
+    save_and_open_result,
     screenshot,
     settle,
     sign_in,
     skip_or_fail,
+    type_date,
     type_into,
 )
 
@@ -105,3 +114,74 @@ def test_case_conference_shows_every_agency_side_by_side(page: Page, app_url: st
     expect(main.locator(".js-plotly-plot")).to_have_count(1)
     assert_clean(page)
     screenshot(page, "conference.png")
+
+
+CRIMINAL_NETWORKS = "Kriminella nätverk och våldsbejakande extremism – utsatthet och risk"
+TRIAGE = [  # a stab wound, threats from a network (critical), revenge not known, no weapon
+    ("skott-, stick- eller sprängskada", "ja"),
+    ("blivit hotad av personer i ett kriminellt", "ja"),
+    ("tänker hämnas eller ge igen", "vet ej"),
+    ("bär eller förvarar vapen", "nej"),
+]
+CHILD_TRIAGE = [
+    ("utnyttjas eller dras in i brott", "ja"),
+    ("Skadar barnet sig själv", "vet ej"),
+]
+
+
+def test_emergency_department_triage_of_a_stabbed_16_year_old_requires_the_childs_checklist(
+    signed_in: Callable[[str], Page],
+) -> None:
+    page = signed_in(ACCOUNTS["clinician"])
+    expect(page.get_by_role("heading", name="Ärenden")).to_be_visible()
+    new_case(page, "E2E-AKUT-16 Stickskada", context="Akutmottagning")
+    expect(page.get_by_text("E2E-AKUT-16 Stickskada · Akutmottagning")).to_be_visible()
+    add_person(page, "utsatt", 16)
+
+    choose(page, "Checklista", CRIMINAL_NETWORKS)
+    expect(page.get_by_role("combobox", name="Bedömningen gäller")).to_have_value("v1 – utsatt, 16 år")
+    answer_all(page, TRIAGE)
+    expect(page.get_by_test_id("stSidebar").locator(".samrisk-level")).to_contain_text(LEVEL_IN_WORDS)
+    assert_clean(page)
+    save_and_open_result(page)
+
+    main = page.get_by_test_id("stMain")
+    expect(main.locator(".samrisk-level").first).to_contain_text(LEVEL_IN_WORDS)
+    expect(main.get_by_text("Gör en orosanmälan", exact=False).first).to_be_visible()  # a child: social services
+    child = main.get_by_test_id("stVerticalBlock").filter(  # everyone under 18 is a child, whatever the role
+        has_text=re.compile(r"^Barn som far illa.* för v1 – utsatt, 16 år"),
+        has=page.get_by_role("button", name="Starta"),
+    )
+    expect(child).to_have_count(1)
+    assert_clean(page)
+
+    child.get_by_role("button", name="Starta").click()
+    expect(page.get_by_role("heading", name="Triage", exact=False)).to_be_visible()
+    settle(page)
+    expect(page.get_by_role("combobox", name="Checklista")).to_have_value(re.compile(r"^Barn som far illa"))
+    expect(page.get_by_role("combobox", name="Bedömningen gäller")).to_have_value("v1 – utsatt, 16 år")
+    answer_all(page, CHILD_TRIAGE)
+    save_and_open_result(page)
+    main = page.get_by_test_id("stMain")
+    for title in (CRIMINAL_NETWORKS, "Barn som far illa"):  # both assessments of the 16-year-old on the result
+        expect(main.get_by_text(title, exact=False).first).to_be_visible()
+    expect(main.get_by_role("heading", name="Checklistor som krävs")).to_have_count(0)  # nothing left required
+    assert_clean(page)
+
+
+def test_conference_coordinator_adds_an_action_to_the_plan(signed_in: Callable[[str], Page]) -> None:
+    page = signed_in(ACCOUNTS["coordinator"])
+    choose(page, "Ärende", "DEMO-004 Ärendemöte")
+    main = page.get_by_test_id("stMain")
+    expect(main.get_by_role("heading", name="Myndigheternas bedömningar sida vid sida")).to_be_visible()
+    expect(main.get_by_role("heading", name="Handlingsplan")).to_be_visible()
+
+    choose(page, "Steg", "Annan åtgärd")
+    type_into(page, "Ansvarig person eller funktion", "Samordnare E2E")
+    type_date(page, "Klart senast", "2027-01-15")
+    page.get_by_role("button", name="Lägg till i planen").click()
+    settle(page)
+    action = main.get_by_test_id("stHorizontalBlock").filter(has_text="Samordnare E2E").last  # the plan's row
+    expect(action).to_contain_text("Annan åtgärd")
+    expect(action).to_contain_text("Senast 2027-01-15")
+    assert_clean(page)

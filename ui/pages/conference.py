@@ -347,7 +347,12 @@ def timeline(
 ) -> None:
     events = store.timeline(user, cid)
     if events or plan:
-        st.plotly_chart(timeline_figure(events, lang(), persons, plan), width="stretch")
+        st.plotly_chart(  # no tool bar: its buttons are English and in the way of the keyboard
+            timeline_figure(events, lang(), persons, plan),
+            width="stretch",
+            config={"displayModeBar": False},
+            alt=t("pages.conference.timeline_alt", n=len(events) + len(plan or [])),
+        )
     undated = [a for a in plan or [] if not a.get("due_date")]
     if undated:
         st.caption(t("workflows.plan.no_due", n=len(undated)))
