@@ -7,6 +7,7 @@ import streamlit as st
 from risk.errors import InputError
 from risk.storage.access import ROLES
 from risk.vocabulary import Agency
+from ui.labels import md_escape
 from ui.session import flash, get_store, require_user, show_flash, t
 
 
@@ -35,9 +36,9 @@ def users_page() -> None:
                 store.add_user(name.strip(), password, agency, role, by=user, organisation=organisation or None)
             except InputError as e:
                 for problem in e.problems:
-                    st.error(problem)
+                    st.error(md_escape(problem))
             else:
-                flash(t("pages.admin.added", name=name.strip()))
+                flash(t("pages.admin.added", name=md_escape(name.strip())))
                 st.rerun()  # the list above was drawn before the user was added
     with st.form("disable_user"):
         name = st.selectbox(
