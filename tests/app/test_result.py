@@ -68,6 +68,11 @@ def test_consent_is_recorded_from_the_step_that_needs_it(step: str, person: str,
     at.run()
     no_exceptions(at)
     assert f"Registrera samtycke: {action}" in [s.value for s in at.subheader]
+    # the form opens where its button is: in the step's own box, right under the button
+    boxes = [c for c in at.main.container if any(b.key == f"steps:consent:{step}" for b in c.button)]
+    box = min(boxes, key=lambda c: len(c.markdown))  # the innermost: the step's own box
+    assert f"**{action}**" in [m.value for m in box.markdown]
+    assert f"Registrera samtycke: {action}" in [s.value for s in box.subheader]
     # the form starts from whose consent the step needs, to the recipients it needs
     assert selectbox(at, "Vem har samtyckt").value == person
     assert at.multiselect[0].value == to
@@ -76,7 +81,7 @@ def test_consent_is_recorded_from_the_step_that_needs_it(step: str, person: str,
     assert [e.value for e in at.error] == [t("pages.result.consent_incomplete", "sv")]
     assert consent_line().startswith(required)
 
-    at.checkbox[0].check()
+    next(c for c in at.checkbox if c.label == t("pages.result.consent_confirm", "sv")).check()
     click(at, "Spara samtycke")
     assert at.error.values == []
     assert [s.value for s in at.success] == [t("pages.result.consent_saved", "sv")]
