@@ -13,6 +13,7 @@ from risk.errors import InputError
 from risk.models import Result, Step
 from risk.rules import default_rules
 from risk.storage import ConflictError, PermissionDenied, Store, UserInfo
+from risk.summary import build_summary
 from risk.vocabulary import Agency, RiskLevel, Urgency
 from ui.components import (
     URGENCY_ICONS,
@@ -31,6 +32,7 @@ from ui.i18n import t as text_in
 from ui.labels import Catalog, md_escape
 from ui.nav import go
 from ui.pages.intake import person_label
+from ui.print_summary import summary_html
 from ui.session import case_id, flash, get_store, lang, require_user, set_target, show_flash, t
 
 CASE_WORKERS = ("officer", "clinician", "social_worker")
@@ -79,6 +81,7 @@ def page() -> None:
     if needed:
         with st.expander(t("required.title") + f" ({len(needed)})", icon=":material/checklist:"):
             render_required_checklists(st, needed, lang(), on_start=_start, catalog=catalog)
+    print_summary(user, case, result)
     pending = st.session_state.get("consent_step")
     with st.expander(
         t("pages.result.all_steps", n=len(result.steps)),
@@ -93,6 +96,20 @@ def page() -> None:
             catalog=catalog,
             below=lambda box, step: _consent_below(store, user, case, step),
             title=False,
+        )
+
+
+def print_summary(user: UserInfo, case: dict[str, Any], result: Result) -> None:
+    """The one-page summary in the user's language, as an HTML file to print (built in risk/summary.py)."""
+    with st.expander(t("summary.print_title"), icon=":material/print:"):
+        st.caption(t("summary.print_help"))
+        st.download_button(
+            t("summary.download"),
+            summary_html(build_summary(case, result, lang(), agency=user.agency)),
+            file_name=f"samrisk-{case['id']}-{lang()}.html",
+            mime="text/html",
+            icon=":material/download:",
+            on_click="ignore",
         )
 
 
