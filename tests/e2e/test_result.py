@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.e2e.conftest import assert_clean, browser_missing, choose, settle, sign_in, skip_or_fail, type_into
+from tests.e2e.conftest import assert_clean, browser_missing, settle, sign_in, skip_or_fail, type_into
 
 if (why := browser_missing()) is not None:
     skip_or_fail(why)
@@ -41,7 +41,7 @@ def main_has_no_markup(page: Page) -> None:
 
 def steps_to_tick(page: Page) -> Locator:
     """The check boxes of the user's own steps not yet done (one line per step at the top of the result)."""
-    return page.get_by_test_id("stMain").get_by_role("checkbox", checked=False, disabled=False)
+    return page.get_by_test_id("stMain").locator("[data-testid='stCheckbox'] input:not(:checked):not(:disabled)")
 
 
 @pytest.mark.parametrize(("width", "height"), TABLETS)
@@ -74,9 +74,10 @@ def test_on_a_tablet_the_level_and_the_immediate_steps_need_no_scrolling(
 def test_ticking_a_step_done_is_stored_and_kept_after_a_reload(page: Page, app_url: str) -> None:
     sign_in(page, app_url, "polis")
     open_result(page, app_url, "DEMO-001")
+    expect(page.get_by_role("heading", name="Innan du lämnar platsen")).to_be_visible()
     before = steps_to_tick(page).count()
     assert before >= 1
-    unticked = page.get_by_role("checkbox", checked=False, disabled=False)
+    unticked = page.locator("input:not(:checked):not(:disabled)")
     line = page.get_by_test_id("stMain").get_by_test_id("stCheckbox").filter(has=unticked).first
     line.get_by_text(re.compile(r"\w")).first.click()  # the step's text, as a finger would
     settle(page)
@@ -114,7 +115,13 @@ def test_an_override_is_seen_at_the_top_and_typed_markdown_stays_text(page: Page
     settle(page)
     page.locator("summary", has_text="Ändra nivån").first.click()
     settle(page)
-    choose(page, "Ny nivå", "hög")
+    level_box = page.get_by_role("combobox", name="Ny nivå", exact=True).first
+    level_box.scroll_into_view_if_needed()
+    level_box.click()
+    page.keyboard.type("hög")
+    page.get_by_role("option", name="hög", exact=True).click()
+    expect(level_box).to_have_value("hög")
+    settle(page)
     page.get_by_label("Skäl till ändringen (krävs)").first.fill(EVIL)
     page.get_by_role("button", name="Spara ändrad nivå").first.click()
     settle(page)
