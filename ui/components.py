@@ -560,14 +560,15 @@ def render_step_lines(
     for step in steps:
         status = plan.get(step.id)
         done = status == "done"
-        text_col, plan_col = st.columns([5, 1], vertical_alignment="center")
-        ticked = text_col.checkbox(
-            md_escape(step.action),
+        tick_col, text_col, plan_col = st.columns([0.4, 5, 1.2], vertical_alignment="center")
+        ticked = tick_col.checkbox(
+            md_escape(step.action),  # the box's name for screen readers; the text beside it wraps, a label would not
             value=done,
             key=f"{key_prefix}:done:{step.id}:{status}",  # a new box once the status changed: its value follows
             disabled=done or on_done is None,
-            help=t("steps.done", lang) if done else t("steps.mark_done", lang),
+            label_visibility="collapsed",
         )
+        text_col.markdown(md_escape(step.action))
         if ticked and not done and on_done is not None:
             on_done(step)
         if done:
