@@ -79,7 +79,11 @@ def page() -> None:
     # Suggested screens follow the required checklists in the same list; their explanation says "suggested".
     needed = [*result.required_checklists, *result.suggested_checklists]
     if needed:
-        with st.expander(t("required.title") + f" ({len(needed)})", icon=":material/checklist:"):
+        with st.expander(  # a checklist the case requires is work to do now: open; a suggested one waits closed
+            t("required.title") + f" ({len(needed)})",
+            icon=":material/checklist:",
+            expanded=bool(result.required_checklists),
+        ):
             render_required_checklists(st, needed, lang(), on_start=_start, catalog=catalog)
     print_summary(user, case, result)
     pending = st.session_state.get("consent_step")
