@@ -38,10 +38,12 @@ def sidebar() -> None:
             st.rerun()
         current = user()
         if current is not None:
+            from ui.labels import md_escape  # a username is shown as typed, never as Markdown
+
             st.caption(
                 t(
                     "pages.signed_in",
-                    name=current.username,
+                    name=md_escape(current.username),
                     role=t(f"pages.roles.{current.role}"),
                     agency=t(f"agency.{current.agency}"),
                 )

@@ -58,7 +58,9 @@ def load_demo(store: Store, path: Path = DEMO_FILE) -> dict[str, UserInfo]:
         return {}
     store.mark_demo(system)  # first: even a half-loaded demo has accounts with the published password
     accounts = {
-        a["username"]: store.add_user(a["username"], demo["password"], a["agency"], a["role"], by=system, published_password=True)
+        a["username"]: store.add_user(
+            a["username"], demo["password"], a["agency"], a["role"], by=system, published_password=True
+        )
         for a in demo["accounts"]
     }
     generated = path.parent / demo["generated"] if demo.get("generated") else None

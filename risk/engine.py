@@ -336,6 +336,9 @@ def _steps(case: CaseFacts, rules: Rules, own: Agency | None, lang: Language) ->
         if got is None:
             continue
         agency = str(rule.agency)
+        worded = rule.worded(Facts(case=case))  # domestic-violence wording only in a case with domestic violence
+        action = worded.action if worded else rule.action
+        note = worded.consent_note if worded and worded.consent_note else rule.consent_note
         case.steps[rule.id] = agency
         provisions = [rules.provisions[p] for p in rule.legal_basis]
         steps.append(
@@ -349,8 +352,8 @@ def _steps(case: CaseFacts, rules: Rules, own: Agency | None, lang: Language) ->
                 because=list(got.reasons),
                 persons=list(got.persons),
                 reasons=got.structured(),
-                action=rule.action(lang),
-                consent_note=rule.consent_note(lang) if rule.consent_note else None,
+                action=action(lang),
+                consent_note=note(lang) if note else None,
                 own_agency=own is None or agency in (own.value, "any"),
                 care_basis=rule.care_basis(lang) if rule.care_basis else None,
                 legal_basis_by_agency={

@@ -29,6 +29,7 @@ from risk.conditions import (
     CaseCondition,
     Condition,
     CountYes,
+    Facts,
     FlagRaised,
     SectionLevelAtLeast,
     StepSuggested,
@@ -85,6 +86,15 @@ class LawFile(Strict):
     provisions: list[Provision] = Field(min_length=1)
 
 
+class StepWording(Strict):
+    """Wording of a step that fits one kind of case: a step written for domestic violence says so only where the
+    case has it, and stays neutral elsewhere (a suicide-only or criminal-network-only case)."""
+
+    when: CaseCondition
+    action: Text
+    consent_note: Text | None = None
+
+
 class StepRule(Strict):
     id: str = Field(pattern=r"^[a-z_]+\.[a-z0-9_]+$")
     agency: Agency | Literal["any", "case_conference"]
@@ -108,6 +118,14 @@ class StepRule(Strict):
     guidance: list[str] = Field(
         default_factory=list, description="Ids of knowledge/ entries on how to do it (risk/guidance.py checks them)"
     )
+    wording: list[StepWording] = Field(
+        default_factory=list,
+        description="Case-specific wording, first match wins; `action` and `consent_note` are the neutral default",
+    )
+
+    def worded(self, facts: Facts) -> StepWording | None:
+        """The first case-specific wording whose condition holds for these facts, or None (the default)."""
+        return next((w for w in self.wording if w.when.holds(facts) is not None), None)
 
 
 class StepFile(Strict):
@@ -273,6 +291,8 @@ def load_rules(directory: Path = CHECKLIST_DIR, checklists: dict[str, Checklist]
             problems.append(f"{where}.consent_from: say whose consent a required consent is")
         if flags:  # unknown flags can only be told once flags.yaml loads
             problems += _references(f"{where}.when", step.when, checklists, seen_flags, seen_steps)
+            for n, w in enumerate(step.wording):
+                problems += _references(f"{where}.wording[{n}].when", w.when, checklists, seen_flags, seen_steps)
         seen_steps.add(step.id)
     if problems or law is None or steps is None or flags is None:
         raise ChecklistError(problems)

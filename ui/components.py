@@ -9,7 +9,7 @@ same language as the page (`assess(case, lang=lang)`), since reasons, flag title
 from __future__ import annotations
 
 import html
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from types import ModuleType
 from typing import TypeAlias
 
@@ -275,8 +275,7 @@ def render_assessment_result(
     facts.append(f"{t('result.form', lang)}: {md_escape(form)}")
     st.caption(" · ".join(facts))
 
-    overridden = result.level is not result.computed_level or result.override_reason is not None
-    if overridden:
+    if is_overridden(result):
         level_badge(st, result.level, lang, label=t("result.final_level", lang))
         level_badge(st, result.computed_level, lang, label=t("result.computed_level", lang), small=True)
         if result.below_floor and result.floor_level is not None:
@@ -432,6 +431,7 @@ def _render_step(
     cat: Catalog,
     on_record_consent: Callable[[Step], object] | None,
     key_prefix: str,
+    below: Callable[[StTarget, Step], object] | None = None,
 ) -> None:
     box = st.container(border=True)
     head = f"**{md_escape(step.action)}**"
@@ -466,6 +466,9 @@ def _render_step(
         )
         if clicked and on_record_consent is not None:
             on_record_consent(step)
+    if below is not None:  # e.g. the consent form, opened right under its button
+        with box:
+            below(box, step)
 
 
 def group_steps(steps: Sequence[Step]) -> list[tuple[str, list[tuple[str, list[Step]]]]]:
@@ -491,11 +494,15 @@ def render_steps(
     *,
     catalog: Catalog | None = None,
     key_prefix: str = "steps",
+    below: Callable[[StTarget, Step], object] | None = None,
+    title: bool = True,
 ) -> None:
     """Collaboration steps grouped by urgency, then agency: action, legal basis (unverified ones marked), consent,
-    because, persons; the user's own agency highlighted; 'Record consent' calls `on_record_consent(step)`."""
+    because, persons; the user's own agency highlighted; 'Record consent' calls `on_record_consent(step)`.
+    `below(box, step)` draws more in a step's own box, after its buttons (the consent form opens there)."""
     cat = _catalog(catalog)
-    st.subheader(t("steps.title", lang))
+    if title:
+        st.subheader(t("steps.title", lang))
     if not steps:
         st.markdown(t("steps.none", lang))
         return
@@ -504,7 +511,7 @@ def render_steps(
         for agency, group in agencies:
             st.markdown(f"**{md_escape(cap_agency(agency, lang))}**")
             for step in group:
-                _render_step(st, step, lang, cat, on_record_consent, key_prefix)
+                _render_step(st, step, lang, cat, on_record_consent, key_prefix, below)
 
 
 def guidance_url(entry_id: str) -> str:
@@ -548,3 +555,78 @@ def document_language(st: StTarget, lang: str) -> None:
     read the Swedish view with an English voice (WCAG 3.1.1; docs/accessibility.md). Draws nothing."""
     code = lang if lang.isalpha() else "sv"  # a language code of the app, never text from a user
     st.html(f"<script>document.documentElement.lang = '{code}';</script>", unsafe_allow_javascript=True)
+
+
+# ---- the first screen of the result: what was changed, what to do now ------------------------------------------------
+
+
+def render_override_summary(
+    st: StTarget, result: AssessmentResult, checklist: Checklist, lang: str, *, catalog: Catalog | None = None
+) -> None:
+    """Where a professional changed a level: whose assessment, both levels, the reason as typed (plain text) and
+    the floor warning if it was set below its floor. Shown at the top of the result, before what to do now."""
+    cat = _catalog(catalog)
+    box = st.container(border=True)
+    box.markdown(f"**{md_escape(checklist.title(lang))}** · {md_escape(cat.person(result.subject))}")
+    levels = box.columns(2)
+    level_badge(levels[0], result.level, lang, label=t("result.final_level", lang), small=True)
+    level_badge(levels[1], result.computed_level, lang, label=t("result.computed_level", lang), small=True)
+    box.markdown(f"**{t('result.override_reason', lang)}:** {md_escape(result.override_reason or '')}")
+    if result.below_floor and result.floor_level is not None:
+        box.warning(
+            t(
+                "result.below_floor",
+                lang,
+                level=level_word(result.level, lang),
+                floor=level_word(result.floor_level, lang),
+            ),
+            icon=":material/rate_review:",
+        )
+
+
+def is_overridden(result: AssessmentResult) -> bool:
+    """A professional changed the level (or kept it with a written reason)."""
+    return result.level is not result.computed_level or result.override_reason is not None
+
+
+def render_step_lines(
+    st: StTarget,
+    steps: Sequence[Step],
+    lang: str,
+    *,
+    plan: Mapping[str, str],
+    on_done: Callable[[Step], object] | None = None,
+    on_plan: Callable[[Step], object] | None = None,
+    key_prefix: str = "now",
+) -> None:
+    """Steps as one line each: a check box named by the step's action marks it done, a short button adds it to
+    the action plan. `plan` maps a step id to the status of its item in the plan: a done step stays ticked, a
+    planned one says so. Without `on_done`/`on_plan` (a role that does not act) the controls are disabled."""
+    for step in steps:
+        status = plan.get(step.id)
+        done = status == "done"
+        tick_col, text_col, plan_col = st.columns([0.4, 5, 1.2], vertical_alignment="center")
+        ticked = tick_col.checkbox(
+            md_escape(step.action),  # the box's name for screen readers; the text beside it wraps, a label would not
+            value=done,
+            key=f"{key_prefix}:done:{step.id}:{status}",  # a new box once the status changed: its value follows
+            disabled=done or on_done is None,
+            label_visibility="collapsed",
+        )
+        text_col.markdown(md_escape(step.action))
+        if ticked and not done and on_done is not None:
+            on_done(step)
+        if done:
+            plan_col.markdown(f":green-badge[:material/check: {t('steps.done', lang)}]")
+        elif status is not None and status != "cancelled":
+            plan_col.markdown(f":blue-badge[:material/event: {t('steps.in_plan', lang)}]")
+        elif (
+            plan_col.button(
+                t("steps.add_to_plan", lang),
+                key=f"{key_prefix}:plan:{step.id}",
+                help=t("steps.add_to_plan_help", lang),
+                disabled=on_plan is None,
+            )
+            and on_plan is not None
+        ):
+            on_plan(step)

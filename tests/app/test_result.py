@@ -2,13 +2,19 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from typing import Any
+
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from risk.models import Result
 from risk.rules import default_rules
-from tests.app.helpers import badges, click, open_case, selectbox, signed_in, title
+from tests.app.helpers import badges, click, open_case, open_page, selectbox, signed_in, title
 from tests.ui.helpers import no_exceptions, page_text
 from ui.i18n import t
+from ui.labels import md_escape
+from ui.session import get_store
 
 STEPS = {s.id: s for s in default_rules().steps.steps}
 
@@ -68,6 +74,11 @@ def test_consent_is_recorded_from_the_step_that_needs_it(step: str, person: str,
     at.run()
     no_exceptions(at)
     assert f"Registrera samtycke: {action}" in [s.value for s in at.subheader]
+    # the form opens where its button is: in the step's own box, right under the button
+    boxes = [c for c in at.main.container if any(b.key == f"steps:consent:{step}" for b in c.button)]
+    box = min(boxes, key=lambda c: len(c.markdown))  # the innermost: the step's own box
+    assert f"**{action}**" in [m.value for m in box.markdown]
+    assert f"Registrera samtycke: {action}" in [s.value for s in box.subheader]
     # the form starts from whose consent the step needs, to the recipients it needs
     assert selectbox(at, "Vem har samtyckt").value == person
     assert at.multiselect[0].value == to
@@ -76,9 +87,94 @@ def test_consent_is_recorded_from_the_step_that_needs_it(step: str, person: str,
     assert [e.value for e in at.error] == [t("pages.result.consent_incomplete", "sv")]
     assert consent_line().startswith(required)
 
-    at.checkbox[0].check()
+    next(c for c in at.checkbox if c.label == t("pages.result.consent_confirm", "sv")).check()
     click(at, "Spara samtycke")
     assert at.error.values == []
     assert [s.value for s in at.success] == [t("pages.result.consent_saved", "sv")]
     assert consent_line().startswith(f":material/check_circle: **Samtycke:** {t('consent.given', 'sv')}")
     assert not [s for s in at.subheader if "Registrera samtycke" in s.value]
+
+
+def in_order(node: Any) -> Iterator[Any]:
+    """Every element under `node` in the order the page shows them."""
+    for child in getattr(node, "children", {}).values():
+        yield child
+        yield from in_order(child)
+
+
+def first_screen(at: AppTest) -> list[str]:
+    """What the result shows, in order, up to the first section a person opens."""
+    out = []
+    for el in in_order(at.main):
+        if el.type == "expandable":
+            break
+        if el.type in ("markdown", "subheader"):  # a step's check box is named like the text beside it
+            out.append(str(el.value))
+    return out
+
+
+def test_the_first_screen_is_the_level_then_the_own_immediate_then_the_same_day_steps() -> None:
+    at = demo_001()
+    shown = first_screen(at)
+    user, cid = at.session_state["user"], at.session_state["case_id"]
+    result = Result.model_validate(get_store().assess_case(user, cid, lang="sv"))
+    own = [s for s in result.steps if s.agency == "police"]
+    immediate = [md_escape(s.action) for s in own if s.urgency.value == "immediate"]
+    same_day = [md_escape(s.action) for s in own if s.urgency.value == "same_day"]
+    assert immediate and same_day
+    at_level = next(n for n, x in enumerate(shown) if "Samlad risknivå: Mycket hög" in x)
+    now = shown.index(":material/e911_emergency: Innan du lämnar platsen")
+    today = shown.index(":material/today: Samma dag")
+    assert at_level < now < today
+    assert [x for x in shown[now:today] if x in immediate] == immediate  # each one line, all of them
+    assert [x for x in shown[today:] if x in same_day] == same_day
+    assert not any(STEPS[s.id].action("sv") in shown for s in own if s.urgency.value == "within_week")
+    # other agencies' steps, why, flags, consent and the override form wait in sections
+    assert [e.label for e in at.expander][:1] == [t("pages.result.why", "sv")]
+    assert any(e.label.startswith("Alla steg, alla myndigheter") for e in at.expander)
+
+
+def test_ticking_a_step_done_is_stored_audited_and_shown_on_the_conference_page() -> None:
+    at = demo_001()
+    user, cid = at.session_state["user"], at.session_state["case_id"]
+    box = next(c for c in at.checkbox if c.key.startswith("now.immediate:done:police.report_crime:") and not c.value)
+    box.check()
+    at.run()
+    no_exceptions(at)
+    assert [s.value for s in at.success] == [t("pages.result.step_done", "sv")]
+    ticked = next(c for c in at.checkbox if c.key.startswith("now.immediate:done:police.report_crime:"))
+    assert ticked.value and ticked.disabled
+    store = get_store()
+    (action,) = [a for a in store.list_actions(user, cid) if a["step_id"] == "police.report_crime"]
+    assert (action["status"], action["owner_agency"], action["responsible"]) == ("done", "police", "polis")
+    assert "add_action" in [e["action"] for e in store.audit_entries(user, cid)]
+    # the plan on the conference page shows it done
+    open_page(at, "Ärendemöte")
+    assert at.selectbox(key=f"status.{action['item']}").value == "done"
+    # a planned step ticked done later: the same item, now done
+    open_page(at, "Resultat")
+    planned = next(c for c in at.checkbox if c.key.startswith("now.same_day:done:police.restraining_order:planned"))
+    planned.check()
+    at.run()
+    (order,) = [a for a in store.list_actions(user, cid) if a["step_id"] == "police.restraining_order"]
+    assert (order["status"], order["version"]) == ("done", 2)
+
+
+def test_a_step_added_to_the_plan_says_planned() -> None:
+    at = demo_001()
+    user, cid = at.session_state["user"], at.session_state["case_id"]
+    at.button(key="now.immediate:plan:police.protect_victim").click()
+    at.run()
+    no_exceptions(at)
+    assert [s.value for s in at.success] == [t("pages.result.step_planned", "sv")]
+    (action,) = [a for a in get_store().list_actions(user, cid) if a["step_id"] == "police.protect_victim"]
+    assert action["status"] == "planned"
+    assert f":blue-badge[:material/event: {t('steps.in_plan', 'sv')}]" in page_text(at.main)
+    assert not [b for b in at.button if b.key == "now.immediate:plan:police.protect_victim"]
+
+
+def test_the_print_summary_is_offered_in_the_users_language() -> None:
+    at = demo_001()
+    assert t("summary.print_title", "sv") in [e.label for e in at.expander]
+    (download,) = [d for d in at.get("download_button") if d.proto.label == t("summary.download", "sv")]
+    assert download.proto.label

@@ -8,7 +8,7 @@ from risk.errors import InputError
 from risk.storage import Store, UserInfo
 from risk.storage.access import ROLES
 from risk.vocabulary import Agency
-from ui.labels import account_rows, organisation_word
+from ui.labels import account_rows, md_escape, organisation_word
 from ui.session import flash, get_store, lang, require_user, show_flash, t
 
 
@@ -37,9 +37,9 @@ def users_page() -> None:
                 store.add_user(name.strip(), password, agency, role, by=user, organisation=organisation or None)
             except InputError as e:
                 for problem in e.problems:
-                    st.error(problem)
+                    st.error(md_escape(problem))
             else:
-                flash(t("pages.admin.added", name=name.strip()))
+                flash(t("pages.admin.added", name=md_escape(name.strip())))
                 st.rerun()  # the list above was drawn before the user was added
     accounts = store.list_users(user)
     disable_form(store, user, [u["username"] for u in accounts if not u["disabled"] and u["username"] != user.username])

@@ -7,6 +7,7 @@ import streamlit as st
 from risk.checklists import default_checklists
 from risk.storage import UserInfo
 from ui.components import level_badge_html
+from ui.labels import md_escape
 from ui.nav import go
 from ui.session import get_store, lang, open_case, require_user, set_target, t
 
@@ -39,7 +40,7 @@ def page() -> None:
             cols = st.columns([3, 2, 2, 1])
             marker = f" · {t('pages.cases.synthetic')}" if c.synthetic else ""
             cols[0].markdown(
-                f"**{c.reference}**{marker}  \n{t(f'context.{c.context}')} · {t(f'agency.{c.owner_agency}')}"
+                f"**{md_escape(c.reference)}**{marker}  \n{t(f'context.{c.context}')} · {t(f'agency.{c.owner_agency}')}"
             )
             if c.level:
                 cols[1].markdown(level_badge_html(c.level, lang(), small=True), unsafe_allow_html=True)
@@ -77,7 +78,7 @@ def drafts(user: UserInfo) -> None:
                 t(
                     "pages.cases.draft",
                     checklist=checklists[d["checklist"]].title(lang()),
-                    person=d["subject"],
+                    person=md_escape(d["subject"]),
                     at=d["updated_at"][:16].replace("T", " "),
                 )
             )

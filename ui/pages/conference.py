@@ -98,14 +98,15 @@ def side_by_side(result: Result, labels: dict[str, str], case: dict[str, Any]) -
         col.markdown(f"#### {cap(t('agency.' + agency)) if agency != 'unknown' else '–'}")
         for a in items:
             box = col.container(border=True)
-            box.markdown(f"**{checklists[a.checklist].title(lang())}**  \n{labels.get(a.subject, a.subject)}")
+            person = md_escape(labels.get(a.subject, a.subject))
+            box.markdown(f"**{checklists[a.checklist].title(lang())}**  \n{person}")
             box.markdown(level_badge_html(a.level, lang(), small=True), unsafe_allow_html=True)
             if a.level != a.computed_level:
                 box.caption(
                     t(
                         "pages.conference.overridden",
                         computed=t(f"level.{a.computed_level.value}"),
-                        reason=a.override_reason or "",
+                        reason=md_escape(a.override_reason or ""),
                     )
                 )
             if a.below_floor and a.floor_level is not None:
@@ -129,7 +130,7 @@ def side_by_side(result: Result, labels: dict[str, str], case: dict[str, Any]) -
                 t(
                     "pages.conference.differ",
                     checklist=checklists[checklist].title(lang()),
-                    person=labels.get(subject, subject),
+                    person=md_escape(labels.get(subject, subject)),
                     views=views,
                 ),
                 icon=":material/compare_arrows:",
@@ -161,7 +162,7 @@ def share(store: Store, user: UserInfo, case: dict[str, Any]) -> None:
                 store.share_with_conference(user, case["id"], checklist, subject, basis.strip())
                 st.success(t("pages.conference.shared"))
             except (InputError, PermissionDenied) as e:
-                st.error(str(e))
+                st.error(md_escape(str(e)))
 
 
 def action_plan(store: Store, user: UserInfo, cid: int, result: Result | None) -> list[dict[str, Any]]:
@@ -199,7 +200,7 @@ def action_plan(store: Store, user: UserInfo, cid: int, result: Result | None) -
                 store.update_action(user, cid, a["item"], base_version=a["version"], status=status)
                 st.rerun()
             except ConflictError as e:
-                st.error(str(e))
+                st.error(md_escape(str(e)))
     suggested = [s.id for s in result.steps] if result else []
     owners = {s.id: s.agency for s in result.steps} if result else {}
     st.markdown(f"**{t('pages.conference.take_step')}**")
@@ -237,7 +238,7 @@ def action_plan(store: Store, user: UserInfo, cid: int, result: Result | None) -
                 st.rerun()
             except InputError as e:
                 for problem in e.problems:
-                    st.error(problem)
+                    st.error(md_escape(problem))
     return actions
 
 

@@ -15,6 +15,7 @@ from risk.engine import assess
 from risk.errors import InputError
 from risk.storage import ConflictError, Store, UserInfo
 from ui.form import form_answers, form_sections, live_panel, render_section
+from ui.labels import md_escape
 from ui.nav import go
 from ui.session import case_id, get_store, lang, open_case, require_user, set_target, t, target
 
@@ -48,7 +49,7 @@ def page() -> None:
         return
     case = store.get_case(user, cid)
     context_name = t("context." + case["context"])
-    st.caption(f"{case['reference']} · {context_name}")
+    st.caption(f"{md_escape(case['reference'])} · {context_name}")
     persons(store, user, case)
     if not case["persons"]:
         st.info(t("pages.intake.add_people_first"))
@@ -73,7 +74,7 @@ def new_case(store: Store, user: UserInfo) -> None:
             st.rerun()
         except InputError as e:
             for problem in e.problems:
-                st.error(problem)
+                st.error(md_escape(problem))
 
 
 def _next_id(case: dict[str, Any], role: str) -> str:
@@ -93,7 +94,7 @@ def person_label(p: dict[str, Any]) -> str:
 def persons(store: Store, user: UserInfo, case: dict[str, Any]) -> None:
     st.subheader(t("pages.intake.people"))
     if case["persons"]:
-        st.markdown("\n".join(f"- {person_label(p)}" for p in case["persons"]))
+        st.markdown("\n".join(f"- {md_escape(person_label(p))}" for p in case["persons"]))
     children = [p for p in case["persons"] if p["role"] == "child"]
     if any(p["role"] in ("victim", "suspect") for p in case["persons"]) and not children:
         st.warning(t("pages.intake.ask_children"), icon=":material/child_care:")
@@ -120,7 +121,7 @@ def persons(store: Store, user: UserInfo, case: dict[str, Any]) -> None:
                 st.rerun()
             except InputError as e:
                 for problem in e.problems:
-                    st.error(problem)
+                    st.error(md_escape(problem))
 
 
 def _choose_target(case: dict[str, Any], user: UserInfo) -> dict[str, Any]:
@@ -252,7 +253,7 @@ def save(store: Store, user: UserInfo, case: dict[str, Any], chosen: dict[str, A
         return
     except InputError as e:
         for problem in e.problems:
-            st.error(problem)
+            st.error(md_escape(problem))
         return
     for prefix in ("base", "seed", "kept"):
         st.session_state.pop(f"{prefix}.{key}", None)

@@ -1,7 +1,9 @@
-"""The result: level in words and shape, why, flags, checklists still required, collaboration steps, override."""
+"""The result: first what to do now (level, a changed level with its reason, the user's own immediate and same-day
+steps), then why and everything else in sections a person opens when needed."""
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 
 import streamlit as st
@@ -10,21 +12,31 @@ from risk.checklists import default_checklists
 from risk.errors import InputError
 from risk.models import Step
 from risk.rules import default_rules
-from risk.storage import PermissionDenied, Store, UserInfo
-from risk.vocabulary import Agency, RiskLevel
+from risk.storage import ConflictError, PermissionDenied, Store, UserInfo
+from risk.summary import build_summary
+from risk.vocabulary import Agency, RiskLevel, Urgency
 from ui.case_reads import case_result, read_case
 from ui.components import (
+    URGENCY_ICONS,
+    is_overridden,
     level_badge,
     notice,
     render_assessment_result,
     render_flags,
+    render_override_summary,
     render_required_checklists,
+    render_step_lines,
     render_steps,
 )
-from ui.labels import Catalog
+from ui.i18n import catalog as locale_catalog
+from ui.i18n import t as text_in
+from ui.labels import Catalog, md_escape
 from ui.nav import go
 from ui.pages.intake import person_label
+from ui.print_summary import summary_html
 from ui.session import case_id, flash, get_store, lang, require_user, set_target, show_flash, t
+
+CASE_WORKERS = ("officer", "clinician", "social_worker")
 
 
 def page() -> None:
@@ -37,33 +49,128 @@ def page() -> None:
         st.info(t("pages.result.no_case"))
         return
     case = read_case(store, user, cid)  # once per run, shared with the result below
-    st.caption(f"{case['reference']} · {t('context.' + case['context'])}")
-    notice(st, lang())
+    st.caption(f"{md_escape(case['reference'])} · {t('context.' + case['context'])}")
     if not case["assessments"]:
+        notice(st, lang())
         st.info(t("pages.result.no_assessment"))
         if st.button(t("pages.result.start")):
             go("intake")
         return
     result = case_result(store, user, cid, lang())
     catalog = Catalog.default({p["id"]: person_label(p) for p in case["persons"]})
+    checklists = default_checklists()
     level_badge(st, result.overall_level, lang(), label=t("pages.result.overall"))
-    render_flags(st, result.flags, lang(), catalog=catalog)
+    for a in result.assessments:
+        if is_overridden(a):
+            render_override_summary(st, a, checklists[a.checklist], lang(), catalog=catalog)
+    do_now(store, user, case, result)
+    notice(st, lang())
+
+    with st.expander(t("pages.result.why"), icon=":material/help:"):
+        for n, a in enumerate(result.assessments):
+            with st.container(border=True):
+                if a.agency and a.agency != user.agency:
+                    st.caption(t("pages.result.by_agency", agency=t(f"agency.{a.agency}")))
+                render_assessment_result(st, a, checklists[a.checklist], lang(), catalog=catalog, key_prefix=f"r{n}")
+                if a.agency in (None, user.agency) and user.role in CASE_WORKERS:
+                    override_form(store, user, cid, a.checklist, a.subject, a.computed_level, n, about=a.about)
+    if result.flags:
+        with st.expander(t("flags.title") + f" ({len(result.flags)})", icon=":material/flag:"):
+            render_flags(st, result.flags, lang(), catalog=catalog)
     # Suggested screens follow the required checklists in the same list; their explanation says "suggested".
     needed = [*result.required_checklists, *result.suggested_checklists]
-    render_required_checklists(st, needed, lang(), on_start=_start, catalog=catalog)
-    checklists = default_checklists()
-    for n, a in enumerate(result.assessments):
-        with st.container(border=True):
-            if a.agency and a.agency != user.agency:
-                st.caption(t("pages.result.by_agency", agency=t(f"agency.{a.agency}")))
-            render_assessment_result(st, a, checklists[a.checklist], lang(), catalog=catalog, key_prefix=f"r{n}")
-            if a.agency in (None, user.agency) and user.role in ("officer", "clinician", "social_worker"):
-                override_form(store, user, cid, a.checklist, a.subject, a.computed_level, n, about=a.about)
-    render_steps(st, result.steps, lang(), on_record_consent=_ask_consent, catalog=catalog)
+    if needed:
+        with st.expander(  # a checklist the case requires is work to do now: open; a suggested one waits closed
+            t("required.title") + f" ({len(needed)})",
+            icon=":material/checklist:",
+            expanded=bool(result.required_checklists),
+        ):
+            render_required_checklists(st, needed, lang(), on_start=_start, catalog=catalog)
+    print_summary(user, case, result)
     pending = st.session_state.get("consent_step")
-    if pending:
-        consent_form(store, user, case, pending)
-    notice(st, lang())
+    with st.expander(
+        t("pages.result.all_steps", n=len(result.steps)),
+        icon=":material/groups:",
+        expanded=pending is not None,  # a consent form being filled in stays open
+    ):
+        render_steps(
+            st,
+            result.steps,
+            lang(),
+            on_record_consent=_ask_consent,
+            catalog=catalog,
+            below=lambda box, step: _consent_below(store, user, case, step),
+            title=False,
+        )
+
+
+def print_summary(user: UserInfo, case: dict[str, Any], result: Result) -> None:
+    """The one-page summary in the user's language, as an HTML file to print (built in risk/summary.py)."""
+    with st.expander(t("summary.print_title"), icon=":material/print:"):
+        st.caption(t("summary.print_help"))
+        st.download_button(
+            t("summary.download"),
+            summary_html(build_summary(case, result, lang(), agency=user.agency)),
+            file_name=f"samrisk-{case['id']}-{lang()}.html",
+            mime="text/html",
+            icon=":material/download:",
+            on_click="ignore",
+        )
+
+
+def now_heading(context: str, agency: str, lang_: str) -> str:
+    """'Before you leave the scene' (police), '… the patient' (care): by the case's setting where the locale has
+    one, otherwise by the user's agency."""
+    key = f"pages.result.now.{context}"
+    return text_in(key, lang_) if key in locale_catalog(lang_) else text_in(f"pages.result.now_agency.{agency}", lang_)
+
+
+def do_now(store: Store, user: UserInfo, case: dict[str, Any], result: Result) -> None:
+    """The user's own agency's immediate steps, then its same-day steps, one line each: mark done, add to plan."""
+    own = [s for s in result.steps if s.agency == user.agency]
+    plan = {a["step_id"]: a for a in store.list_actions(user, case["id"]) if a["owner_agency"] == user.agency}
+    status = {step_id: a["status"] for step_id, a in plan.items()}
+    may_act = user.role in CASE_WORKERS
+
+    def done(step: Step) -> None:
+        _save_step(store, user, case["id"], step, plan.get(step.id), "done")
+
+    def planned(step: Step) -> None:
+        _save_step(store, user, case["id"], step, None, "planned")
+
+    for urgency, heading in (
+        (Urgency.immediate, now_heading(case["context"], user.agency, lang())),
+        (Urgency.same_day, t("pages.result.same_day")),
+    ):
+        steps = [s for s in own if s.urgency is urgency]
+        st.subheader(f"{URGENCY_ICONS[urgency.value]} {heading}")
+        if not steps:
+            st.caption(t("pages.result.no_steps_now"))
+            continue
+        render_step_lines(
+            st,
+            steps,
+            lang(),
+            plan=status,
+            on_done=done if may_act else None,
+            on_plan=planned if may_act else None,
+            key_prefix=f"now.{urgency.value}",
+        )
+
+
+def _save_step(store: Store, user: UserInfo, cid: int, step: Step, item: dict[str, Any] | None, status: str) -> None:
+    """Into the action plan (stored and audited by the Store): a new item owned by the user's agency, due today,
+    or the step's existing item set to `status`."""
+    try:
+        if item is not None:
+            store.update_action(user, cid, item["item"], base_version=item["version"], status=status)
+        else:
+            store.add_action(user, cid, step.id, user.agency, user.username, date.today(), status)
+    except (InputError, ConflictError, PermissionDenied):
+        st.error(t("pages.result.step_not_saved"))
+        return
+    flash(t("pages.result.step_done" if status == "done" else "pages.result.step_planned"))
+    st.rerun()
 
 
 def _start(checklist: str, subject: str) -> None:
@@ -82,6 +189,13 @@ def _ask_consent(step: Step) -> None:
         "from": [str(r) for r in rule.consent_from] if rule else [],
         "to": [str(a) for a in rule.shares_with] if rule and rule.shares_with else [step.agency],
     }
+
+
+def _consent_below(store: Store, user: UserInfo, case: dict[str, Any], step: Step) -> None:
+    """The consent form, in the box of the step whose button opened it."""
+    pending = st.session_state.get("consent_step")
+    if pending and pending["id"] == step.id:
+        consent_form(store, user, case, pending)
 
 
 def consent_form(store: Store, user: UserInfo, case: dict[str, Any], step: dict[str, Any]) -> None:
