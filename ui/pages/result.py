@@ -10,7 +10,7 @@ import streamlit as st
 
 from risk.checklists import default_checklists
 from risk.errors import InputError
-from risk.models import Step
+from risk.models import Result, Step
 from risk.rules import default_rules
 from risk.storage import ConflictError, PermissionDenied, Store, UserInfo
 from risk.summary import build_summary
