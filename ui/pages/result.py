@@ -15,6 +15,7 @@ from risk.rules import default_rules
 from risk.storage import ConflictError, PermissionDenied, Store, UserInfo
 from risk.summary import build_summary
 from risk.vocabulary import Agency, RiskLevel, Urgency
+from ui import case_workflows
 from ui.case_reads import case_result, read_case
 from ui.components import (
     URGENCY_ICONS,
@@ -86,6 +87,7 @@ def page() -> None:
             expanded=bool(result.required_checklists),
         ):
             render_required_checklists(st, needed, lang(), on_start=_start, catalog=catalog)
+    case_workflows.concern_reports(store, user, case, result.steps)  # needed or made, and the form to record it
     print_summary(user, case, result)
     pending = st.session_state.get("consent_step")
     with st.expander(
