@@ -14,7 +14,7 @@ from risk.checklists import default_checklists
 from risk.engine import assess
 from risk.errors import InputError
 from risk.storage import ConflictError, Store, UserInfo
-from ui.form import form_answers, form_sections, live_panel, render_section
+from ui.form import form_answers, form_prefix, form_sections, live_panel, render_section
 from ui.nav import go
 from ui.session import case_id, get_store, lang, open_case, require_user, set_target, t, target
 
@@ -126,7 +126,7 @@ def _choose_target(case: dict[str, Any], user: UserInfo) -> dict[str, Any]:
         names,
         index=names.index(first),
         format_func=lambda c: checklists[c].title(lang()),
-        key="target.checklist",
+        key=f"target.checklist.{lang()}",  # per language: the browser sends the label back (see form_prefix)
     )
     wanted = checklists[checklist].subject_roles
     default_subject = chosen.get("subject") or next((p["id"] for p in case["persons"] if p["role"] in wanted), ids[0])
@@ -136,14 +136,14 @@ def _choose_target(case: dict[str, Any], user: UserInfo) -> dict[str, Any]:
         ids,
         index=ids.index(default_subject),
         format_func=lambda i: labels.get(i, i),
-        key=f"target.subject.{checklist}",
+        key=f"target.subject.{checklist}.{lang()}",
     )
     about = None
     about_role = checklists[checklist].about_role
     if about_role is not None:
         others = [i for i in ids if i != subject]
         suspect = chosen.get("about") or next((p["id"] for p in case["persons"] if p["role"] == about_role.value), None)
-        about_key = f"target.about.{checklist}.{subject}"
+        about_key = f"target.about.{checklist}.{subject}.{lang()}"
         if st.session_state.get(about_key) not in others:  # drawn before the suspect was added: offer them now
             st.session_state.pop(about_key, None)
         about = cols[1].selectbox(
@@ -202,9 +202,10 @@ def section_form(
     redraws the level so far in the sidebar slot `panel` (the case is as read on the last full run)."""
     checklist = default_checklists()[chosen["checklist"]]
     section = next(s for s in checklist.sections if s.id == section_id)
-    seed = st.session_state[f"seed.{key}"]
-    render_section(st, checklist, section, case["context"], seed, lang(), key_prefix=f"form.{key}")
-    answers = form_answers(st.session_state, checklist, case["context"], seed, f"form.{key}")
+    kept = st.session_state[f"kept.{key}"]  # the answers as codes: seeds radios drawn new (another language)
+    prefix = form_prefix(key, lang())
+    render_section(st, checklist, section, case["context"], kept, lang(), key_prefix=prefix)
+    answers = form_answers(st.session_state, checklist, case["context"], kept, prefix)
     if answers != st.session_state[f"kept.{key}"]:
         store.save_draft(
             user,
@@ -235,7 +236,8 @@ def assessed(chosen: dict[str, Any], answers: dict[str, str]) -> dict[str, Any]:
 
 def save(store: Store, user: UserInfo, case: dict[str, Any], chosen: dict[str, Any], key: str) -> None:
     checklist = default_checklists()[chosen["checklist"]]
-    answers = form_answers(st.session_state, checklist, case["context"], st.session_state[f"seed.{key}"], f"form.{key}")
+    kept = st.session_state[f"kept.{key}"]
+    answers = form_answers(st.session_state, checklist, case["context"], kept, form_prefix(key, lang()))
     try:
         store.save_assessment(user, case["id"], assessed(chosen, answers), base_version=st.session_state[f"base.{key}"])
     except ConflictError as e:
