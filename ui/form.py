@@ -104,7 +104,7 @@ def form_answers(
     out: dict[str, str] = {k: str(v) for k, v in answers.items() if k not in set(form_ids)}
     for item_id in form_ids:
         key = widget_key(key_prefix, item_id)
-        value = state[key] if key in state else None
+        value = state[key] if key in state else answers.get(item_id)
         if value not in ANSWERS:
             value = answers.get(item_id)
         if value is not None:
