@@ -31,6 +31,7 @@ from risk.storage.cases import CasesMixin
 from risk.storage.organisations import OrganisationsMixin
 from risk.storage.plans import ACTION_STATUSES, ActionPlanMixin
 from risk.storage.reports import CasePage, CaseSummary, ReportsMixin
+from risk.storage.sessions import BrowserSessionsMixin
 from risk.storage.users import UsersMixin
 
 __all__ = [
@@ -48,7 +49,15 @@ __all__ = [
 ]
 
 
-class Store(UsersMixin, CasesMixin, OrganisationsMixin, AssessmentsMixin, ActionPlanMixin, ReportsMixin):
+class Store(
+    UsersMixin,
+    CasesMixin,
+    OrganisationsMixin,
+    AssessmentsMixin,
+    ActionPlanMixin,
+    ReportsMixin,
+    BrowserSessionsMixin,
+):
     """Cases, assessments, consents, action plans, users and the audit trail."""
 
     def export_case(self, user: UserInfo, case_id: int) -> dict[str, Any]:
@@ -83,6 +92,8 @@ UNGUARDED = frozenset(
         "is_demo",
         "list_organisations",
         "anchor_audit",
+        "resume_browser_session",  # the cookie is the credential, checked like a password (sessions.py)
+        "end_browser_session",  # sign-out by the cookie alone: also when the account can no longer be resolved
     }
 )
 
