@@ -1,6 +1,6 @@
 """Browser sessions: a signed cookie keeps a user signed in across a refresh, within the idle timeout
 
-Revision ID: 0007
+Revision ID: 0007_drafts
 Revises: 0006
 """
 
@@ -9,7 +9,7 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0007"
+revision = "0007_drafts"
 down_revision = "0006"
 branch_labels = None
 depends_on = None
