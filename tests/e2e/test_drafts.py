@@ -38,7 +38,9 @@ def checked(page: Page, question: str, word: str) -> None:
 
 
 def switch_language(page: Page, name: str) -> None:
-    page.get_by_test_id("stSidebar").get_by_text(name, exact=True).click()
+    sidebar = page.get_by_test_id("stSidebar")
+    sidebar.get_by_text(name, exact=True).click()
+    expect(sidebar.get_by_text("Language" if name == "English" else "Språk", exact=True)).to_be_visible()
     settle(page)
 
 
@@ -52,11 +54,39 @@ def test_language_switch_mid_form_keeps_every_answer(page: Page, app_url: str) -
     assert_clean(page)
     checked(page, STRANGULATION_EN, "yes")
     checked(page, "separated", "no")
-    item = page.get_by_test_id("stRadio").filter(has_text="tracking your phone")
-    item.get_by_text("don't know", exact=True).click()
-    settle(page)
+    answer(page, "tracking your phone", "don't know")
     switch_language(page, "Svenska")
     assert_clean(page)
     checked(page, STRANGULATION_SV, "ja")
     checked(page, "Har du separerat", "nej")
     checked(page, "Förföljer, övervakar", "vet ej")
+
+
+def test_a_refresh_mid_form_keeps_the_officer_signed_in_with_the_answers(page: Page, app_url: str) -> None:
+    sign_in(page, app_url, "polis")
+    cookie = next(c for c in page.context.cookies() if c["name"] == "samrisk_session")
+    assert cookie["sameSite"] == "Strict" and cookie["expires"] > 0
+    new_police_case(page, "E2E-DRAFT-REFRESH")
+    answer(page, STRANGULATION_SV, "ja")
+    answer(page, "Har du separerat", "vet ej")
+
+    page.reload()
+    settle(page)
+    expect(page.get_by_role("button", name="Logga ut")).to_be_visible()  # still signed in
+    expect(page.get_by_role("button", name="Logga in")).to_have_count(0)
+    page.get_by_test_id("stSidebarNav").get_by_text("Ärenden", exact=True).click()
+    settle(page)
+    unfinished = page.get_by_test_id("stMain").get_by_text(re.compile(r"E2E-DRAFT-REFRESH.*v1 – utsatt, 31 år"))
+    expect(unfinished).to_contain_text("senast ändrad i dag kl.")
+    page.get_by_role("button", name="Fortsätt").first.click()  # the newest first: this one
+    settle(page)
+    checked(page, STRANGULATION_SV, "ja")
+    checked(page, "Har du separerat", "vet ej")
+    assert_clean(page)
+
+    page.get_by_role("button", name="Logga ut").click()
+    settle(page)
+    page.reload()
+    settle(page)
+    expect(page.get_by_role("button", name="Logga in")).to_be_visible()  # signed out stays signed out
+    assert not [c for c in page.context.cookies() if c["name"] == "samrisk_session"]
