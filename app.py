@@ -16,7 +16,17 @@ from ui.gc_policy import freeze_long_lived
 from ui.i18n import LANGUAGES, catalog
 from ui.nav import lazy
 from ui.pages import login
-from ui.session import check_session, end_session, lang, sign_out, store_or_stop, t, user
+from ui.session import (
+    check_session,
+    cookie_written,
+    end_session,
+    lang,
+    sign_out,
+    store_or_stop,
+    t,
+    user,
+    write_cookie,
+)
 
 st.set_page_config(page_title="Samrisk", page_icon=":material/health_and_safety:", layout="wide")
 case_reads.new_run()  # the open case is read again in every run, once
@@ -102,8 +112,9 @@ def pages_for(role: str, agency: str) -> list[st.Page]:
     return [made[n] for n in names]
 
 
-check_session(store_or_stop())  # every run: idle timeout, and the account as the database has it now
+check_session(store_or_stop())  # every run: a refresh's cookie, idle timeout, the account as the database has it
 sidebar()
+write_cookie()
 current = user()
 if current is None:
     signed_out = [st.Page(login.page, title=t("pages.login.title"), icon=":material/login:"), guidance_page()]
@@ -120,3 +131,5 @@ else:
             st.rerun()
 
     run_guarded(_pages)
+
+cookie_written()  # reached only when no st.rerun cut the run short

@@ -27,6 +27,16 @@ def widget_key(key_prefix: str, item_id: str) -> str:
     return f"{key_prefix}.{item_id}"
 
 
+def form_prefix(key: str, lang: str) -> str:
+    """The key prefix of a form's radios, one set per language.
+
+    Streamlit's browser side keeps a radio's value as the option's *label* ("ja") and sends that label back; after
+    a language switch the server no longer finds "ja" among "yes/no/don't know" and resets the answer (or keeps the
+    word). With the language in the key a switch draws new radios, seeded from the answers kept as codes.
+    """
+    return f"form.{lang}.{key}"
+
+
 def item_help(item: Item, lang: str) -> str:
     return (
         f"**{t('form.how_to_ask', lang)}:** {md_escape(item.help.how_to_ask(lang))}\n\n"
@@ -91,12 +101,15 @@ def form_answers(
     state: WidgetState, checklist: Checklist, context: Context | str, answers: Mapping[str, str], key_prefix: str
 ) -> dict[str, str]:
     """The answers as they stand: each form item's widget value (its seed until the widget is drawn), plus every
-    answer in `answers` for items outside this form (a full-form answer is never dropped by a short-form page)."""
+    answer in `answers` for items outside this form (a full-form answer is never dropped by a short-form page).
+    Only codes (yes/no/unknown) come out: a widget value that is anything else keeps the answer in `answers`."""
     form_ids = checklist.form_items(Context(context))
     out: dict[str, str] = {k: str(v) for k, v in answers.items() if k not in set(form_ids)}
     for item_id in form_ids:
         key = widget_key(key_prefix, item_id)
         value = state[key] if key in state else answers.get(item_id)
+        if value not in ANSWERS:
+            value = answers.get(item_id)
         if value is not None:
             out[item_id] = str(value)
     return out

@@ -8,7 +8,9 @@ user is re-checked against the database on every run, and signed out after SAMRI
 from __future__ import annotations
 
 import os
+import re
 import time
+from datetime import timedelta
 from typing import Any
 
 import streamlit as st
@@ -16,12 +18,16 @@ import streamlit as st
 from risk.demo import demo_refusal, demo_wanted, load_demo
 from risk.errors import InputError
 from risk.storage import AuthError, Store, UserInfo
+from risk.storage.identity import session_lifetime
 from ui.i18n import DEFAULT_LANGUAGE, LANGUAGES
 from ui.i18n import t as translate
 
 IDLE_ENV = "SAMRISK_IDLE_MINUTES"
 DEFAULT_IDLE_MINUTES = 30
 CLIENT_HEADER_ENV = "SAMRISK_CLIENT_ADDRESS_HEADER"  # e.g. X-Forwarded-For, only behind a proxy that sets it
+COOKIE_NAME = "samrisk_session"
+TOUCH_SECONDS = 60  # the browser session's last activity is written at most once a minute
+_COOKIE_CHARS = re.compile(r"^[A-Za-z0-9_.-]{0,200}$")
 
 
 @st.cache_resource(show_spinner=False)
@@ -65,14 +71,78 @@ def client_address() -> str | None:
 
 
 def sign_in(signed_in: UserInfo) -> None:
+    """Signed in by password or identity provider: also a browser session, so a refresh keeps the user signed in."""
     st.session_state["user"] = signed_in
     st.session_state["last_seen"] = time.monotonic()
+    cookie = get_store().start_browser_session(signed_in)
+    st.session_state["cookie"] = cookie
+    st.session_state["cookie_touched"] = time.monotonic()
+    st.session_state["cookie_write"] = cookie
+
+
+def browser_cookie() -> str | None:
+    """The session cookie the browser sent when this Streamlit session connected (a refresh sends it again)."""
+    value = st.context.cookies.get(COOKIE_NAME)
+    return value if isinstance(value, str) and value else None
+
+
+def resume_from_cookie(store: Store) -> None:
+    """After a refresh: sign in again from the browser's cookie if the Store accepts it (risk/storage/sessions.py).
+    A refused cookie is removed from the browser and not tried again in this session."""
+    cookie = browser_cookie()
+    if cookie is None or cookie == st.session_state.get("cookie_spent"):
+        return
+    try:
+        resumed = store.resume_browser_session(cookie, timedelta(minutes=idle_minutes()), client=client_address())
+    except AuthError as e:
+        st.session_state["cookie_spent"] = cookie
+        st.session_state["cookie_write"] = ""  # delete it in the browser
+        if e.reason == "idle":
+            st.session_state["signed_out_because"] = t("pages.login.idle_signed_out", minutes=f"{idle_minutes():g}")
+        elif e.reason == "disabled":
+            st.session_state["signed_out_because"] = t("pages.login.refused_disabled")
+        return
+    st.session_state["user"] = resumed
+    st.session_state["last_seen"] = time.monotonic()
+    st.session_state["cookie"] = cookie
+    st.session_state["cookie_touched"] = time.monotonic()
+
+
+def cookie_script(value: str, max_age: int) -> str:
+    """The script that sets (or, with an empty value, deletes) the session cookie in the browser.
+
+    Streamlit 1.67 has no server-side way for a script to set a cookie (st.context.cookies is read-only), so the
+    page sets it: SameSite=Strict, Secure on HTTPS, Path=/. It cannot be HttpOnly; it holds only a random secret
+    that the server checks on every use (docs/security.md)."""
+    if not _COOKIE_CHARS.match(value):
+        raise ValueError("a session cookie holds only URL-safe characters")
+    age = max_age if value else 0
+    return (
+        "<script>document.cookie = "
+        f'"{COOKIE_NAME}={value}; Path=/; Max-Age={age}; SameSite=Strict"'
+        ' + (location.protocol === "https:" ? "; Secure" : "");</script>'
+    )
+
+
+def write_cookie() -> None:
+    """Set or delete the cookie in the browser while a change is pending (see cookie_written)."""
+    value = st.session_state.get("cookie_write")
+    if isinstance(value, str):
+        max_age = int(session_lifetime().total_seconds())
+        st.sidebar.html(cookie_script(value, max_age), unsafe_allow_javascript=True)
+
+
+def cookie_written() -> None:
+    """The run that drew the script finished (a run cut short by st.rerun draws it again)."""
+    st.session_state.pop("cookie_write", None)
 
 
 def check_session(store: Store) -> None:
-    """On every run: sign out after the idle time, or when the Store refuses the session (disabled, expired)."""
+    """On every run: sign in again from the browser's cookie after a refresh; sign out after the idle time, or
+    when the Store refuses the session (disabled, expired); keep the browser session's activity current."""
     current = user()
     if current is None:
+        resume_from_cookie(store)
         return
     idle = idle_minutes()
     last_seen = st.session_state.get("last_seen")
@@ -85,6 +155,11 @@ def check_session(store: Store) -> None:
         end_session(t("pages.login.session_ended"))
         return
     st.session_state["last_seen"] = time.monotonic()
+    cookie = st.session_state.get("cookie")
+    touched = st.session_state.get("cookie_touched", 0.0)
+    if isinstance(cookie, str) and time.monotonic() - float(touched) >= TOUCH_SECONDS:
+        store.touch_browser_session(st.session_state["user"], cookie)
+        st.session_state["cookie_touched"] = time.monotonic()
 
 
 def end_session(why: str) -> None:
@@ -116,9 +191,17 @@ def require_user() -> UserInfo:
 
 
 def sign_out() -> None:
+    """Forget everything but the language, and end the browser session: its cookie opens nothing any more."""
+    cookie = st.session_state.get("cookie")
+    if isinstance(cookie, str):
+        get_store().end_browser_session(cookie)
+    spent = cookie if isinstance(cookie, str) else st.session_state.get("cookie_spent")
     for key in list(st.session_state):
         if key != "lang":
             del st.session_state[key]
+    if spent:
+        st.session_state["cookie_spent"] = spent  # the cookie this session connected with is not tried again
+    st.session_state["cookie_write"] = ""  # delete it in the browser
 
 
 def open_case(case_id: int) -> None:

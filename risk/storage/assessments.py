@@ -6,12 +6,13 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from sqlalchemy import delete, func, select
+from sqlalchemy import Text, cast, delete, func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from risk import __version__
 from risk.checklists import default_checklists
+from risk.drafts import DraftReading, Dropped, answer_problems, read_draft_answers
 from risk.errors import InputError
 from risk.storage import schema as db
 from risk.storage.access import CASE_WORKER_ROLES, CaseAccess, same_holder
@@ -261,57 +262,140 @@ class AssessmentsMixin(StoreBase):
         about: str | None = None,
         base_version: int | None = None,
     ) -> None:
-        """Keep the answers of an assessment in progress, so a browser refresh loses nothing."""
+        """Keep the answers of an assessment in progress, so a browser refresh loses nothing. Only the checklist's
+        item ids and answer codes (yes/no/unknown) are kept: a label such as "ja" is refused, never stored."""
+        cl = default_checklists().get(checklist)
+        if cl is None:
+            raise InputError([f"checklist: no checklist {checklist!r}"])
+        problems = answer_problems(answers, cl)
+        if problems:
+            raise InputError(problems)
         with self._tx() as s:
             self._open_case(s, user, case_id)
             about_key = _which_about(
                 checklist, subject, about, self._draft_abouts(s, user, case_id, checklist, subject)
             )
-            draft = self._draft(s, user, case_id, checklist, subject, about_key)
-            if draft is None:
-                draft = db.Draft(
-                    user_id=user.id, case_id=case_id, checklist=checklist, subject=subject, about_key=about_key
+            where = self._draft_where(user, case_id, checklist, subject, about_key)
+            kept = s.execute(select(db.Draft.id).where(*where)).scalar_one_or_none()  # not loaded: it may be damaged
+            values: dict[str, Any] = {
+                "answers": dict(answers),
+                "base_version": base_version,
+                "updated_at": self.clock(),
+            }
+            if about is not None:
+                values["about"] = about
+            if kept is None:
+                s.add(
+                    db.Draft(
+                        user_id=user.id,
+                        case_id=case_id,
+                        checklist=checklist,
+                        subject=subject,
+                        about_key=about_key,
+                        **values,
+                    )
                 )
-                s.add(draft)
-            draft.answers, draft.base_version = dict(answers), base_version
-            draft.about = about if about is not None else draft.about
-            draft.updated_at = self.clock()
+            else:
+                s.execute(update(db.Draft).where(db.Draft.id == kept).values(**values))
             self._audit(s, user, "save_draft", case_id, f"draft:{checklist}:{subject}", answered=len(answers))
 
     def get_draft(
         self, user: UserInfo, case_id: int, checklist: str, subject: str, about: str | None = None
     ) -> dict[str, Any] | None:
-        """The draft of this checklist for this subject (and, where the checklist has an about_role, about whom)."""
+        """The draft of this checklist for this subject (and, where the checklist has an about_role, about whom).
+
+        Never fails on what is stored: `answers` holds the valid answers, `dropped` what could not be kept (a word
+        instead of a code, an item the checklist no longer has, text that is not JSON), see risk/drafts.py."""
         with self._tx() as s:
             self._open_case(s, user, case_id)
             about_key = _which_about(
                 checklist, subject, about, self._draft_abouts(s, user, case_id, checklist, subject)
             )
-            draft = self._draft(s, user, case_id, checklist, subject, about_key)
+            row = s.execute(
+                select(db.Draft.about, db.Draft.base_version, db.Draft.updated_at, cast(db.Draft.answers, Text)).where(
+                    *self._draft_where(user, case_id, checklist, subject, about_key)
+                )
+            ).one_or_none()
             self._audit_read(s, user, "read_draft", case_id, f"draft:{checklist}:{subject}")
-            if draft is None:
+            if row is None:
                 return None
+            cl = default_checklists().get(checklist)
+            reading = (
+                read_draft_answers(row[3], cl)
+                if cl is not None
+                else DraftReading({}, [Dropped(None, checklist, "unknown_checklist")])
+            )
             return {
-                "answers": dict(draft.answers),
-                "about": draft.about,
-                "base_version": draft.base_version,
-                "updated_at": draft.updated_at.isoformat(),
+                "answers": reading.answers,
+                "dropped": [{"item": d.item, "stored": d.stored, "why": d.why} for d in reading.dropped],
+                "about": row[0],
+                "base_version": row[1],
+                "updated_at": row[2].isoformat(),
             }
 
     def list_drafts(self, user: UserInfo) -> list[dict[str, Any]]:
+        """This user's unsaved assessments, newest first, each with its case's reference and the person's role and
+        age (so the list names them in words). The answers are not read: a damaged draft still shows here."""
         with self._tx() as s:
-            rows = list(s.execute(select(db.Draft).where(db.Draft.user_id == user.id).order_by(db.Draft.id)).scalars())
-            self._audit_read(s, user, "list_drafts", drafts=[f"{d.case_id}:{d.checklist}:{d.subject}" for d in rows])
+            person = db.Person
+            rows = s.execute(
+                select(
+                    db.Draft.case_id,
+                    db.Draft.checklist,
+                    db.Draft.subject,
+                    db.Draft.about,
+                    db.Draft.updated_at,
+                    db.Case.reference,
+                    person.role,
+                    person.age,
+                )
+                .join(db.Case, db.Case.id == db.Draft.case_id)
+                .outerjoin(person, (person.case_id == db.Draft.case_id) & (person.key == db.Draft.subject))
+                .where(db.Draft.user_id == user.id)
+                .order_by(db.Draft.updated_at.desc(), db.Draft.id.desc())
+            ).all()
+            self._audit_read(s, user, "list_drafts", drafts=[f"{r[0]}:{r[1]}:{r[2]}" for r in rows])
             return [
                 {
-                    "case_id": d.case_id,
-                    "checklist": d.checklist,
-                    "subject": d.subject,
-                    **({"about": d.about} if d.about else {}),
-                    "updated_at": d.updated_at.isoformat(),
+                    "case_id": r[0],
+                    "checklist": r[1],
+                    "subject": r[2],
+                    **({"about": r[3]} if r[3] else {}),
+                    "updated_at": r[4].isoformat(),
+                    "reference": r[5],
+                    **({"subject_role": r[6]} if r[6] else {}),
+                    **({"subject_age": r[7]} if r[7] is not None else {}),
                 }
-                for d in rows
+                for r in rows
             ]
+
+    def discard_draft(
+        self, user: UserInfo, case_id: int, checklist: str, subject: str, about: str | None = None
+    ) -> bool:
+        """Throw away this user's draft (what it held is gone; the saved versions are untouched). True if there
+        was one. Works on a draft that cannot be read, which is the point."""
+        with self._tx() as s:
+            self._open_case(s, user, case_id)
+            about_key = _which_about(
+                checklist, subject, about, self._draft_abouts(s, user, case_id, checklist, subject)
+            )
+            where = self._draft_where(user, case_id, checklist, subject, about_key)
+            gone = s.execute(select(db.Draft.id).where(*where)).scalar_one_or_none() is not None
+            s.execute(delete(db.Draft).where(*where))
+            if gone:
+                self._audit(s, user, "discard_draft", case_id, f"draft:{checklist}:{subject}")
+            return bool(gone)
+
+    def _draft_where(
+        self, user: UserInfo, case_id: int, checklist: str, subject: str, about_key: str
+    ) -> tuple[Any, ...]:
+        return (
+            db.Draft.user_id == user.id,
+            db.Draft.case_id == case_id,
+            db.Draft.checklist == checklist,
+            db.Draft.subject == subject,
+            db.Draft.about_key == about_key,
+        )
 
     def _draft_abouts(self, s: Session, user: UserInfo, case_id: int, checklist: str, subject: str) -> list[str]:
         return list(
@@ -325,31 +409,10 @@ class AssessmentsMixin(StoreBase):
             ).scalars()
         )
 
-    def _draft(
-        self, s: Session, user: UserInfo, case_id: int, checklist: str, subject: str, about_key: str
-    ) -> db.Draft | None:
-        return s.execute(
-            select(db.Draft).where(
-                db.Draft.user_id == user.id,
-                db.Draft.case_id == case_id,
-                db.Draft.checklist == checklist,
-                db.Draft.subject == subject,
-                db.Draft.about_key == about_key,
-            )
-        ).scalar_one_or_none()
-
     def _discard_draft(
         self, s: Session, user: UserInfo, case_id: int, checklist: str, subject: str, about_key: str
     ) -> None:
-        s.execute(
-            delete(db.Draft).where(
-                db.Draft.user_id == user.id,
-                db.Draft.case_id == case_id,
-                db.Draft.checklist == checklist,
-                db.Draft.subject == subject,
-                db.Draft.about_key == about_key,
-            )
-        )
+        s.execute(delete(db.Draft).where(*self._draft_where(user, case_id, checklist, subject, about_key)))
 
     def _latest_version_about(
         self, s: Session, case_id: int, checklist: str, subject: str, about_key: str, agency: str

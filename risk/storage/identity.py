@@ -129,3 +129,43 @@ def keyed_name(key: bytes, kind: str, value: str) -> str:
     """A stable pseudonym for a client address or a typed username: throttling rows and the audit never hold
     the text itself (a password typed into the username field must not be kept)."""
     return f"{kind}:" + hmac.new(key, f"samrisk-{kind}|{value}".encode(), hashlib.sha256).hexdigest()[:32]
+
+
+COOKIE_VERSION = "c1"
+
+
+def issue_cookie(key: bytes, expires: datetime) -> tuple[str, str]:
+    """A browser-session cookie and the digest its row is kept under: `c1.<secret>.<expiry>.<signature>`.
+
+    The secret is random (256 bits); the database keeps only its digest, so a copy of the database opens no
+    browser. The signature makes a tampered or invented cookie fail before any database read."""
+    secret = secrets.token_urlsafe(32)
+    stamp = int((expires - datetime(1970, 1, 1)).total_seconds())
+    body = f"{COOKIE_VERSION}.{secret}.{stamp}"
+    return f"{body}.{_sign(key, 'cookie|' + body)}", cookie_digest(secret)
+
+
+def cookie_digest(secret: str) -> str:
+    return hashlib.sha256(f"samrisk-browser|{secret}".encode()).hexdigest()
+
+
+def read_cookie(key: bytes, cookie: str, now: datetime) -> str | None:
+    """The digest of the row a valid, unexpired cookie of this deployment points to; None for anything else."""
+    if not isinstance(cookie, str) or len(cookie) > 200 or cookie.count(".") != 3:
+        return None
+    body, signature = cookie.rsplit(".", 1)
+    if not hmac.compare_digest(signature, _sign(key, "cookie|" + body)):
+        return None
+    version, secret, stamp = body.split(".")
+    try:
+        expires = datetime(1970, 1, 1) + timedelta(seconds=int(stamp))
+    except (ValueError, OverflowError):
+        return None
+    if version != COOKIE_VERSION or expires <= now:
+        return None
+    return cookie_digest(secret)
+
+
+def credential_digest(password_hash: str | None, oidc_subject: str | None) -> str:
+    """What a browser session is bound to: a password change (or a new identity-provider subject) ends it."""
+    return hashlib.sha256(f"samrisk-credential|{password_hash or '-'}|{oidc_subject or '-'}".encode()).hexdigest()

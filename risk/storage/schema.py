@@ -183,6 +183,23 @@ class Draft(Base):
     )
 
 
+class BrowserSession(Base):
+    """A browser kept signed in across a refresh: the cookie holds a random secret, this row only its digest.
+
+    Deleted at sign-out; refused when idle longer than the deployment allows (`last_seen`), after `expires_at`,
+    when the account is disabled, or when its password changed since (`credential`, a digest of the hash then)."""
+
+    __tablename__ = "browser_sessions"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    digest: Mapped[str] = mapped_column(String(64), unique=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    credential: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[datetime] = mapped_column(DateTime())
+    last_seen: Mapped[datetime] = mapped_column(DateTime())
+    expires_at: Mapped[datetime] = mapped_column(DateTime())
+    __table_args__ = (Index("ix_browser_sessions_user", "user_id"),)
+
+
 class Consent(Base):
     __tablename__ = "consents"
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -33,6 +33,7 @@ from risk.storage.organisations import OrganisationsMixin
 from risk.storage.plans import ACTION_STATUSES, ActionPlanMixin
 from risk.storage.reports import CasePage, CaseSummary, ReportsMixin
 from risk.storage.trail import AuditTrailMixin
+from risk.storage.sessions import BrowserSessionsMixin
 from risk.storage.users import UsersMixin
 from risk.storage.workflows import CaseRecordsMixin
 
@@ -56,11 +57,13 @@ class Store(
     CaseRecordsMixin,
     CasesMixin,
     CaseListMixin,
+    CasesMixin,
     OrganisationsMixin,
     AssessmentsMixin,
     ActionPlanMixin,
     ReportsMixin,
     AuditTrailMixin,
+    BrowserSessionsMixin,
 ):
     """Cases, assessments, consents, action plans, users and the audit trail."""
 
@@ -96,6 +99,8 @@ UNGUARDED = frozenset(
         "is_demo",
         "list_organisations",
         "anchor_audit",
+        "resume_browser_session",  # the cookie is the credential, checked like a password (sessions.py)
+        "end_browser_session",  # sign-out by the cookie alone: also when the account can no longer be resolved
     }
 )
 

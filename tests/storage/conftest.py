@@ -30,6 +30,7 @@ TABLES = (
     "concern_reports",
     "consents",
     "drafts",
+    "browser_sessions",
     "overrides",
     "assessments",
     "persons",

@@ -8,6 +8,7 @@ from risk.checklists import default_checklists
 from risk.storage import UserInfo
 from ui.components import level_badge_html
 from ui.labels import md_escape
+from ui.drafts import draft_line, local_zone
 from ui.nav import go
 from ui.session import get_store, lang, open_case, require_user, set_target, t
 
@@ -70,19 +71,16 @@ def drafts(user: UserInfo) -> None:
     if not rows:
         return
     checklists = default_checklists()
+    zone = local_zone(st.context.timezone)
     with st.container(border=True):
         st.markdown(f"**{t('pages.cases.drafts')}**")
         for d in rows:
             cols = st.columns([4, 1])
-            cols[0].markdown(
-                t(
-                    "pages.cases.draft",
-                    checklist=checklists[d["checklist"]].title(lang()),
-                    person=md_escape(d["subject"]),
-                    at=d["updated_at"][:16].replace("T", " "),
-                )
-            )
-            if cols[1].button(t("pages.cases.resume"), key=f"resume.{d['case_id']}.{d['checklist']}.{d['subject']}"):
+            cols[0].markdown(draft_line(d, checklists, lang(), zone))
+            if cols[1].button(
+                t("pages.cases.resume"),
+                key=f"resume.{d['case_id']}.{d['checklist']}.{d['subject']}.{d.get('about') or ''}",
+            ):
                 open_case(d["case_id"])
-                set_target(d["checklist"], d["subject"])
+                set_target(d["checklist"], d["subject"], d.get("about"))
                 go("intake")

@@ -6,6 +6,7 @@ beside the form. Saving creates a new version in the store and opens the result.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 import streamlit as st
@@ -14,10 +15,12 @@ from risk.checklists import default_checklists
 from risk.engine import assess
 from risk.errors import InputError
 from risk.storage import ConflictError, Store, UserInfo
-from ui.form import form_answers, form_sections, live_panel, render_section
+from ui.drafts import confirm_discard, dropped_lines
+from ui.form import form_answers, form_prefix, form_sections, live_panel, render_section
+from ui.i18n import t as translate
 from ui.labels import md_escape
 from ui.nav import go
-from ui.session import case_id, get_store, lang, open_case, require_user, set_target, t, target
+from ui.session import case_id, flash, get_store, lang, open_case, require_user, set_target, show_flash, t, target
 
 CONTEXTS = {
     "police": ["police_intake"],
@@ -43,6 +46,7 @@ def page() -> None:
     user = require_user()
     store = get_store()
     st.title(t(f"pages.intake.title_{user.agency}" if user.agency in CONTEXTS else "pages.intake.title_other"))
+    show_flash()
     cid = case_id()
     if cid is None:
         new_case(store, user)
@@ -63,7 +67,7 @@ def new_case(store: Store, user: UserInfo) -> None:
     with st.form("new_case"):
         reference = st.text_input(t("pages.intake.reference"), help=t("pages.intake.reference_help"))
         contexts = CONTEXTS.get(user.agency, ["case_conference"])
-        context = st.selectbox(t("pages.intake.context"), contexts, format_func=lambda c: t(f"context.{c}"))
+        context = st.selectbox(t("pages.intake.context"), contexts, format_func=words("context"))
         submitted = st.form_submit_button(t("pages.intake.create"), type="primary")
     if submitted:
         if not reference.strip():  # the Store's own message is English; say it in the page's language
@@ -75,6 +79,13 @@ def new_case(store: Store, user: UserInfo) -> None:
         except InputError as e:
             for problem in e.problems:
                 st.error(md_escape(problem))
+
+
+def words(group: str) -> Callable[[str], str]:
+    """A select box's format_func with the language bound now: Streamlit may call it outside this session's run
+    (AppTest formats options in its own thread), where the session's language is not known."""
+    here = lang()
+    return lambda code: translate(f"{group}.{code}", here)
 
 
 def _next_id(case: dict[str, Any], role: str) -> str:
@@ -101,13 +112,13 @@ def persons(store: Store, user: UserInfo, case: dict[str, Any]) -> None:
     with st.form("add_person", clear_on_submit=True):
         st.markdown(f"**{t('pages.intake.add_person')}**")
         cols = st.columns(3)
-        role = cols[0].selectbox(t("pages.intake.role"), ROLES, format_func=lambda r: t(f"role.{r}"))
+        role = cols[0].selectbox(t("pages.intake.role"), ROLES, format_func=words("role"))
         age = cols[1].number_input(t("pages.intake.age"), min_value=0, max_value=125, value=None, step=1)
         gender = cols[2].selectbox(
             t("pages.intake.gender"),
             GENDERS,
             index=None,
-            format_func=lambda g: t(f"pages.gender.{g}"),
+            format_func=words("pages.gender"),
             placeholder=t("pages.choose"),
         )
         if st.form_submit_button(t("pages.intake.add"), type="secondary"):
@@ -130,13 +141,14 @@ def _choose_target(case: dict[str, Any], user: UserInfo) -> dict[str, Any]:
     labels = {p["id"]: person_label(p) for p in case["persons"]}
     chosen = target() or {}
     names = list(checklists)
+    here = lang()  # bound now, see words()
     first = chosen.get("checklist") or FIRST_CHECKLIST.get(user.agency, names[0])
     checklist = st.selectbox(  # a row of its own: the full title stays readable on a tablet
         t("pages.intake.checklist"),
         names,
         index=names.index(first),
-        format_func=lambda c: checklists[c].title(lang()),
-        key="target.checklist",
+        format_func=lambda c: checklists[c].title(here),
+        key=f"target.checklist.{lang()}",  # per language: the browser sends the label back (see form_prefix)
     )
     wanted = checklists[checklist].subject_roles
     default_subject = chosen.get("subject") or next((p["id"] for p in case["persons"] if p["role"] in wanted), ids[0])
@@ -146,14 +158,14 @@ def _choose_target(case: dict[str, Any], user: UserInfo) -> dict[str, Any]:
         ids,
         index=ids.index(default_subject),
         format_func=lambda i: labels.get(i, i),
-        key=f"target.subject.{checklist}",
+        key=f"target.subject.{checklist}.{lang()}",
     )
     about = None
     about_role = checklists[checklist].about_role
     if about_role is not None:
         others = [i for i in ids if i != subject]
         suspect = chosen.get("about") or next((p["id"] for p in case["persons"] if p["role"] == about_role.value), None)
-        about_key = f"target.about.{checklist}.{subject}"
+        about_key = f"target.about.{checklist}.{subject}.{lang()}"
         if st.session_state.get(about_key) not in others:  # drawn before the suspect was added: offer them now
             st.session_state.pop(about_key, None)
         about = cols[1].selectbox(
@@ -191,6 +203,13 @@ def assessment(store: Store, user: UserInfo, case: dict[str, Any]) -> None:
         st.session_state[f"base.{key}"] = draft["base_version"] if draft else (mine["version"] if mine else None)
         st.session_state[f"seed.{key}"] = draft["answers"] if draft else (dict(mine["answers"]) if mine else {})
         st.session_state[f"kept.{key}"] = dict(st.session_state[f"seed.{key}"])
+        st.session_state[f"dropped.{key}"] = draft["dropped"] if draft else []
+    dropped = st.session_state[f"dropped.{key}"]
+    if dropped:  # a damaged draft: what could be read is in the form, the rest is named here
+        lines = "\n".join(dropped_lines(dropped, checklist, lang()))
+        st.warning(
+            f"**{t('drafts.dropped_title')}**\n\n{t('drafts.dropped_intro')}\n\n{lines}", icon=":material/warning:"
+        )
     if mine:
         st.caption(t("pages.intake.reassessing", version=mine["version"]))
     panel = st.sidebar.empty()
@@ -202,6 +221,23 @@ def assessment(store: Store, user: UserInfo, case: dict[str, Any]) -> None:
         st.caption(t("form.other_answers_kept", n=len(outside)))
     if st.button(t("pages.intake.save"), type="primary", key=f"save.{key}"):
         save(store, user, case, chosen, key)
+    confirm_discard(st, key, lang(), lambda: discard(store, user, case, chosen, key))
+
+
+def forget(key: str) -> None:
+    """Drop this edit's state: where it started, the answers kept, and the radios of every language."""
+    for prefix in ("base", "seed", "kept", "dropped"):
+        st.session_state.pop(f"{prefix}.{key}", None)
+    for name in [k for k in st.session_state if str(k).startswith("form.") and f".{key}." in str(k)]:
+        del st.session_state[name]
+
+
+def discard(store: Store, user: UserInfo, case: dict[str, Any], chosen: dict[str, Any], key: str) -> None:
+    """Throw the draft away (audited by the Store); the form starts again from the last saved version."""
+    store.discard_draft(user, case["id"], chosen["checklist"], chosen["subject"], about=chosen["about"])
+    forget(key)
+    flash(t("drafts.discarded"))
+    st.rerun()
 
 
 @st.fragment
@@ -212,9 +248,10 @@ def section_form(
     redraws the level so far in the sidebar slot `panel` (the case is as read on the last full run)."""
     checklist = default_checklists()[chosen["checklist"]]
     section = next(s for s in checklist.sections if s.id == section_id)
-    seed = st.session_state[f"seed.{key}"]
-    render_section(st, checklist, section, case["context"], seed, lang(), key_prefix=f"form.{key}")
-    answers = form_answers(st.session_state, checklist, case["context"], seed, f"form.{key}")
+    kept = st.session_state[f"kept.{key}"]  # the answers as codes: seeds radios drawn new (another language)
+    prefix = form_prefix(key, lang())
+    render_section(st, checklist, section, case["context"], kept, lang(), key_prefix=prefix)
+    answers = form_answers(st.session_state, checklist, case["context"], kept, prefix)
     if answers != st.session_state[f"kept.{key}"]:
         store.save_draft(
             user,
@@ -245,7 +282,8 @@ def assessed(chosen: dict[str, Any], answers: dict[str, str]) -> dict[str, Any]:
 
 def save(store: Store, user: UserInfo, case: dict[str, Any], chosen: dict[str, Any], key: str) -> None:
     checklist = default_checklists()[chosen["checklist"]]
-    answers = form_answers(st.session_state, checklist, case["context"], st.session_state[f"seed.{key}"], f"form.{key}")
+    kept = st.session_state[f"kept.{key}"]
+    answers = form_answers(st.session_state, checklist, case["context"], kept, form_prefix(key, lang()))
     try:
         store.save_assessment(user, case["id"], assessed(chosen, answers), base_version=st.session_state[f"base.{key}"])
     except ConflictError as e:
@@ -255,6 +293,5 @@ def save(store: Store, user: UserInfo, case: dict[str, Any], chosen: dict[str, A
         for problem in e.problems:
             st.error(md_escape(problem))
         return
-    for prefix in ("base", "seed", "kept"):
-        st.session_state.pop(f"{prefix}.{key}", None)
+    forget(key)
     go("result")

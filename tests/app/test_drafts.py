@@ -1,0 +1,191 @@
+"""Nothing entered is lost: the language switched at every point of every short form keeps every answer, as a code,
+on the page and in the draft; a damaged draft opens with what can be saved and can be discarded; the unfinished
+list names case, person and time."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from typing import Any
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from risk.checklists import default_checklists
+from tests.app.helpers import click, selectbox, sign_in, signed_in, start, title
+from tests.ui.helpers import no_exceptions, page_text
+from ui.form import form_sections
+from ui.i18n import t
+
+CHECKLISTS = default_checklists()
+CODES = ("yes", "no", "unknown")
+FORMS = [  # user, context, checklist, the people to register, the subject
+    ("polis", "police_intake", "domestic_violence", [("victim", 31), ("suspect", 35)], "v1"),
+    *[
+        ("vard", c, "domestic_violence", [("victim", 40), ("suspect", 42)], "v1")
+        for c in ("emergency_department", "ambulance", "primary_care", "dental_care", "psychiatry")
+    ],
+    ("soc", "social_services", "child_welfare", [("child", 9)], "c1"),
+]
+
+
+def lang_of(at: AppTest) -> str:
+    return str(at.session_state["lang"]) if "lang" in at.session_state else "sv"
+
+
+def switch(at: AppTest) -> str:
+    """Switch to the other language; the new one is returned."""
+    other = "en" if lang_of(at) == "sv" else "sv"
+    at.segmented_control(key="lang_choice").set_value(other)
+    at.run()
+    no_exceptions(at)
+    return other
+
+
+def radios(at: AppTest, checklist: str, subject: str) -> dict[str, Any]:
+    prefix = f".{checklist}.{subject}."
+    return {r.key.split(prefix, 1)[1]: r for r in at.main.radio if r.key and prefix in r.key}
+
+
+def drafts(url: str) -> list[dict[str, str]]:
+    with sqlite3.connect(url.removeprefix("sqlite:///")) as c:
+        return [json.loads(r[0]) for r in c.execute("SELECT answers FROM drafts")]
+
+
+def kept_everywhere(at: AppTest, url: str, checklist: str, subject: str, given: dict[str, str]) -> None:
+    """Every answer given is on the page, as the code, and the draft holds exactly these codes."""
+    shown = {item: r.value for item, r in radios(at, checklist, subject).items() if r.value is not None}
+    assert shown == given, f"in {lang_of(at)}: {shown} != {given}"
+    if given:
+        assert drafts(url) == [given]
+    assert all(v in CODES for d in drafts(url) for v in d.values())
+
+
+@pytest.mark.parametrize(("username", "context", "checklist", "people", "subject"), FORMS, ids=[f[1] for f in FORMS])
+def test_language_switch_at_every_point_of_every_short_form_keeps_every_answer(
+    database: str, username: str, context: str, checklist: str, people: list[tuple[str, int]], subject: str
+) -> None:
+    at = signed_in(username)
+    switch(at)  # on the cases page
+    click(at, t("pages.cases.new", lang_of(at)))
+    switch(at)  # on the empty new-case form
+    lang = lang_of(at)
+    if len(selectbox(at, t("pages.intake.context", lang)).options) > 1:
+        selectbox(at, t("pages.intake.context", lang)).set_value(context)
+    at.text_input[0].input(f"LANG-{context}")
+    click(at, t("pages.intake.create", lang))
+    switch(at)  # a case, nobody registered
+    for role, age in people:
+        lang = lang_of(at)
+        selectbox(at, t("pages.intake.role", lang)).set_value(role)
+        at.number_input[0].set_value(age)
+        click(at, t("pages.intake.add", lang))
+        switch(at)  # after each person
+    cl = CHECKLISTS[checklist]
+    assert selectbox(at, t("pages.intake.checklist", lang_of(at))).value == checklist
+    given: dict[str, str] = {}
+    kept_everywhere(at, database, checklist, subject, given)
+    sections = form_sections(cl, context)
+    critical = next((i for i in cl.form_items(context) if cl.items[i].critical), None)
+    for n, section in enumerate(sections):
+        in_form = [i.id for i in section.items if i.id in set(cl.form_items(context))]
+        first = critical if critical in in_form else in_form[0]
+        given[first] = "yes" if first == critical else CODES[n % 3]
+        if len(in_form) > 1:
+            given[in_form[-1]] = CODES[(n + 1) % 3]
+        for item in (first, in_form[-1]):
+            radios(at, checklist, subject)[item].set_value(given[item])  # the page as drawn by the last run
+            at.run()
+            no_exceptions(at)
+        switch(at)  # in the middle of the form, after this section
+        kept_everywhere(at, database, checklist, subject, given)
+    assert critical is None or given[critical] == "yes"
+    switch(at)
+    kept_everywhere(at, database, checklist, subject, given)
+    click(at, t("pages.intake.save", lang_of(at)))
+    assert title(at) == t("pages.result.title", lang_of(at))
+    assert drafts(database) == []  # saved: the draft is done
+
+
+def police_case_with_a_draft(answers: dict[str, str]) -> AppTest:
+    at = signed_in("polis")
+    click(at, "Nytt ärende")
+    at.text_input[0].input("K-DRAFT-1")
+    click(at, "Skapa ärende")
+    for role, age in (("victim", 31), ("suspect", 35)):
+        selectbox(at, "Roll").set_value(role)
+        at.number_input[0].set_value(age)
+        click(at, "Lägg till")
+    for item, value in answers.items():
+        radios(at, "domestic_violence", "v1")[item].set_value(value)
+        at.run()
+    no_exceptions(at)
+    return at
+
+
+def draft_count(url: str) -> int:
+    with sqlite3.connect(url.removeprefix("sqlite:///")) as c:
+        return int(c.execute("SELECT count(*) FROM drafts").fetchone()[0])
+
+
+def damage(url: str, raw: str) -> None:
+    with sqlite3.connect(url.removeprefix("sqlite:///")) as c:
+        c.execute("UPDATE drafts SET answers = ?", (raw,))
+
+
+def resume(username: str = "polis") -> AppTest:
+    """A new browser session; continue the unfinished assessment from the cases page."""
+    at = sign_in(start(), username)
+    no_exceptions(at)
+    assert title(at) == "Ärenden"
+    click(at, t("pages.cases.resume", "sv"))
+    assert title(at) == "Intag"
+    return at
+
+
+@pytest.mark.parametrize(
+    ("raw", "kept", "named"),
+    [
+        (  # what the defect wrote: the critical answer lost, another kept as the Swedish word
+            json.dumps({"dv.stalking": "no", "dv.separation_recent": "ja", "dv.gone": "yes"}),
+            {"dv.stalking": "no"},
+            ["det sparade svaret ”ja” är inget giltigt svar", "inte längre finns i checklistan (dv.gone"],
+        ),
+        ('{"dv.stalking": "no", "dv.strangu', {}, ["utkastet gick inte att läsa alls"]),
+        (json.dumps([{"item": "dv.stalking", "answer": "no"}]), {"dv.stalking": "no"}, []),
+    ],
+    ids=["labels-and-unknown-items", "not-json", "old-list-shape"],
+)
+def test_a_damaged_draft_opens_with_what_can_be_saved_and_can_be_discarded(
+    database: str, raw: str, kept: dict[str, str], named: list[str]
+) -> None:
+    police_case_with_a_draft({"dv.strangulation": "yes"})
+    damage(database, raw)
+    at = resume()
+    shown = {i: r.value for i, r in radios(at, "domestic_violence", "v1").items() if r.value is not None}
+    assert shown == kept
+    warnings = "\n".join(str(w.value) for w in at.warning)
+    for text in named:
+        assert text in warnings
+    assert (t("drafts.dropped_title", "sv") in warnings) == bool(named)
+    switch(at)  # the damaged draft in the other language: still no exception
+    switch(at)
+
+    click(at, t("drafts.discard", "sv"))
+    assert t("drafts.discard_confirm", "sv") in [str(w.value) for w in at.warning]
+    click(at, t("drafts.discard_no", "sv"))  # not yet
+    assert draft_count(database) == 1
+    click(at, t("drafts.discard", "sv"))
+    click(at, t("drafts.discard_yes", "sv"))
+    assert draft_count(database) == 0
+    assert t("drafts.discarded", "sv") in [str(s.value) for s in at.success]
+    assert all(r.value is None for r in radios(at, "domestic_violence", "v1").values())
+    assert t("drafts.dropped_title", "sv") not in page_text(at.main)
+
+
+def test_the_unfinished_list_names_case_person_and_time(database: str) -> None:
+    police_case_with_a_draft({"dv.strangulation": "yes"})
+    at = sign_in(start(), "polis")
+    shown = page_text(at.main)
+    dv = CHECKLISTS["domestic_violence"].title("sv")
+    assert f"**K-DRAFT-1** – {dv} för v1 – utsatt, 31 år · senast ändrad i dag kl. " in shown, shown
