@@ -32,8 +32,8 @@ from risk.storage.cases import CasesMixin
 from risk.storage.organisations import OrganisationsMixin
 from risk.storage.plans import ACTION_STATUSES, ActionPlanMixin
 from risk.storage.reports import CasePage, CaseSummary, ReportsMixin
-from risk.storage.trail import AuditTrailMixin
 from risk.storage.sessions import BrowserSessionsMixin
+from risk.storage.trail import AuditTrailMixin
 from risk.storage.users import UsersMixin
 from risk.storage.workflows import CaseRecordsMixin
 
@@ -57,7 +57,6 @@ class Store(
     CaseRecordsMixin,
     CasesMixin,
     CaseListMixin,
-    CasesMixin,
     OrganisationsMixin,
     AssessmentsMixin,
     ActionPlanMixin,

@@ -7,8 +7,8 @@ import streamlit as st
 from risk.checklists import default_checklists
 from risk.storage import UserInfo
 from ui.components import level_badge_html
-from ui.labels import md_escape
 from ui.drafts import draft_line, local_zone
+from ui.labels import md_escape
 from ui.nav import go
 from ui.session import get_store, lang, open_case, require_user, set_target, t
 
