@@ -14,7 +14,7 @@ from ui.i18n import t
 
 
 def cookie_scripts(at: AppTest) -> list[str]:
-    return [str(el.proto.body) for el in at.sidebar.get("html")]
+    return [b for b in (str(el.proto.body) for el in at.sidebar.get("html")) if "samrisk_session" in b]
 
 
 def refresh(monkeypatch: pytest.MonkeyPatch, cookie: str | None) -> AppTest:
