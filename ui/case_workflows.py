@@ -26,9 +26,10 @@ from risk.storage import PermissionDenied, Store, UserInfo
 from risk.storage.access import CASE_WORKER_ROLES, REPORTING_AGENCIES_EXCLUDE
 from risk.storage.cases import CONCERN_REPORT_METHODS
 from risk.vocabulary import Gender, PersonRole
+from ui import session
 from ui.labels import checklist_name, md_escape
 from ui.pages.intake import person_label
-from ui.session import flash, lang, t
+from ui.session import flash, t
 
 try:
     LOCAL_TIME = ZoneInfo("Europe/Stockholm")  # users type and read times as on the clock on the wall
@@ -257,7 +258,7 @@ def persons(store: Store, user: UserInfo, case: dict[str, Any]) -> None:
             t("workflows.persons.which"),
             ids,
             format_func=lambda i: labels[i],
-            key=f"persons.which.{case['id']}.{lang()}",
+            key=f"persons.which.{case['id']}.{session.lang()}",
         )
         current = next(p for p in case["persons"] if p["id"] == person)
         with st.form(f"correct_person.{person}"):
@@ -349,7 +350,7 @@ def export(store: Store, user: UserInfo, case: dict[str, Any], step_text: Callab
     )
     cols[1].download_button(
         t("workflows.export.csv"),
-        plan_csv(exported, lambda s: step_text(s, lang())),
+        plan_csv(exported, lambda s: step_text(s, session.lang())),
         file_name=f"{name}-plan.csv",
         mime="text/csv",
     )
@@ -390,7 +391,7 @@ def plan_csv(exported: dict[str, Any], step_text: Callable[[str], str]) -> str:
     for s in exported["assessments"]:
         if s.get("reassess_by"):
             cl = checklists.get(s["checklist"])
-            name = checklist_name(cl, lang()) if cl else s["checklist"]
+            name = checklist_name(cl, session.lang()) if cl else s["checklist"]
             w.writerow(
                 [
                     t("workflows.export.reassess"),

@@ -8,8 +8,9 @@ from risk.errors import InputError
 from risk.storage import Store, UserInfo
 from risk.storage.access import ROLES
 from risk.vocabulary import Agency
+from ui import session
 from ui.labels import account_rows, md_escape, organisation_word
-from ui.session import flash, get_store, lang, require_user, show_flash, t
+from ui.session import flash, get_store, require_user, show_flash, t
 
 
 def users_page() -> None:
@@ -17,7 +18,7 @@ def users_page() -> None:
     store = get_store()
     st.title(t("pages.admin.users"))
     show_flash()
-    st.dataframe(account_rows(store.list_users(user), lang()), width="stretch", hide_index=True)
+    st.dataframe(account_rows(store.list_users(user), session.lang()), width="stretch", hide_index=True)
     with st.form("add_user", clear_on_submit=True):
         st.markdown(f"**{t('pages.admin.add')}**")
         cols = st.columns(5)
@@ -30,7 +31,7 @@ def users_page() -> None:
         organisation = cols[4].selectbox(
             t("pages.admin.organisation"),
             ["", *(o["key"] for o in store.list_organisations())],
-            format_func=lambda k: organisation_word(k, lang()) if k else t("pages.admin.organisation_default"),
+            format_func=lambda k: organisation_word(k, session.lang()) if k else t("pages.admin.organisation_default"),
         )
         if st.form_submit_button(t("pages.admin.add")):
             try:

@@ -14,9 +14,10 @@ import streamlit as st
 from risk.checklists import default_checklists
 from risk.errors import InputError
 from risk.storage.trail import NO_USER, AuditFilter
+from ui import session
 from ui.i18n import catalog
 from ui.labels import checklist_name
-from ui.session import get_store, lang, require_user, t
+from ui.session import get_store, require_user, t
 
 PAGE_SIZE = 50
 FILTER = "audit.filter"
@@ -30,19 +31,19 @@ COLUMNS = ("id", "at", "username", "agency", "action", "case_id", "record")
 def action_codes() -> list[str]:
     """The actions that have words: every action the Store writes (tests/ui/test_audit_actions.py)."""
     prefix = "audit.actions."
-    return sorted(k.removeprefix(prefix) for k in catalog(lang()) if k.startswith(prefix))
+    return sorted(k.removeprefix(prefix) for k in catalog(session.lang()) if k.startswith(prefix))
 
 
 def action_word(code: str) -> str:
     key = f"audit.actions.{code}"
-    return t(key) if key in catalog(lang()) else code
+    return t(key) if key in catalog(session.lang()) else code
 
 
 def agency_word(agency: str | None) -> str:
     if not agency:
         return ""
     key = f"agency.{agency}"
-    return t(key) if key in catalog(lang()) else t("audit.system") if agency == "system" else agency
+    return t(key) if key in catalog(session.lang()) else t("audit.system") if agency == "system" else agency
 
 
 def record_words(record: str | None) -> str:
@@ -58,7 +59,7 @@ def record_words(record: str | None) -> str:
         if found is not None:
             subject = f" – {about[0]}" if about else ""
             version = f", {t('audit.version', n=about[1])}" if len(about) > 1 else ""
-            rest = f"{checklist_name(found, lang())}{subject}{version}"
+            rest = f"{checklist_name(found, session.lang())}{subject}{version}"
     return f"{t(f'audit.records.{kind}')}: {rest}"
 
 

@@ -6,11 +6,12 @@ import streamlit as st
 
 from risk.checklists import default_checklists
 from risk.storage import UserInfo
+from ui import session
 from ui.components import level_badge_html
 from ui.drafts import draft_line, local_zone
 from ui.labels import md_escape
 from ui.nav import go
-from ui.session import get_store, lang, open_case, require_user, set_target, t
+from ui.session import get_store, open_case, require_user, set_target, t
 
 PAGE_SIZE = 20
 
@@ -44,7 +45,7 @@ def page() -> None:
                 f"**{md_escape(c.reference)}**{marker}  \n{t(f'context.{c.context}')} · {t(f'agency.{c.owner_agency}')}"
             )
             if c.level:
-                cols[1].markdown(level_badge_html(c.level, lang(), small=True), unsafe_allow_html=True)
+                cols[1].markdown(level_badge_html(c.level, session.lang(), small=True), unsafe_allow_html=True)
             else:
                 cols[1].caption(t("pages.cases.no_level"))
             notes = [t("pages.cases.assessments", n=c.assessments)]
@@ -76,7 +77,7 @@ def drafts(user: UserInfo) -> None:
         st.markdown(f"**{t('pages.cases.drafts')}**")
         for d in rows:
             cols = st.columns([4, 1])
-            cols[0].markdown(draft_line(d, checklists, lang(), zone))
+            cols[0].markdown(draft_line(d, checklists, session.lang(), zone))
             if cols[1].button(
                 t("pages.cases.resume"),
                 key=f"resume.{d['case_id']}.{d['checklist']}.{d['subject']}.{d.get('about') or ''}",

@@ -18,13 +18,13 @@ from risk.storage import ConflictError, PermissionDenied, Store, UserInfo
 from risk.storage.plans import OTHER_STEP
 from risk.storage.store import ACTION_STATUSES
 from risk.vocabulary import LEVEL_ORDER, Agency
-from ui import case_workflows
+from ui import case_workflows, session
 from ui.case_reads import case_result, read_case
 from ui.components import level_badge, level_badge_html, notice, render_flags
 from ui.i18n import cap
 from ui.labels import Catalog, checklist_name, md_escape, shorten
 from ui.pages.intake import person_label
-from ui.session import case_id, get_store, lang, open_case, require_user, show_flash, t
+from ui.session import case_id, get_store, open_case, require_user, show_flash, t
 
 
 def page() -> None:
@@ -47,15 +47,15 @@ def page() -> None:
     if chosen != current:
         open_case(chosen)
     case = read_case(store, user, chosen)  # once per run, shared with the result below
-    notice(st, lang())
+    notice(st, session.lang())
     if not case["assessments"]:
         st.info(t("pages.conference.nothing_shared"))
     labels = {p["id"]: person_label(p) for p in case["persons"]}
-    result = case_result(store, user, chosen, lang()) if case["assessments"] else None
+    result = case_result(store, user, chosen, session.lang()) if case["assessments"] else None
     if result is not None:
-        level_badge(st, result.overall_level, lang(), label=t("pages.result.overall"))
+        level_badge(st, result.overall_level, session.lang(), label=t("pages.result.overall"))
         side_by_side(result, labels, case)
-        render_flags(st, result.flags, lang(), catalog=Catalog.default(labels))
+        render_flags(st, result.flags, session.lang(), catalog=Catalog.default(labels))
     case_workflows.concern_reports(store, user, case, result.steps if result else [])
     share(store, user, case)
     actions = action_plan(store, user, chosen, result)
@@ -99,8 +99,8 @@ def side_by_side(result: Result, labels: dict[str, str], case: dict[str, Any]) -
         for a in items:
             box = col.container(border=True)
             person = md_escape(labels.get(a.subject, a.subject))
-            box.markdown(f"**{checklists[a.checklist].title(lang())}**  \n{person}")
-            box.markdown(level_badge_html(a.level, lang(), small=True), unsafe_allow_html=True)
+            box.markdown(f"**{checklists[a.checklist].title(session.lang())}**  \n{person}")
+            box.markdown(level_badge_html(a.level, session.lang(), small=True), unsafe_allow_html=True)
             if a.level != a.computed_level:
                 box.caption(
                     t(
@@ -129,7 +129,7 @@ def side_by_side(result: Result, labels: dict[str, str], case: dict[str, Any]) -
             st.warning(
                 t(
                     "pages.conference.differ",
-                    checklist=checklists[checklist].title(lang()),
+                    checklist=checklists[checklist].title(session.lang()),
                     person=md_escape(labels.get(subject, subject)),
                     views=views,
                 ),
@@ -150,7 +150,7 @@ def share(store: Store, user: UserInfo, case: dict[str, Any]) -> None:
         def described(key: str) -> str:
             checklist, _, subject = key.partition(":")
             cl = checklists.get(checklist)
-            return f"{checklist_name(cl, lang()) if cl else checklist} – {labels.get(subject, subject)}"
+            return f"{checklist_name(cl, session.lang()) if cl else checklist} – {labels.get(subject, subject)}"
 
         chosen = st.selectbox(t("pages.conference.share_which"), keys, format_func=described)
         basis = st.text_input(
@@ -175,7 +175,7 @@ def action_plan(store: Store, user: UserInfo, cid: int, result: Result | None) -
     for a in actions:
         box = st.container(border=True)
         cols = box.columns([3, 2, 2, 2])
-        action = step_text(a["step_id"], lang(), a.get("note"))
+        action = step_text(a["step_id"], session.lang(), a.get("note"))
         cols[0].markdown(
             f"**{md_escape(shorten(action, 90))}**  \n"
             f"{t('agency.' + a['owner_agency'])} · {md_escape(a['responsible'])}",
@@ -207,7 +207,7 @@ def action_plan(store: Store, user: UserInfo, cid: int, result: Result | None) -
     step = st.selectbox(  # outside the form, so the owner agency follows the chosen step
         t("pages.conference.step"),
         [*suggested, "other"],
-        format_func=lambda s: shorten(step_text(s, lang()), 110),
+        format_func=lambda s: shorten(step_text(s, session.lang()), 110),
         key=f"plan.step.{cid}",
     )
     added = int(st.session_state.get("plan.added", 0))  # a new form after each addition; kept after an error
@@ -349,7 +349,7 @@ def timeline(
     events = store.timeline(user, cid)
     if events or plan:
         st.plotly_chart(  # no tool bar: its buttons are English and in the way of the keyboard
-            timeline_figure(events, lang(), persons, plan),
+            timeline_figure(events, session.lang(), persons, plan),
             width="stretch",
             config={"displayModeBar": False},
             alt=t("pages.conference.timeline_alt", n=len(events) + len(plan or [])),

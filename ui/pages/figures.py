@@ -12,9 +12,10 @@ import streamlit as st
 
 from risk.checklists import default_checklists
 from risk.vocabulary import LEVEL_ORDER
+from ui import session
 from ui.i18n import cap, catalog
 from ui.labels import LEVEL_COLOURS, checklist_name
-from ui.session import get_store, lang, require_user, t
+from ui.session import get_store, require_user, t
 
 DIMENSIONS = ("gender", "age_band", "agency", "checklist")
 UNKNOWN = "unknown"  # risk/storage/reports.py: a missing level, gender or age
@@ -32,9 +33,9 @@ def value_word(dimension: str, value: str) -> str:
     if dimension == "checklist":
         found = default_checklists().get(value)
         if found is not None:
-            return checklist_name(found, lang())
+            return checklist_name(found, session.lang())
     key = keys.get(dimension, "")
-    if key in catalog(lang()):
+    if key in catalog(session.lang()):
         return cap(t(key))
     return cap(t("figures.unknown")) if value == UNKNOWN else value
 
@@ -48,7 +49,7 @@ def _order(dimension: str, values: set[str]) -> list[str]:
 
 def catalog_age_bands() -> list[str]:
     prefix = "figures.age_bands."
-    return [k.removeprefix(prefix) for k in catalog(lang()) if k.startswith(prefix)]
+    return [k.removeprefix(prefix) for k in catalog(session.lang()) if k.startswith(prefix)]
 
 
 def table(by: str, cells: list[dict[str, Any]]) -> tuple[list[str], list[str], dict[str, dict[str, str]]]:

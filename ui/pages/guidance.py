@@ -11,9 +11,10 @@ import streamlit as st
 from risk.checklists import default_checklists
 from risk.guidance import Entry, Library, Topic, default_library, search
 from risk.vocabulary import Context
+from ui import session
 from ui.components import StTarget
 from ui.labels import md_escape
-from ui.session import lang, t, user
+from ui.session import t, user
 
 DEFAULT_SETTING = {
     "police": "police_intake",
@@ -110,7 +111,7 @@ def _browse(library: Library, lng: str) -> None:
 
 
 def page() -> None:
-    lng = lang()
+    lng = session.lang()
     library = default_library()
     st.title(t("guidance.title"))
     st.caption(t("guidance.notice"))

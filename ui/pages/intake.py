@@ -15,12 +15,13 @@ from risk.checklists import default_checklists
 from risk.engine import assess
 from risk.errors import InputError
 from risk.storage import ConflictError, Store, UserInfo
+from ui import session
 from ui.drafts import confirm_discard, dropped_lines
 from ui.form import form_answers, form_prefix, form_sections, live_panel, render_section
 from ui.i18n import t as translate
 from ui.labels import md_escape
 from ui.nav import go
-from ui.session import case_id, flash, get_store, lang, open_case, require_user, set_target, show_flash, t, target
+from ui.session import case_id, flash, get_store, open_case, require_user, set_target, show_flash, t, target
 
 CONTEXTS = {
     "police": ["police_intake"],
@@ -84,7 +85,7 @@ def new_case(store: Store, user: UserInfo) -> None:
 def words(group: str) -> Callable[[str], str]:
     """A select box's format_func with the language bound now: Streamlit may call it outside this session's run
     (AppTest formats options in its own thread), where the session's language is not known."""
-    here = lang()
+    here = session.lang()
     return lambda code: translate(f"{group}.{code}", here)
 
 
@@ -141,14 +142,14 @@ def _choose_target(case: dict[str, Any], user: UserInfo) -> dict[str, Any]:
     labels = {p["id"]: person_label(p) for p in case["persons"]}
     chosen = target() or {}
     names = list(checklists)
-    here = lang()  # bound now, see words()
+    here = session.lang()  # bound now, see words()
     first = chosen.get("checklist") or FIRST_CHECKLIST.get(user.agency, names[0])
     checklist = st.selectbox(  # a row of its own: the full title stays readable on a tablet
         t("pages.intake.checklist"),
         names,
         index=names.index(first),
         format_func=lambda c: checklists[c].title(here),
-        key=f"target.checklist.{lang()}",  # per language: the browser sends the label back (see form_prefix)
+        key=f"target.checklist.{session.lang()}",  # per language: the browser sends the label back (see form_prefix)
     )
     wanted = checklists[checklist].subject_roles
     default_subject = chosen.get("subject") or next((p["id"] for p in case["persons"] if p["role"] in wanted), ids[0])
@@ -158,14 +159,14 @@ def _choose_target(case: dict[str, Any], user: UserInfo) -> dict[str, Any]:
         ids,
         index=ids.index(default_subject),
         format_func=lambda i: labels.get(i, i),
-        key=f"target.subject.{checklist}.{lang()}",
+        key=f"target.subject.{checklist}.{session.lang()}",
     )
     about = None
     about_role = checklists[checklist].about_role
     if about_role is not None:
         others = [i for i in ids if i != subject]
         suspect = chosen.get("about") or next((p["id"] for p in case["persons"] if p["role"] == about_role.value), None)
-        about_key = f"target.about.{checklist}.{subject}.{lang()}"
+        about_key = f"target.about.{checklist}.{subject}.{session.lang()}"
         if st.session_state.get(about_key) not in others:  # drawn before the suspect was added: offer them now
             st.session_state.pop(about_key, None)
         about = cols[1].selectbox(
@@ -206,7 +207,7 @@ def assessment(store: Store, user: UserInfo, case: dict[str, Any]) -> None:
         st.session_state[f"dropped.{key}"] = draft["dropped"] if draft else []
     dropped = st.session_state[f"dropped.{key}"]
     if dropped:  # a damaged draft: what could be read is in the form, the rest is named here
-        lines = "\n".join(dropped_lines(dropped, checklist, lang()))
+        lines = "\n".join(dropped_lines(dropped, checklist, session.lang()))
         st.warning(
             f"**{t('drafts.dropped_title')}**\n\n{t('drafts.dropped_intro')}\n\n{lines}", icon=":material/warning:"
         )
@@ -221,7 +222,7 @@ def assessment(store: Store, user: UserInfo, case: dict[str, Any]) -> None:
         st.caption(t("form.other_answers_kept", n=len(outside)))
     if st.button(t("pages.intake.save"), type="primary", key=f"save.{key}"):
         save(store, user, case, chosen, key)
-    confirm_discard(st, key, lang(), lambda: discard(store, user, case, chosen, key))
+    confirm_discard(st, key, session.lang(), lambda: discard(store, user, case, chosen, key))
 
 
 def forget(key: str) -> None:
@@ -249,8 +250,8 @@ def section_form(
     checklist = default_checklists()[chosen["checklist"]]
     section = next(s for s in checklist.sections if s.id == section_id)
     kept = st.session_state[f"kept.{key}"]  # the answers as codes: seeds radios drawn new (another language)
-    prefix = form_prefix(key, lang())
-    render_section(st, checklist, section, case["context"], kept, lang(), key_prefix=prefix)
+    prefix = form_prefix(key, session.lang())
+    render_section(st, checklist, section, case["context"], kept, session.lang(), key_prefix=prefix)
     answers = form_answers(st.session_state, checklist, case["context"], kept, prefix)
     if answers != st.session_state[f"kept.{key}"]:
         store.save_draft(
@@ -265,10 +266,10 @@ def section_form(
         st.session_state[f"kept.{key}"] = dict(answers)
     live = assess(
         {"context": case["context"], "persons": case["persons"], "assessments": [assessed(chosen, answers)]},
-        lang=lang(),
+        lang=session.lang(),
     )
     with panel.container():  # an st.empty slot: each run replaces what the last one drew
-        live_panel(st, live.assessments[0], checklist, lang())
+        live_panel(st, live.assessments[0], checklist, session.lang())
 
 
 def assessed(chosen: dict[str, Any], answers: dict[str, str]) -> dict[str, Any]:
@@ -283,7 +284,7 @@ def assessed(chosen: dict[str, Any], answers: dict[str, str]) -> dict[str, Any]:
 def save(store: Store, user: UserInfo, case: dict[str, Any], chosen: dict[str, Any], key: str) -> None:
     checklist = default_checklists()[chosen["checklist"]]
     kept = st.session_state[f"kept.{key}"]
-    answers = form_answers(st.session_state, checklist, case["context"], kept, form_prefix(key, lang()))
+    answers = form_answers(st.session_state, checklist, case["context"], kept, form_prefix(key, session.lang()))
     try:
         store.save_assessment(user, case["id"], assessed(chosen, answers), base_version=st.session_state[f"base.{key}"])
     except ConflictError as e:

@@ -36,9 +36,10 @@ from risk.navigator import (
 )
 from risk.situations import default_navigator
 from risk.vocabulary import LEVEL_ORDER, Agency, PersonRole
+from ui import session
 from ui.i18n import t as translate
 from ui.labels import agency_name, cap_agency, level_word, md_escape
-from ui.session import lang, require_user, t
+from ui.session import require_user, t
 
 KEY = "law."
 NO_LEVEL = "none"
@@ -113,7 +114,7 @@ def _select(label: str, options: Sequence[str], key: str, word: Callable[[str], 
 
 def questions(user_agency: str) -> dict[str, Any]:
     """The navigator's questions; the answers as a situation (plain values)."""
-    lg = lang()
+    lg = session.lang()
     nav = default_navigator()
     ignored = _prefill(user_agency)
     if ignored:
@@ -199,7 +200,7 @@ def _entry(e: Entry) -> None:
 
 
 def show_answer(answer: NavigatorAnswer) -> None:
-    st.markdown(f"**{t('law.level_now')}:** {level_word(answer.overall_level, lang())}")
+    st.markdown(f"**{t('law.level_now')}:** {level_word(answer.overall_level, session.lang())}")
     if not answer.situation.situations:
         st.info(t("law.pick_situation"), icon=":material/info:")
     for kind, icon in (
@@ -216,7 +217,7 @@ def show_answer(answer: NavigatorAnswer) -> None:
     if answer.others:
         with st.expander(t("law.others", n=len(answer.others))):
             for e in answer.others:
-                st.markdown(f"- **{md_escape(agency_name(e.agency, lang()))}:** {md_escape(e.text)}")
+                st.markdown(f"- **{md_escape(agency_name(e.agency, session.lang()))}:** {md_escape(e.text)}")
     if answer.unverified:
         st.caption(t("law.unverified_note"))
     st.caption(md_escape(answer.notice))
@@ -224,7 +225,7 @@ def show_answer(answer: NavigatorAnswer) -> None:
 
 def overview() -> None:
     """Every provision by situation, in plain words, with its source and verified status."""
-    lg = lang()
+    lg = session.lang()
     nav = default_navigator()
     only = st.selectbox(
         t("law.overview_situation"),
@@ -247,7 +248,7 @@ def overview() -> None:
 
 def page() -> None:
     user = require_user()
-    lg = lang()
+    lg = session.lang()
     st.title(t("law.title"))
     st.caption(t("law.intro"))
     # one view at a time: the overview is long, and drawing it on every answer would slow each click

@@ -15,7 +15,7 @@ from risk.rules import default_rules
 from risk.storage import ConflictError, PermissionDenied, Store, UserInfo
 from risk.summary import build_summary
 from risk.vocabulary import Agency, RiskLevel, Urgency
-from ui import case_workflows
+from ui import case_workflows, session
 from ui.case_reads import case_result, read_case
 from ui.components import (
     URGENCY_ICONS,
@@ -35,7 +35,7 @@ from ui.labels import Catalog, md_escape
 from ui.nav import go
 from ui.pages.intake import person_label
 from ui.print_summary import summary_html
-from ui.session import case_id, flash, get_store, lang, require_user, set_target, show_flash, t
+from ui.session import case_id, flash, get_store, require_user, set_target, show_flash, t
 
 CASE_WORKERS = ("officer", "clinician", "social_worker")
 
@@ -52,32 +52,34 @@ def page() -> None:
     case = read_case(store, user, cid)  # once per run, shared with the result below
     st.caption(f"{md_escape(case['reference'])} · {t('context.' + case['context'])}")
     if not case["assessments"]:
-        notice(st, lang())
+        notice(st, session.lang())
         st.info(t("pages.result.no_assessment"))
         if st.button(t("pages.result.start")):
             go("intake")
         return
-    result = case_result(store, user, cid, lang())
+    result = case_result(store, user, cid, session.lang())
     catalog = Catalog.default({p["id"]: person_label(p) for p in case["persons"]})
     checklists = default_checklists()
-    level_badge(st, result.overall_level, lang(), label=t("pages.result.overall"))
+    level_badge(st, result.overall_level, session.lang(), label=t("pages.result.overall"))
     for a in result.assessments:
         if is_overridden(a):
-            render_override_summary(st, a, checklists[a.checklist], lang(), catalog=catalog)
+            render_override_summary(st, a, checklists[a.checklist], session.lang(), catalog=catalog)
     do_now(store, user, case, result)
-    notice(st, lang())
+    notice(st, session.lang())
 
     with st.expander(t("pages.result.why"), icon=":material/help:"):
         for n, a in enumerate(result.assessments):
             with st.container(border=True):
                 if a.agency and a.agency != user.agency:
                     st.caption(t("pages.result.by_agency", agency=t(f"agency.{a.agency}")))
-                render_assessment_result(st, a, checklists[a.checklist], lang(), catalog=catalog, key_prefix=f"r{n}")
+                render_assessment_result(
+                    st, a, checklists[a.checklist], session.lang(), catalog=catalog, key_prefix=f"r{n}"
+                )
                 if a.agency in (None, user.agency) and user.role in CASE_WORKERS:
                     override_form(store, user, cid, a.checklist, a.subject, a.computed_level, n, about=a.about)
     if result.flags:
         with st.expander(t("flags.title") + f" ({len(result.flags)})", icon=":material/flag:"):
-            render_flags(st, result.flags, lang(), catalog=catalog)
+            render_flags(st, result.flags, session.lang(), catalog=catalog)
     # Suggested screens follow the required checklists in the same list; their explanation says "suggested".
     needed = [*result.required_checklists, *result.suggested_checklists]
     if needed:
@@ -86,7 +88,7 @@ def page() -> None:
             icon=":material/checklist:",
             expanded=bool(result.required_checklists),
         ):
-            render_required_checklists(st, needed, lang(), on_start=_start, catalog=catalog)
+            render_required_checklists(st, needed, session.lang(), on_start=_start, catalog=catalog)
     case_workflows.concern_reports(store, user, case, result.steps)  # needed or made, and the form to record it
     print_summary(user, case, result)
     pending = st.session_state.get("consent_step")
@@ -98,7 +100,7 @@ def page() -> None:
         render_steps(
             st,
             result.steps,
-            lang(),
+            session.lang(),
             on_record_consent=_ask_consent,
             catalog=catalog,
             below=lambda box, step: _consent_below(store, user, case, step),
@@ -112,8 +114,8 @@ def print_summary(user: UserInfo, case: dict[str, Any], result: Result) -> None:
         st.caption(t("summary.print_help"))
         st.download_button(
             t("summary.download"),
-            summary_html(build_summary(case, result, lang(), agency=user.agency)),
-            file_name=f"samrisk-{case['id']}-{lang()}.html",
+            summary_html(build_summary(case, result, session.lang(), agency=user.agency)),
+            file_name=f"samrisk-{case['id']}-{session.lang()}.html",
             mime="text/html",
             icon=":material/download:",
             on_click="ignore",
@@ -141,7 +143,7 @@ def do_now(store: Store, user: UserInfo, case: dict[str, Any], result: Result) -
         _save_step(store, user, case["id"], step, None, "planned")
 
     for urgency, heading in (
-        (Urgency.immediate, now_heading(case["context"], user.agency, lang())),
+        (Urgency.immediate, now_heading(case["context"], user.agency, session.lang())),
         (Urgency.same_day, t("pages.result.same_day")),
     ):
         steps = [s for s in own if s.urgency is urgency]
@@ -152,7 +154,7 @@ def do_now(store: Store, user: UserInfo, case: dict[str, Any], result: Result) -
         render_step_lines(
             st,
             steps,
-            lang(),
+            session.lang(),
             plan=status,
             on_done=done if may_act else None,
             on_plan=planned if may_act else None,
