@@ -56,6 +56,16 @@ KNOWN: dict[str, str] = {
 # Law citations are the statutes' Swedish names and numbers, shown as they are in both languages: a reader looks a
 # statute up by them. Not checked here (law.yaml has an English `title` the result could show beside them).
 LAW_CITATIONS = tuple(p["citation"] for p in read_yaml(ROOT / "checklists" / "law.yaml")["provisions"])
+# The guidance's sources (knowledge/*.yaml, those with a url) are cited by their own titles, in the language they
+# were published in ("Region Värmland: Skärpta föreskrifter om att fråga om våld", "PAM in English"): a reader
+# finds the document by its title, so they are names like the law citations, not the app's text.
+SOURCE_TITLES = tuple(
+    s["title"] for path in sorted((ROOT / "knowledge").glob("*.yaml")) for e in read_yaml(path).get("entries", [])
+    for s in e["sources"] if s.get("url")
+)  # fmt: skip
+# A Markdown link shows its text, not its target: "[Kunskapsstöd](guidance?entry=safety.victim_plan)" reads
+# "Kunskapsstöd". The target (a url, an entry id) is taken out; the link text is checked like any other text.
+LINK_TARGET = re.compile(r"\]\((?:[^()\s]|\([^()\s]*\))*\)")
 SESSION_LANG = session.lang
 LANGUAGE_NAMES = {catalog(lang)[f"lang.{code}"] for lang in LANGUAGES for code in LANGUAGES}
 
@@ -76,7 +86,7 @@ def _strings(node: Any) -> Iterator[str]:
 def typed_by_users() -> tuple[str, ...]:
     """The free text of the demo (what its users typed): longest first, so a longer one is taken out whole."""
     found = set(_strings(json.loads((ROOT / "data" / "demo.json").read_text(encoding="utf-8"))))
-    found |= {PASSWORD, *ACCOUNTS, *LAW_CITATIONS}
+    found |= {PASSWORD, *ACCOUNTS, *LAW_CITATIONS, *SOURCE_TITLES}
     return tuple(sorted(found, key=len, reverse=True))
 
 
@@ -158,7 +168,8 @@ def leaks(texts: list[str], lang: str) -> list[str]:
     keys = set(catalog(lang))
     found: list[str] = []
     for raw in texts:
-        text = ICON.sub(" ", re.sub(r"\\(.)", r"\1", raw))  # markdown escapes (2017\:30) read as shown
+        text = LINK_TARGET.sub("]", raw)
+        text = ICON.sub(" ", re.sub(r"\\(.)", r"\1", text))  # markdown escapes (2017\:30) read as shown
         for typed in typed_by_users():
             text = re.sub(rf"(?<!\w){re.escape(typed)}(?!\w)", " ", text)
         for name in LANGUAGE_NAMES:
@@ -233,3 +244,5 @@ def test_the_checks_catch_what_they_should() -> None:
     assert leaks(["social_services"], "en") and not leaks([":material/check_circle: Klart"], "sv")
     assert not leaks(["Inloggad: soc"], "sv")  # a username is what a user typed
     assert not leaks(["**Legal basis:** Lag (1988\\:688) om kontaktförbud"], "en")  # a statute's name
+    assert not leaks(["[Read more](guidance?entry=safety.victim_plan)"], "en")  # a link's target is not shown
+    assert leaks(["[safety.victim_plan](guidance?entry=safety.victim_plan)"], "en")  # its text is

@@ -34,6 +34,10 @@ def render_entry(st: StTarget, entry: Entry, lng: str, library: Library) -> None
         st.caption(t("guidance.settings_of", settings=", ".join(settings)))
     lines = []
     for src in entry.sources:
+        if src.kind == "not_verified":  # its title and reference are the project's notes, in one language only
+            line = f"- {t('guidance.unverified_source')}"
+            lines += [line] if line not in lines else []
+            continue
         kind = t(f"guidance.source_kind.{src.kind}")
         title = md_escape(src.title)
         where = f"[{title}]({src.url})" if src.url else title
