@@ -607,7 +607,9 @@ def render_step_lines(
         done = status == "done"
         tick_col, text_col, plan_col = st.columns([0.4, 5, 1.2], vertical_alignment="center")
         ticked = tick_col.checkbox(
-            md_escape(step.action),  # the box's name for screen readers; the text beside it wraps, a label would not
+            # The box's name for screen readers (the text beside it wraps, a label would not). A collapsed label
+            # becomes the box's aria-label as it is, not read as Markdown: escaped, its backslashes were read out.
+            step.action,
             value=done,
             key=f"{key_prefix}:done:{step.id}:{status}",  # a new box once the status changed: its value follows
             disabled=done or on_done is None,

@@ -149,8 +149,13 @@ def test_cases_intake_and_result_pages(signed_in: Callable[[str], Page]) -> None
     answer_all(page, SHORT_FORM)
     check(page, "intake with the short form")
     save_and_open_result(page)
-    expect(page.get_by_test_id("stPlotlyChart").first).to_be_visible()
     check(page, "result")
+    # The assessments and their chart are in a section that opens on demand: open it, as a reader would, so the
+    # chart's text alternative (and everything else in the section) is checked where it is seen.
+    page.locator("summary", has_text="Varför denna nivå –").click()
+    settle(page)
+    expect(page.get_by_test_id("stPlotlyChart").first).to_be_visible()
+    check(page, "result with the reasons open")
 
 
 def test_conference_page(signed_in: Callable[[str], Page]) -> None:

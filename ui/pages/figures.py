@@ -86,7 +86,10 @@ def chart(by: str, cells: list[dict[str, Any]]) -> None:
         color_discrete_map={value_word("level", lv): colour for lv, colour in LEVEL_COLOURS.items()},
         labels={"n": t("pages.figures.count"), "group": cap(t(f"pages.figures.{by}")), "level": t("level.label")},
     )
-    st.plotly_chart(fig, width="stretch")
+    alt = t(
+        "pages.figures.chart_alt", by=t(f"pages.figures.{by}"), n=int(frame["n"].sum()), groups=frame["group"].nunique()
+    )
+    st.plotly_chart(fig, width="stretch", alt=alt)  # the alt becomes the chart's aria-label: read out, not seen
 
 
 def page() -> None:
