@@ -424,6 +424,7 @@ def young_cases(draw: st.DrawFn) -> dict[str, Any]:
     return make_case(context, persons, assessments)
 
 
+@pytest.mark.full  # slow: a server start or hundreds of generated cases (fast tier: tests/conftest.py)
 @settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(young_cases())
 def test_property_every_person_under_18_gets_a_child_welfare_checklist(case: dict[str, Any]) -> None:

@@ -6,6 +6,7 @@ import json
 import os
 import subprocess
 import sys
+import pytest
 
 from risk.law_cli import ask_interactively
 from risk.navigator import navigate
@@ -79,6 +80,7 @@ def test_interactive_questions_ask_again_on_a_wrong_answer(capsys: object) -> No
     assert [str(a) for a in raw["consent_to"]] == ["police", "healthcare"]
 
 
+@pytest.mark.full  # slow: a server start or hundreds of generated cases (fast tier: tests/conftest.py)
 def test_list_shows_every_provision_by_situation_with_source_and_status() -> None:
     done = run_cli("law", "list")
     assert done.returncode == 0, done.stderr

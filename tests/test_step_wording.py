@@ -70,6 +70,7 @@ def test_no_domestic_violence_wording_in_a_case_without_it(context: str, checkli
     assert dv_words(case) == []
 
 
+@pytest.mark.full  # slow: a server start or hundreds of generated cases (fast tier: tests/conftest.py)
 @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(data=st.data(), context=st.sampled_from([c.value for c in Context]))
 def test_no_domestic_violence_wording_in_generated_cases_without_it(data: st.DataObject, context: str) -> None:

@@ -123,6 +123,7 @@ ELSEWHERE = f"sqlite:///{Path(tempfile.gettempdir()) / 'samrisk-configured.sqlit
         ({"SAMRISK_DEMO": "0"}, False),
     ],
 )
+@pytest.mark.full  # slow: a server start or hundreds of generated cases (fast tier: tests/conftest.py)
 def test_when_the_app_wants_the_demo(env: dict[str, str], wanted: bool, monkeypatch: pytest.MonkeyPatch) -> None:
     for name in ("SAMRISK_DATABASE_URL", "SAMRISK_DEMO", "SAMRISK_PRODUCTION"):
         monkeypatch.delenv(name, raising=False)
@@ -131,6 +132,7 @@ def test_when_the_app_wants_the_demo(env: dict[str, str], wanted: bool, monkeypa
     assert demo_wanted() is wanted
 
 
+@pytest.mark.full  # slow: a server start or hundreds of generated cases (fast tier: tests/conftest.py)
 def test_the_readme_first_command_still_shows_a_working_demo(tmp_path: Path) -> None:
     """`streamlit run app.py` in a checkout, no settings: the default SQLite file gets the demo, marked, and the
     sign-in page lists the accounts and the password (run in a process of its own, with a clean environment)."""
