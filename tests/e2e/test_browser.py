@@ -29,7 +29,7 @@ from tests.e2e.conftest import (
 if (why := browser_missing()) is not None:
     skip_or_fail(why)
 
-from playwright.sync_api import Page, expect  # after the check: without the package the module is skipped
+from playwright.sync_api import Locator, Page, expect  # after the check: without the package the module is skipped
 
 LEVEL_IN_WORDS = re.compile(r"(Mycket hög|Hög) \(\d av 4\)")
 SHORT_FORM = [  # part of the question → answer
@@ -129,6 +129,21 @@ CHILD_TRIAGE = [
 ]
 
 
+def open_section(page: Page, title: str) -> Locator:
+    """Open a section of the main area folded into an expander (found by the start of its label), as a person
+    clicks its title, and return it once it is open."""
+    section = (
+        page.get_by_test_id("stMain")
+        .get_by_test_id("stExpander")
+        .filter(has=page.locator("summary").filter(has_text=title))
+    )
+    expect(section).to_have_count(1)
+    section.locator("summary").first.click()  # its own title; sections inside it (e.g. an override) come after
+    expect(section.locator("details").first).to_have_attribute("open", "")
+    settle(page)
+    return section
+
+
 def test_emergency_department_triage_of_a_stabbed_16_year_old_requires_the_childs_checklist(
     signed_in: Callable[[str], Page],
 ) -> None:
@@ -163,9 +178,11 @@ def test_emergency_department_triage_of_a_stabbed_16_year_old_requires_the_child
     answer_all(page, CHILD_TRIAGE)
     save_and_open_result(page)
     main = page.get_by_test_id("stMain")
+    why = open_section(page, "Varför denna nivå")  # the assessments behind the level are folded under "why"
     for title in (CRIMINAL_NETWORKS, "Barn som far illa"):  # both assessments of the 16-year-old on the result
-        expect(main.get_by_text(title, exact=False).first).to_be_visible()
-    expect(main.get_by_role("heading", name="Checklistor som krävs")).to_have_count(0)  # nothing left required
+        expect(why.get_by_text(title, exact=False).first).to_be_visible()
+    expect(main.locator("summary").filter(has_text="Checklistor som krävs")).to_have_count(0)  # nothing left required
+    expect(main.get_by_role("heading", name="Checklistor som krävs")).to_have_count(0)
     assert_clean(page)
 
 
@@ -179,9 +196,16 @@ def test_conference_coordinator_adds_an_action_to_the_plan(signed_in: Callable[[
     choose(page, "Steg", "Annan åtgärd")
     type_into(page, "Ansvarig person eller funktion", "Samordnare E2E")
     type_date(page, "Klart senast", "2027-01-15")
+    page.get_by_role("button", name="Lägg till i planen").click()  # "another action" says nothing yet
+    settle(page)
+    expect(main.get_by_text("Skriv vad den andra åtgärden är.")).to_be_visible()
+    expect(main.get_by_test_id("stHorizontalBlock").filter(has_text="Samordnare E2E")).to_have_count(0)
+    expect(page.get_by_label("Ansvarig person eller funktion", exact=True)).to_have_value("Samordnare E2E")  # kept
+
+    type_into(page, "Beskriv den andra åtgärden", "Kalla till uppföljande ärendemöte E2E")
     page.get_by_role("button", name="Lägg till i planen").click()
     settle(page)
     action = main.get_by_test_id("stHorizontalBlock").filter(has_text="Samordnare E2E").last  # the plan's row
-    expect(action).to_contain_text("Annan åtgärd")
+    expect(action).to_contain_text("Kalla till uppföljande ärendemöte E2E")  # the other action is its own text
     expect(action).to_contain_text("Senast 2027-01-15")
     assert_clean(page)
