@@ -6,6 +6,7 @@ import json
 import os
 import subprocess
 import sys
+
 import pytest
 
 from risk.law_cli import ask_interactively
