@@ -21,11 +21,16 @@ TABLETS = [(1024, 768), (820, 1180)]
 
 
 def open_result(page: Page, url: str, reference: str) -> None:
-    """From the cases page: search the reference, open the case (an officer lands on the result)."""
+    """From the cases page: search the reference, open the case (an officer lands on the result) and wait until its
+    steps are drawn."""
     type_into(page, "Sök på ärendereferens", reference)
     page.get_by_role("button", name="Öppna").first.click()
     settle(page)
     expect(page.get_by_role("heading", name="Resultat", exact=True)).to_be_visible()
+    settle(page)
+    # the steps' check boxes as a person sees them: the first check box in a browser session shows as a grey
+    # placeholder until Streamlit has loaded the widget's code (seconds on a busy machine); the script is done then
+    expect(page.get_by_test_id("stMain").get_by_test_id("stCheckbox").first.locator("input")).to_be_attached()
 
 
 def main_has_no_markup(page: Page) -> None:
@@ -118,6 +123,7 @@ def test_an_override_is_seen_at_the_top_and_typed_markdown_stays_text(page: Page
     level_box = page.get_by_role("combobox", name="Ny nivå", exact=True).first
     level_box.scroll_into_view_if_needed()
     level_box.click()
+    expect(page.get_by_role("option").first).to_be_visible()  # the list is open (its code may load first)
     page.keyboard.type("hög")
     page.get_by_role("option", name="hög", exact=True).click()
     expect(level_box).to_have_value("hög")
