@@ -600,8 +600,9 @@ def render_step_lines(
     key_prefix: str = "now",
 ) -> None:
     """Steps as one line each: a check box named by the step's action marks it done, a short button adds it to
-    the action plan. `plan` maps a step id to the status of its item in the plan: a done step stays ticked, a
-    planned one says so. Without `on_done`/`on_plan` (a role that does not act) the controls are disabled."""
+    the action plan; the step's guidance is linked under its text, one click away. `plan` maps a step id to the
+    status of its item in the plan: a done step stays ticked, a planned one says so. Without `on_done`/`on_plan`
+    (a role that does not act) the controls are disabled."""
     for step in steps:
         status = plan.get(step.id)
         done = status == "done"
@@ -616,6 +617,7 @@ def render_step_lines(
             label_visibility="collapsed",
         )
         text_col.markdown(md_escape(step.action))
+        guidance_links(text_col, guidance_for_step(step.id), lang)  # one click to the step's guidance (issue 10)
         if ticked and not done and on_done is not None:
             on_done(step)
         if done:

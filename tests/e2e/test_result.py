@@ -21,11 +21,16 @@ TABLETS = [(1024, 768), (820, 1180)]
 
 
 def open_result(page: Page, url: str, reference: str) -> None:
-    """From the cases page: search the reference, open the case (an officer lands on the result)."""
+    """From the cases page: search the reference, open the case (an officer lands on the result) and wait until its
+    steps are drawn."""
     type_into(page, "Sök på ärendereferens", reference)
     page.get_by_role("button", name="Öppna").first.click()
     settle(page)
     expect(page.get_by_role("heading", name="Resultat", exact=True)).to_be_visible()
+    settle(page)
+    # the steps' check boxes as a person sees them: the first check box in a browser session shows as a grey
+    # placeholder until Streamlit has loaded the widget's code (seconds on a busy machine); the script is done then
+    expect(page.get_by_test_id("stMain").get_by_test_id("stCheckbox").first.locator("input")).to_be_attached()
 
 
 def main_has_no_markup(page: Page) -> None:
@@ -87,7 +92,10 @@ def test_ticking_a_step_done_is_stored_and_kept_after_a_reload(page: Page, app_u
     settle(page)
     if page.get_by_role("button", name="Logga in").count():  # without a kept session: sign in again
         sign_in(page, app_url, "polis")
-        open_result(page, app_url, "DEMO-001")
+    else:  # signed in still (the session cookie), but which case is open is not kept: open it again
+        page.get_by_role("link", name="Ärenden").click()
+        settle(page)
+    open_result(page, app_url, "DEMO-001")
     expect(steps_to_tick(page)).to_have_count(before - 1)
     assert_clean(page)
 
@@ -117,9 +125,18 @@ def test_an_override_is_seen_at_the_top_and_typed_markdown_stays_text(page: Page
     settle(page)
     level_box = page.get_by_role("combobox", name="Ny nivå", exact=True).first
     level_box.scroll_into_view_if_needed()
-    level_box.click()
-    page.keyboard.type("hög")
-    page.get_by_role("option", name="hög", exact=True).click()
+    # the chart above draws once its code has loaded and then moves the form, which closes an open list
+    expect(page.get_by_test_id("stPlotlyChart").first.locator("svg").first).to_be_visible()
+    wanted = page.get_by_role("option", name="hög", exact=True)
+    for _ in range(3):  # as a person would: open the list again if it closed before the level could be picked
+        level_box.click()
+        level_box.fill("hög")  # typed to filter: a click alone does not always open the list
+        try:
+            expect(wanted).to_be_visible(timeout=10_000)
+            break
+        except AssertionError:
+            continue
+    wanted.click()
     expect(level_box).to_have_value("hög")
     settle(page)
     page.get_by_label("Skäl till ändringen (krävs)").first.fill(EVIL)
