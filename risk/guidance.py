@@ -251,7 +251,8 @@ def guidance_for_step(step_id: str) -> list[str]:
     """The guidance entry ids a step links to (steps.yaml), for a page that shows the step."""
     from risk.rules import default_rules
 
-    return next((list(s.guidance) for s in default_rules().steps.steps if s.id == step_id), [])
+    rule = default_rules().steps.rule(step_id)
+    return list(rule.guidance) if rule is not None else []
 
 
 # ---- search -----------------------------------------------------------------------------------------------

@@ -255,7 +255,8 @@ def kind_of(step: Step, nav: Navigator) -> Literal["must", "may", "may_not"]:
 
 
 def _step_entries(step: Step, sit: Situation, nav: Navigator, lang: Language) -> list[Entry]:
-    rule = next(r for r in nav.rules.steps.steps if r.id == step.id)
+    rule = nav.rules.steps.rule(step.id)
+    assert rule is not None  # the engine selects only steps of these rules
     kind = kind_of(step, nav)
     common: dict[str, Any] = {
         "step": step.id,

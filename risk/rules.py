@@ -141,6 +141,10 @@ class StepFile(Strict):
     )
     steps: list[StepRule] = Field(min_length=1)
 
+    def rule(self, step_id: str) -> StepRule | None:
+        """The rule of the step `step_id` (a result's Step carries its id), or None for an id the file lacks."""
+        return next((r for r in self.steps if r.id == step_id), None)
+
 
 class FlagRule(Strict):
     id: str = Field(pattern=r"^[a-z_]+$")

@@ -184,7 +184,7 @@ def _start(checklist: str, subject: str) -> None:
 
 def _ask_consent(step: Step) -> None:
     """Whose consent the step needs and to which recipients, as the engine checks it (steps.yaml)."""
-    rule = next((r for r in default_rules().steps.steps if r.id == step.id), None)
+    rule = default_rules().steps.rule(step.id)
     st.session_state["consent_step"] = {
         "id": step.id,
         "action": step.action,
