@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from risk.errors import ChecklistError, InputError, SamriskError
-from risk.input_limits import LIMITS, bounded, load_case_json, read_bounded
+from risk.input_limits import LIMITS, bounded, load_case_json, read_source
 from risk.law_cli import add_law_parser
 from risk.vocabulary import Context, Language
 
@@ -24,11 +24,7 @@ from risk.vocabulary import Context, Language
 def _read_json(source: str) -> Any:
     """A case file as plain values; at most LIMITS.case_bytes are read, whatever the source."""
     try:
-        if source == "-":
-            data = read_bounded(sys.stdin.buffer, LIMITS.case_bytes, "standard input", "a case file")
-        else:
-            with open(source, "rb") as f:
-                data = read_bounded(f, LIMITS.case_bytes, source, "a case file")
+        data = read_source(source, LIMITS.case_bytes, "a case file")
     except OSError as e:
         raise InputError([f"{source}: cannot be read: {e.strerror}"]) from None
     return load_case_json(data, "standard input" if source == "-" else source)

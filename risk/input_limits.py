@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import re
+import sys
 from dataclasses import dataclass
 from typing import IO, Any
 
@@ -183,6 +184,15 @@ def read_bounded(stream: IO[bytes], limit: int, source: str, what: str) -> bytes
     if len(data) > limit:
         raise InputError([f"{source}: {what} larger than {limit:,} bytes; split it or leave out what is not needed"])
     return data
+
+
+def read_source(source: str, limit: int, what: str) -> bytes:
+    """At most `limit` bytes of the file `source`, or of standard input for "-" (the command line's convention).
+    An unreadable file raises OSError: the caller names the option it came from."""
+    if source == "-":
+        return read_bounded(sys.stdin.buffer, limit, "standard input", what)
+    with open(source, "rb") as f:
+        return read_bounded(f, limit, source, what)
 
 
 def load_case_json(data: bytes, source: str) -> Any:

@@ -14,7 +14,7 @@ from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from risk.errors import InputError
-from risk.input_limits import LIMITS, read_bounded
+from risk.input_limits import LIMITS, read_source
 from risk.text import engine_level_word, engine_text
 from risk.vocabulary import Agency, Context, Language, PersonRole, RiskLevel
 
@@ -73,11 +73,7 @@ def _situation_from_args(args: argparse.Namespace) -> dict[str, Any]:
 
 def _read_file(source: str) -> Any:
     try:
-        if source == "-":
-            data = read_bounded(sys.stdin.buffer, LIMITS.case_bytes, "standard input", "a situation")
-        else:
-            with open(source, "rb") as f:
-                data = read_bounded(f, LIMITS.case_bytes, source, "a situation")
+        data = read_source(source, LIMITS.case_bytes, "a situation")
     except OSError as e:
         raise InputError([f"--file: {source}: cannot be read: {e.strerror}"]) from None
     try:
