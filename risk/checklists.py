@@ -27,7 +27,14 @@ from risk.text import Text
 from risk.vocabulary import Context, Gender, PersonRole, RiskLevel
 
 CHECKLIST_DIR = Path(__file__).resolve().parent.parent / "checklists"
-CHECKLIST_FILES = ("domestic_violence", "psychiatric", "child_welfare", "criminal_network")
+CHECKLIST_FILES = (
+    "domestic_violence",
+    "psychiatric",
+    "child_welfare",
+    "criminal_network",
+    "sexual_violence",
+    "warning_behaviours",
+)
 ITEM_ID = re.compile(r"^[a-z]+\.[a-z0-9_]+$")
 
 
