@@ -45,6 +45,7 @@ TELLS_POLICE = {
     "social_services.warn_future_violence",
     "social_services.report_crime_against_child",
     "social_services.youth_crime_prevention",
+    "social_services.terrorism_prevention_disclosure",
 }
 
 
