@@ -94,8 +94,14 @@ def test_a_persons_consent_changes_only_steps_about_that_person(context, dv, psy
     ),
 )
 def test_every_legal_basis_of_a_step_is_a_checked_provision_of_law_yaml(context, picked) -> None:
-    subjects = {"domestic_violence": "v1", "psychiatric": "s1", "child_welfare": "c1", "criminal_network": "v1",
-                "sexual_violence": "v1", "warning_behaviours": "s1"}
+    subjects = {
+        "domestic_violence": "v1",
+        "psychiatric": "s1",
+        "child_welfare": "c1",
+        "criminal_network": "v1",
+        "sexual_violence": "v1",
+        "warning_behaviours": "s1",
+    }
     assessments = [{"checklist": name, "subject": subjects[name], "answers": a} for name, a in picked]
     for s in run(context, assessments, []):
         refs = [*s["legal_references"], *(r for refs in s["legal_basis_by_agency"].values() for r in refs)]
