@@ -168,7 +168,7 @@ def test_consent_to_the_police_brings_the_forensic_steps() -> None:
     }
     got = steps(assess(case, lang="en"))
     evidence = got["police.sexual_assault_evidence"]
-    assert [r.id for r in evidence.legal_references][0] == "rattsintyg"
+    assert [r.id for r in evidence.legal_references] == ["rattsintyg", "rb_23_1"]
     assert "paper bag" in evidence.action
     assert got["healthcare.police_contact_with_consent"].consent is ConsentStatus.given
 
