@@ -199,10 +199,13 @@ def test_a_child_is_reported_by_the_police_and_social_services_too() -> None:
     assert {"social_services.child_protection_assessment", "social_services.report_crime_against_child"} <= set(social)
 
 
-def test_more_than_ten_days_after_the_care_step_changes_its_wording() -> None:
-    late = {"sxv.within_72h": "no", "sxv.within_10_days": "no", "sxv.rape_suspected": "yes"}
-    got = steps(run("emergency_department", "sexual_violence", late))
-    assert got["healthcare.sexual_assault_acute_care"].action.startswith("More than ten days")
+def test_the_care_step_says_what_the_time_still_allows() -> None:
+    recent = steps(run("emergency_department", "sexual_violence", RECENT))["healthcare.sexual_assault_acute_care"]
+    assert recent.action.startswith("Less than 72 hours")
+    # time not known (or more than 72 hours): ask first, then offer what the time allows
+    unknown = {"sxv.within_72h": "unknown", "sxv.rape_suspected": "yes"}
+    later = steps(run("emergency_department", "sexual_violence", unknown))["healthcare.sexual_assault_acute_care"]
+    assert later.action.startswith("Ask when the assault happened")
 
 
 def test_a_suicide_screen_is_suggested_after_sexual_violence() -> None:
