@@ -178,6 +178,8 @@ def test_a_patrol_secures_evidence_and_records_a_crime_but_gets_no_care_steps() 
     assert {"police.sexual_assault_evidence", "police.report_crime"} <= set(got)
     assert "healthcare.sexual_assault_acute_care" not in got
     assert "not to wash" in got["police.sexual_assault_evidence"].action
+    support = got["police.victim_support_referral"]
+    assert support.consent is ConsentStatus.required and "shelter" not in support.action  # not a partner case
 
 
 def test_a_child_is_reported_and_goes_through_barnahus() -> None:
