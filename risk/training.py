@@ -123,6 +123,13 @@ class PracticeCase(Strict):
     def form_items(self, checklists: dict[str, Checklist]) -> list[str]:
         return checklists[self.assessment.checklist].form_items(self.context)
 
+    def covers(self, items: list[str]) -> int:
+        """How many of `items` the case trains: critical in its expert answer, or not answered no by the person."""
+        named = {p.item for p in self.expert.critical_items} | {
+            i for i, r in self.responses.items() if r.answer is not Answer.no
+        }
+        return len(named & set(items))
+
     def response(self, item: str) -> Response:
         return self.responses.get(item, self.default_response)
 
@@ -163,15 +170,7 @@ class Library(BaseModel):
     def covering(self, items: list[str]) -> list[PracticeCase]:
         """Cases ordered by how many of `items` their expert answer names (critical or as a person's yes), most
         first; ties keep file order."""
-        wanted = set(items)
-
-        def hits(c: PracticeCase) -> int:
-            named = {p.item for p in c.expert.critical_items} | {
-                i for i, r in c.responses.items() if r.answer is not Answer.no
-            }
-            return len(named & wanted)
-
-        return sorted(self.cases.values(), key=lambda c: -hits(c))
+        return sorted(self.cases.values(), key=lambda c: -c.covers(items))
 
 
 def _check_references(
