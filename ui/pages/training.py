@@ -30,8 +30,8 @@ from risk.vocabulary import LEVEL_ORDER, Answer, RiskLevel
 from ui import session
 from ui.components import level_badge
 from ui.form import ANSWERS, form_answers, form_prefix, form_sections, item_help, item_label, widget_key
-from ui.labels import answer_word, level_word, md_escape
 from ui.i18n import t as translate
+from ui.labels import answer_word, level_word, md_escape
 from ui.session import get_store, require_user, t
 
 KEY = "training."
