@@ -176,3 +176,47 @@ def test_expert_answers_cover_the_whole_form() -> None:
     cls = default_checklists()
     for c in LIBRARY.cases.values():
         assert set(c.expert_answers(cls)) == set(c.form_items(cls)), c.id
+
+
+def test_feedback_names_a_question_that_was_not_needed() -> None:
+    c = case("primary_care_elderly_mother")
+    work = expert_work(c)
+    assert next(p for p in feedback(c, work).points if p.kind == "not_needed").ok
+    asked = work.model_copy(
+        update={
+            "asked": [*work.asked, "dv.pregnancy_or_infant"],
+            "answers": {**work.answers, "dv.pregnancy_or_infant": Answer.no},
+        }
+    )
+    got = feedback(c, asked)
+    point = next(p for p in got.points if p.kind == "not_needed")
+    assert not point.ok and point.item == "dv.pregnancy_or_infant" and point.given == "asked"
+    assert got.score < 100
+
+
+def test_feedback_an_override_where_none_is_expected_is_wrong_and_one_that_is_expected_is_missed() -> None:
+    c = case("psychiatry_old_attempt_lower")
+    work = expert_work(c)
+    kept = feedback(c, work.model_copy(update={"override_level": None}))
+    assert not next(p for p in kept.points if p.kind == "override").ok
+    assert not next(p for p in kept.points if p.kind == "level").ok  # high, the computed level, is outside low-moderate
+    assert kept.computed_level is RiskLevel.high
+    d = case("dental_broken_tooth")
+    raised = feedback(d, expert_work(d).model_copy(update={"override_level": RiskLevel.high}))
+    override = next(p for p in raised.points if p.kind == "override")
+    assert not override.ok and override.expected is None and override.given == "high"
+    assert next(p for p in raised.points if p.kind == "level").ok  # high is within moderate-high, still
+
+
+def test_the_library_orders_cases_by_the_focus_items_they_cover() -> None:
+    ordered = LIBRARY.covering(["psy.firearm_access", "psy.psychosis_signs"])
+    assert ordered[0].id == "psychiatry_hunter_psychosis"
+    assert ordered[0].covers(["psy.firearm_access", "psy.psychosis_signs"]) == 2
+    assert ordered[-1].covers(["psy.firearm_access", "psy.psychosis_signs"]) == 0
+
+
+def test_a_practice_case_is_a_valid_engine_case_and_marked_synthetic() -> None:
+    c = case(STRANGULATION)
+    engine_case = c.engine_case(c.expert_answers(default_checklists()))
+    assert engine_case.synthetic is True and engine_case.note == "synthetic practice case"
+    assert [a.checklist for a in engine_case.assessments] == ["domestic_violence"]

@@ -100,3 +100,22 @@ def test_a_trainer_assigns_cases_to_their_unit(store: Store) -> None:
         store.training_assignments(u["cia"], unit="polis_syd.malmo")
     actions = [e["action"] for e in store.audit_entries(u["admin"], limit=500)]
     assert actions.count("assign_training") == 3 and "assign_training_refused" in actions
+
+
+def test_access_decisions_for_training_are_pure() -> None:
+    from risk.storage.access import Org, Viewer, assignment_problems, may_read_attempt, sees_assignments_of
+
+    tree = {1: Org(1, "police"), 2: Org(2, "police", 1), 3: Org(3, "police", 1), 4: Org(4, "healthcare")}
+    officer, trainer, regional = (
+        Viewer("officer", "police", 2),
+        Viewer("supervisor", "police", 2),
+        Viewer("supervisor", "police", 1),
+    )
+    assert may_read_attempt(officer, 10, 10, 2, tree) and not may_read_attempt(officer, 10, 11, 2, tree)
+    assert may_read_attempt(trainer, 20, 11, 2, tree) and not may_read_attempt(trainer, 20, 12, 3, tree)
+    assert may_read_attempt(regional, 30, 12, 3, tree) and not may_read_attempt(regional, 30, 13, 4, tree)
+    assert assignment_problems(trainer, 2, tree) == [] and assignment_problems(regional, 3, tree) == []
+    assert assignment_problems(trainer, 3, tree) and assignment_problems(officer, 2, tree)
+    assert assignment_problems(trainer, None, tree) and assignment_problems(trainer, 99, tree)
+    assert sees_assignments_of(officer, 1, tree) and sees_assignments_of(officer, 2, tree)
+    assert not sees_assignments_of(officer, 3, tree) and sees_assignments_of(regional, 3, tree)

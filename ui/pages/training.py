@@ -25,6 +25,7 @@ from risk.guidance import default_library
 from risk.rules import default_rules
 from risk.storage import PermissionDenied
 from risk.storage.access import TRAINER_ROLES
+from risk.storage.accounts import now_utc
 from risk.training import NO_SHARING, Feedback, FeedbackPoint, PracticeCase, TraineeWork, default_training
 from risk.vocabulary import LEVEL_ORDER, Answer, RiskLevel
 from ui import session
@@ -211,7 +212,7 @@ def _practice(lang: str) -> None:
             _reset(case_id)
             st.rerun()
         return
-    st.session_state.setdefault(f"{KEY}started.{case_id}", datetime.now().isoformat())
+    st.session_state.setdefault(f"{KEY}started.{case_id}", now_utc().isoformat())
     answers = _questions(case, checklists, lang)
     _decide(case, answers, checklists, lang)
 
