@@ -153,6 +153,27 @@ def cmd_guidance(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_training(args: argparse.Namespace) -> int:
+    from risk.training import TRAINING_DIR, consistency_problems, load_training, training_schema
+
+    if args.action == "schema":
+        out = Path(args.out) if args.out else TRAINING_DIR / "schema"
+        out.mkdir(parents=True, exist_ok=True)
+        (out / "training.schema.json").write_text(json.dumps(training_schema(), indent=2, ensure_ascii=False) + "\n")
+        print(out / "training.schema.json")
+        return 0
+    library = load_training(Path(args.dir) if args.dir else TRAINING_DIR)
+    problems = [p for c in library.cases.values() for p in consistency_problems(c)]
+    for p in problems:
+        print(p, file=sys.stderr)
+    if problems:
+        print("the expert answer and the engine disagree: one of them is wrong", file=sys.stderr)
+        return 1
+    print(f"{len(library.cases)} practice cases; every id resolves; every expert answer agrees with the engine")
+    print("ok")
+    return 0
+
+
 def _store(args: argparse.Namespace) -> Any:
     from risk.storage import Store
 
@@ -276,6 +297,16 @@ def build_parser() -> argparse.ArgumentParser:
     g.add_argument("--lang", choices=[x.value for x in Language], default="sv", help="search: language (default sv)")
     g.add_argument("--out", help="schema: folder (default knowledge/schema); review: file (default standard output)")
     g.set_defaults(func=cmd_guidance)
+    tr = sub.add_parser("training", help="check or describe the practice cases of training/")
+    tr.add_argument(
+        "action",
+        choices=["validate", "schema"],
+        help="validate: load every case, resolve every id and check each expert answer against the engine "
+        "(exit 1 where they disagree); schema: write the JSON Schema",
+    )
+    tr.add_argument("--dir", help="validate: folder of the YAML files (default: training/)")
+    tr.add_argument("--out", help="schema: folder (default training/schema)")
+    tr.set_defaults(func=cmd_training)
     database = argparse.ArgumentParser(add_help=False)
     database.add_argument("--database", help="SQLAlchemy URL (default: SAMRISK_DATABASE_URL, else var/samrisk.sqlite3)")
     u = sub.add_parser("users", parents=[database], help="manage accounts on a single site")

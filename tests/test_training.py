@@ -24,6 +24,7 @@ from risk.training import (
     training_schema,
 )
 from risk.vocabulary import Answer, Context, RiskLevel
+from tests.conftest import run_cli
 
 LIBRARY = default_training()
 CASES = sorted(LIBRARY.cases)
@@ -35,9 +36,7 @@ def case(case_id: str) -> PracticeCase:
 
 def test_committed_schema_is_current() -> None:
     committed = json.loads((TRAINING_DIR / "schema" / "training.schema.json").read_text())
-    assert committed == training_schema(), (
-        "regenerate training/schema/training.schema.json from risk.training.training_schema()"
-    )
+    assert committed == training_schema(), "run: python -m risk training schema"
 
 
 def test_every_file_names_its_schema() -> None:
@@ -220,3 +219,14 @@ def test_a_practice_case_is_a_valid_engine_case_and_marked_synthetic() -> None:
     engine_case = c.engine_case(c.expert_answers(default_checklists()))
     assert engine_case.synthetic is True and engine_case.note == "synthetic practice case"
     assert [a.checklist for a in engine_case.assessments] == ["domestic_violence"]
+
+
+def test_the_command_line_validates_and_finds_a_disagreement(tmp_path: Path) -> None:
+    got = run_cli("training", "validate")
+    assert got.returncode == 0 and got.stdout.strip().endswith("ok"), got.stderr
+    raw = yaml.safe_load((TRAINING_DIR / "police_intake.yaml").read_text())
+    raw["cases"][0]["expert"]["level"]["max"] = "high"  # the engine says severe: one of them is wrong
+    raw["cases"][0]["expert"]["level"]["min"] = "moderate"
+    (tmp_path / "x.yaml").write_text(yaml.safe_dump(raw, allow_unicode=True))
+    got = run_cli("training", "validate", "--dir", str(tmp_path))
+    assert got.returncode == 1 and "outside the expert range moderate-high" in got.stderr
