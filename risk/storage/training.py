@@ -176,6 +176,13 @@ class TrainingMixin(StoreBase):
                 )
             return out
 
+    def training_units(self, user: UserInfo) -> list[str]:
+        """The units whose training a trainer answers for: their own and its sub-units (none for others)."""
+        with self._tx() as s:
+            viewer = self._viewer(s, user)
+            tree = self._tree(s)
+            return sorted(o.key for o in tree.values() if not assignment_problems(viewer, o.id, tree))
+
     def _unit_id(self, s: Session, key: str | None) -> int | None:
         if key is None:
             return None

@@ -132,5 +132,15 @@ def test_the_trainer_view_takes_unit_and_focus_and_assigns() -> None:
     assert t("training.trainer_assignments", "sv") in page_text(at)
 
     again = training_page("polis")
-    assert again.selectbox(key="training.case").value == CASE  # assigned cases come first
-    assert "tilldelat din enhet" in again.selectbox(key="training.case").options[0]
+    options = again.selectbox(key="training.case").options
+    assigned = [o for o in options if o.endswith("tilldelat din enhet")]
+    assert assigned and options[: len(assigned)] == assigned  # assigned cases come first
+    assert any(o.startswith("Larm om bråk i lägenhet") for o in assigned)
+
+
+def test_a_unit_the_trainer_does_not_answer_for_is_named_and_not_opened() -> None:
+    at = training_page("chef", unit="healthcare")
+    no_exceptions(at)
+    assert "Du är inte utbildare för enheten healthcare" in page_text(at)
+    assert at.selectbox(key="training.unit").value == "police"
+    assert at.selectbox(key="training.unit").options == ["police"]

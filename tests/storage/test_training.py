@@ -119,3 +119,10 @@ def test_access_decisions_for_training_are_pure() -> None:
     assert assignment_problems(trainer, None, tree) and assignment_problems(trainer, 99, tree)
     assert sees_assignments_of(officer, 1, tree) and sees_assignments_of(officer, 2, tree)
     assert not sees_assignments_of(officer, 3, tree) and sees_assignments_of(regional, 3, tree)
+
+
+def test_a_trainer_is_offered_their_own_units(store: Store) -> None:
+    u = world(store)
+    assert store.training_units(u["trainer"]) == ["polis_syd.malmo"]
+    assert store.training_units(u["region"]) == ["polis_syd", "polis_syd.lund", "polis_syd.malmo"]
+    assert store.training_units(u["anna"]) == []

@@ -372,10 +372,12 @@ def _trainer(lang: str) -> None:
     store = get_store()
     checklists = default_checklists()
     library = default_training()
-    units = [o["key"] for o in store.list_organisations() if o["agency"] == user.agency]
+    units = store.training_units(user)
     wanted = st.query_params.get("unit")
     if wanted and wanted not in units:
-        units.append(wanted)
+        st.warning(t("training.unit_not_yours", unit=md_escape(wanted)))
+    if not units:
+        return
     default = units.index(wanted) if wanted in units else (units.index(user.agency) if user.agency in units else 0)
     unit = st.selectbox(t("training.trainer_unit"), units, index=default, key=KEY + "unit")
     if unit is None:
