@@ -128,11 +128,7 @@ def cmd_guidance(args: argparse.Namespace) -> int:
     from risk.guidance import KNOWLEDGE_DIR, guidance_schema, load_library, search
 
     if args.action == "schema":
-        out = Path(args.out) if args.out else KNOWLEDGE_DIR / "schema"
-        out.mkdir(parents=True, exist_ok=True)
-        (out / "guidance.schema.json").write_text(json.dumps(guidance_schema(), indent=2, ensure_ascii=False) + "\n")
-        print(out / "guidance.schema.json")
-        return 0
+        return _write_schema(Path(args.out) if args.out else KNOWLEDGE_DIR / "schema", "guidance", guidance_schema())
     library = load_library()
     if args.action == "validate":
         print(f"{len(library.entries)} entries, {len(library.settings)} settings, every link resolves")
@@ -153,15 +149,19 @@ def cmd_guidance(args: argparse.Namespace) -> int:
     return 0
 
 
+def _write_schema(out: Path, name: str, schema: dict[str, Any]) -> int:
+    """Write `<name>.schema.json` into the folder `out` (made if missing) and print its path."""
+    out.mkdir(parents=True, exist_ok=True)
+    (out / f"{name}.schema.json").write_text(json.dumps(schema, indent=2, ensure_ascii=False) + "\n")
+    print(out / f"{name}.schema.json")
+    return 0
+
+
 def cmd_training(args: argparse.Namespace) -> int:
     from risk.training import TRAINING_DIR, consistency_problems, load_training, training_schema
 
     if args.action == "schema":
-        out = Path(args.out) if args.out else TRAINING_DIR / "schema"
-        out.mkdir(parents=True, exist_ok=True)
-        (out / "training.schema.json").write_text(json.dumps(training_schema(), indent=2, ensure_ascii=False) + "\n")
-        print(out / "training.schema.json")
-        return 0
+        return _write_schema(Path(args.out) if args.out else TRAINING_DIR / "schema", "training", training_schema())
     library = load_training(Path(args.dir) if args.dir else TRAINING_DIR)
     problems = [p for c in library.cases.values() for p in consistency_problems(c)]
     for p in problems:
