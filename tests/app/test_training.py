@@ -144,3 +144,25 @@ def test_a_unit_the_trainer_does_not_answer_for_is_named_and_not_opened() -> Non
     assert "Du är inte utbildare för enheten healthcare" in page_text(at)
     assert at.selectbox(key="training.unit").value == "police"
     assert at.selectbox(key="training.unit").options == ["police"]
+
+
+def test_answers_survive_a_language_switch_and_practise_again_starts_afresh() -> None:
+    at = training_page("polis")
+    at.selectbox(key="training.case").set_value(CASE)
+    at.run()
+    at.radio(key=f"form.sv.training.{CASE}.dv.strangulation").set_value("yes")
+    at.run()
+    at.segmented_control(key="lang_choice").set_value("en").run()
+    no_exceptions(at)
+    assert at.radio(key=f"form.en.training.{CASE}.dv.strangulation").value == "yes"
+    at.selectbox(key=f"training.{CASE}.sharing").set_value("sol_concern_report")
+    at.run()
+    button(at.main, t("training.finish", "en")).click()
+    at.run()
+    no_exceptions(at)
+    assert "Feedback point by point" in page_text(at)
+    button(at.main, t("training.again", "en")).click()
+    at.run()
+    no_exceptions(at)
+    assert at.radio(key=f"form.en.training.{CASE}.dv.strangulation").value is None
+    assert "Feedback point by point" not in page_text(at)

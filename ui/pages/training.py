@@ -120,7 +120,7 @@ def point_line(p: FeedbackPoint, checklists: dict[str, Checklist], lang: str) ->
 
 def render_feedback(fb: Feedback, checklists: dict[str, Checklist], lang: str) -> None:
     st.subheader(t("training.feedback"))
-    st.metric(t("training.score", score=fb.score), f"{fb.score} %")
+    st.markdown(f"**{t('training.score', score=fb.score)}**")
     st.markdown(
         t(
             "training.expected_level",
@@ -238,6 +238,8 @@ def _questions(case: PracticeCase, checklists: dict[str, Checklist], lang: str) 
     st.subheader(t("training.questions"))
     st.caption(t("training.questions_help"))
     in_form = set(cl.form_items(case.context))
+    kept = f"{KEY}answers.{case.id}"  # the answers as codes: a language switch draws new radios seeded from them
+    seeds: dict[str, str] = st.session_state.get(kept, {})
     for section in form_sections(cl, case.context):
         st.markdown(f"**{md_escape(section.title(lang))}**")
         for item in section.items:
@@ -251,13 +253,15 @@ def _questions(case: PracticeCase, checklists: dict[str, Checklist], lang: str) 
             st.radio(
                 item_label(item, lang),
                 ANSWERS,
-                index=None,
+                index=ANSWERS.index(seeds[item.id]) if seeds.get(item.id) in ANSWERS else None,
                 format_func=lambda a: answer_word(a, lang),
                 key=widget_key(prefix, item.id),
                 help=item_help(item, lang),
                 horizontal=True,
             )
-    return form_answers(st.session_state, cl, case.context, {}, prefix)
+    answers = form_answers(st.session_state, cl, case.context, seeds, prefix)
+    st.session_state[kept] = answers
+    return answers
 
 
 def _decide(case: PracticeCase, answers: dict[str, str], checklists: dict[str, Checklist], lang: str) -> None:
@@ -330,7 +334,8 @@ def _reset(case_id: str) -> None:
     for key in list(st.session_state):
         if isinstance(key, str) and (
             key.startswith(f"{KEY}{case_id}.")
-            or key in (f"{KEY}done.{case_id}", f"{KEY}asked.{case_id}", f"{KEY}started.{case_id}")
+            or key
+            in (f"{KEY}done.{case_id}", f"{KEY}asked.{case_id}", f"{KEY}started.{case_id}", f"{KEY}answers.{case_id}")
             or key.startswith(f"form.sv.training.{case_id}.")
             or key.startswith(f"form.en.training.{case_id}.")
         ):
