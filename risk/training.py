@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import functools
 import re
+import statistics
 from pathlib import Path
 from typing import Any, Literal
 
@@ -514,4 +515,40 @@ def consistency_problems(case: PracticeCase, checklists: dict[str, Checklist] | 
         "osl_12_2" in e.sharing.accepted or NO_SHARING in e.sharing.accepted
     ):
         out.append(f"{case.id}: tagged sharing_without_consent, but the accepted route rests on consent or none")
+    return out
+
+
+class CaseResults(BaseModel):
+    """A unit's results on one practice case: how many attempts, the median and lowest score, and the points most
+    often missed (kind and item or step, with how many attempts missed each), most missed first."""
+
+    case_id: str
+    attempts: int
+    median: float
+    lowest: int
+    most_missed: list[tuple[str, str, int]] = Field(default_factory=list)
+
+
+def results_by_case(feedbacks: list[Feedback], top: int = 3) -> list[CaseResults]:
+    """Summarise attempts' feedback per case, in the order the cases first appear."""
+    by_case: dict[str, list[Feedback]] = {}
+    for fb in feedbacks:
+        by_case.setdefault(fb.case_id, []).append(fb)
+    out: list[CaseResults] = []
+    for case_id, fbs in by_case.items():
+        missed: dict[tuple[str, str], int] = {}
+        for fb in fbs:
+            for p in {(p.kind, p.item or p.step or "") for p in fb.points if not p.ok}:
+                missed[p] = missed.get(p, 0) + 1
+        ranked = sorted(missed.items(), key=lambda kv: (-kv[1], kv[0]))[:top]
+        scores = [fb.score for fb in fbs]
+        out.append(
+            CaseResults(
+                case_id=case_id,
+                attempts=len(fbs),
+                median=statistics.median(scores),
+                lowest=min(scores),
+                most_missed=[(kind, ref, n) for (kind, ref), n in ranked],
+            )
+        )
     return out

@@ -230,3 +230,19 @@ def test_the_command_line_validates_and_finds_a_disagreement(tmp_path: Path) -> 
     (tmp_path / "x.yaml").write_text(yaml.safe_dump(raw, allow_unicode=True))
     got = run_cli("training", "validate", "--dir", str(tmp_path))
     assert got.returncode == 1 and "outside the expert range moderate-high" in got.stderr
+
+
+def test_results_by_case_give_median_lowest_and_the_points_most_missed() -> None:
+    from risk.training import results_by_case
+
+    c = case(STRANGULATION)
+    full = feedback(c, expert_work(c))
+    no_step = feedback(c, expert_work(c).model_copy(update={"steps": ["police.protect_victim"]}))
+    nothing = feedback(c, TraineeWork())
+    other = feedback(case("dental_broken_tooth"), expert_work(case("dental_broken_tooth")))
+    got = results_by_case([full, no_step, nothing, other])
+    assert [r.case_id for r in got] == [STRANGULATION, "dental_broken_tooth"]
+    first = got[0]
+    assert first.attempts == 3 and first.lowest == nothing.score and first.median == no_step.score
+    assert first.most_missed[0] == ("step", "police.child_concern_report", 2)
+    assert got[1].most_missed == [] and got[1].median == 100

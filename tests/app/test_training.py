@@ -126,6 +126,7 @@ def test_the_trainer_view_takes_unit_and_focus_and_assigns() -> None:
     text = page_text(at).replace("\\", "")
     assert "no.such_item" in text  # named as left out
     assert "polis" in text and "Larm om bråk i lägenhet" in text  # the unit's results
+    assert "Oftast missat: Kritisk fråga:" in text  # what the unit most often missed, in words
     button(at.main, t("training.trainer_assign_button", "sv")).click()
     at.run()
     no_exceptions(at)

@@ -12,9 +12,7 @@ Query parameters (the needs analysis links here): `unit=<organisation key>` open
 
 from __future__ import annotations
 
-import statistics
 from datetime import date, datetime
-from typing import Any
 
 import streamlit as st
 
@@ -26,7 +24,16 @@ from risk.rules import default_rules
 from risk.storage import PermissionDenied
 from risk.storage.access import TRAINER_ROLES
 from risk.storage.accounts import now_utc
-from risk.training import NO_SHARING, Feedback, FeedbackPoint, PracticeCase, TraineeWork, default_training
+from risk.storage.training import Attempt
+from risk.training import (
+    NO_SHARING,
+    Feedback,
+    FeedbackPoint,
+    PracticeCase,
+    TraineeWork,
+    default_training,
+    results_by_case,
+)
 from risk.vocabulary import LEVEL_ORDER, Answer, RiskLevel
 from ui import session
 from ui.components import level_badge
@@ -352,18 +359,16 @@ def _results(lang: str) -> None:
     if not attempts:
         st.info(t("training.results_none"))
         return
-    st.markdown(
-        "\n".join(
-            "- "
-            + t(
-                "training.results_row",
-                when=a.finished_at.strftime("%Y-%m-%d %H:%M"),
-                case=md_escape(_case_title(a.case_id, lang)),
-                score=a.score,
-            )
-            for a in attempts
+    checklists = default_checklists()
+    for a in attempts:
+        row = t(
+            "training.results_row",
+            when=a.finished_at.strftime("%Y-%m-%d %H:%M"),
+            case=_case_title(a.case_id, lang),
+            score=a.score,
         )
-    )
+        with st.expander(row):
+            render_feedback(a.feedback, checklists, lang)
 
 
 def _focus_items(checklists: dict[str, Checklist]) -> tuple[list[str], list[str]]:
@@ -438,7 +443,7 @@ def _trainer(lang: str) -> None:
     if not attempts:
         st.info(t("training.trainer_none"))
         return
-    st.markdown("\n".join("- " + line for line in _by_case(attempts, lang)))
+    st.markdown("\n".join("- " + line for line in _by_case(attempts, checklists, lang)))
     st.markdown(
         "\n".join(
             "- "
@@ -454,17 +459,29 @@ def _trainer(lang: str) -> None:
     )
 
 
-def _by_case(attempts: list[Any], lang: str) -> list[str]:
-    scores: dict[str, list[int]] = {}
-    for a in attempts:
-        scores.setdefault(a.case_id, []).append(a.score)
-    return [
-        t(
+def _by_case(attempts: list[Attempt], checklists: dict[str, Checklist], lang: str) -> list[str]:
+    lines = []
+    for r in results_by_case([a.feedback for a in attempts]):
+        line = t(
             "training.trainer_results_row",
-            case=md_escape(_case_title(case_id, lang)),
-            n=len(s),
-            median=round(statistics.median(s)),
-            low=min(s),
+            case=md_escape(_case_title(r.case_id, lang)),
+            n=r.attempts,
+            median=round(r.median),
+            low=r.lowest,
         )
-        for case_id, s in scores.items()
-    ]
+        if r.most_missed:
+            missed = "; ".join(
+                f"{t(f'training.kind.{kind}')}: {md_escape(_ref_words(kind, ref, checklists, lang))} ({n})"
+                for kind, ref, n in r.most_missed
+            )
+            line += " " + t("training.trainer_missed", items=missed)
+        lines.append(line)
+    return lines
+
+
+def _ref_words(kind: str, ref: str, checklists: dict[str, Checklist], lang: str) -> str:
+    if kind == "step":
+        return step_words(ref, lang)
+    if ref:
+        return item_words(ref, checklists, lang)
+    return t(f"training.kind.{kind}")
