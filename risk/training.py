@@ -29,6 +29,8 @@ from risk.text import Text
 from risk.vocabulary import Answer, Context, Language, RiskLevel
 
 TRAINING_DIR = Path(__file__).resolve().parent.parent / "training"
+MAX_ENTRIES = 500  # questions asked, answers or steps in one attempt: far above any form or the step catalogue
+MAX_REASON_CHARS = 10_000  # an override's reason, as for a case file (risk/input_limits.py)
 NO_SHARING = "none"  # the sharing route meaning: nothing is shared (no provision applies or is needed)
 SOURCE = re.compile(r"^(guidance|law|item|step|research):[A-Za-z0-9_.§ /#-]+$")
 RESEARCH_FILES = ("care_guidance.md", "instruments.md", "swedish_law.md", "software.md")
@@ -286,12 +288,12 @@ class TraineeWork(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    asked: list[str] = Field(default_factory=list)
-    answers: dict[str, Answer] = Field(default_factory=dict)
+    asked: list[str] = Field(default_factory=list, max_length=MAX_ENTRIES)
+    answers: dict[str, Answer] = Field(default_factory=dict, max_length=MAX_ENTRIES)
     override_level: RiskLevel | None = None
-    override_reason: str | None = None
-    sharing: str | None = Field(None, description=f"A provision id of law.yaml, or '{NO_SHARING}'")
-    steps: list[str] = Field(default_factory=list)
+    override_reason: str | None = Field(None, max_length=MAX_REASON_CHARS)
+    sharing: str | None = Field(None, max_length=80, description=f"A provision id of law.yaml, or '{NO_SHARING}'")
+    steps: list[str] = Field(default_factory=list, max_length=MAX_ENTRIES)
 
 
 PointKind = Literal["critical_item", "answer", "not_needed", "level", "override", "sharing", "step"]

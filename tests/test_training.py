@@ -246,3 +246,14 @@ def test_results_by_case_give_median_lowest_and_the_points_most_missed() -> None
     assert first.attempts == 3 and first.lowest == nothing.score and first.median == no_step.score
     assert first.most_missed[0] == ("step", "police.child_concern_report", 2)
     assert got[1].most_missed == [] and got[1].median == 100
+
+
+def test_trainee_work_is_bounded() -> None:
+    from pydantic import ValidationError
+
+    from risk.training import MAX_REASON_CHARS
+
+    with pytest.raises(ValidationError):
+        TraineeWork(override_reason="x" * (MAX_REASON_CHARS + 1))
+    with pytest.raises(ValidationError):
+        TraineeWork(steps=["police.protect_victim"] * 501)

@@ -26,6 +26,7 @@ from risk.storage.access import TRAINER_ROLES
 from risk.storage.accounts import now_utc
 from risk.storage.training import Attempt
 from risk.training import (
+    MAX_REASON_CHARS,
     NO_SHARING,
     Feedback,
     FeedbackPoint,
@@ -289,7 +290,7 @@ def _decide(case: PracticeCase, answers: dict[str, str], checklists: dict[str, C
             format_func=lambda lv: level_word(lv, lang),
             key=k + "level",
         )
-        reason = st.text_area(t("training.override_reason"), key=k + "reason")
+        reason = st.text_area(t("training.override_reason"), key=k + "reason", max_chars=MAX_REASON_CHARS)
     routes = [NO_SHARING, *default_rules().provisions]
     sharing = st.selectbox(
         t("training.sharing"),
