@@ -13,6 +13,7 @@ from risk.storage import PermissionDenied, UserInfo
 from risk.storage import schema as db
 from risk.training import TraineeWork, default_training, expert_work
 from tests.storage.conftest import Store
+from tests.storage.test_audit_reads_and_roles import app_role  # noqa: F401  (the fixture)
 
 PASS = "a long passphrase"
 CASE = "police_strangulation_children"
@@ -126,3 +127,26 @@ def test_a_trainer_is_offered_their_own_units(store: Store) -> None:
     assert store.training_units(u["trainer"]) == ["polis_syd.malmo"]
     assert store.training_units(u["region"]) == ["polis_syd", "polis_syd.lund", "polis_syd.malmo"]
     assert store.training_units(u["anna"]) == []
+
+
+@pytest.mark.parametrize("backend", ["postgresql"], indirect=True)
+def test_the_app_role_keeps_training_but_cannot_change_an_attempt(app_role: str) -> None:  # noqa: F811
+    from sqlalchemy import create_engine, text
+    from sqlalchemy.exc import ProgrammingError
+
+    from tests.storage.conftest import Clock
+
+    store = Store.open(app_role, clock=Clock(), fast_hashing=True)
+    store.add_user("anna", PASS, agency="police", role="officer")
+    store.add_user("boss", PASS, agency="police", role="supervisor")
+    anna, boss = store.authenticate("anna", PASS), store.authenticate("boss", PASS)
+    store.save_training_attempt(anna, CASE, TraineeWork(), datetime(2026, 11, 27, 8, 0))
+    store.assign_training(boss, "police", [CASE])
+    store.assign_training(boss, "police", [CASE], due=date(2026, 12, 24))  # an assignment's due date may change
+    assert [a.due for a in store.training_assignments(anna)] == [date(2026, 12, 24)]
+    engine = create_engine(app_role)
+    for attempt in ("DELETE FROM training_attempts", "UPDATE training_attempts SET score = 100"):
+        with engine.connect() as c, pytest.raises(ProgrammingError, match="permission denied"):
+            c.execute(text(attempt))
+    engine.dispose()
+    store.close()
