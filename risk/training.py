@@ -22,10 +22,11 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from risk.checklists import Checklist, default_checklists, read_yaml, validate_file
 from risk.engine import assess
-from risk.errors import ChecklistError
+from risk.errors import ChecklistError, InputError
 from risk.models import AssessmentInput, Case, Consent, Override, Person, Result
 from risk.rules import Rules, default_rules
 from risk.text import Text
+from risk.validation import parse_case
 from risk.vocabulary import Answer, Context, Language, RiskLevel
 
 TRAINING_DIR = Path(__file__).resolve().parent.parent / "training"
@@ -215,6 +216,11 @@ def _check_references(
             out.append(f"{where}: expert.sharing.accepted: {route!r} is not a provision of law.yaml or {NO_SHARING!r}")
     if e.level.min.rank > e.level.max.rank:
         out.append(f"{where}: expert.level: min {e.level.min.value} is above max {e.level.max.value}")
+    if not out:  # the case the engine gets must be a valid case file (contract.md): persons, roles, ages
+        try:
+            parse_case(case.engine_case(case.expert_answers(checklists)), checklists)
+        except InputError as err:
+            out.extend(f"{where}: as a case file: {p}" for p in err.problems)
     points: list[Point] = [e.level, e.sharing, *e.critical_items, *e.must_not_miss, *e.not_needed]
     if e.override is not None:
         points.append(e.override)

@@ -81,10 +81,14 @@ def test_a_broken_file_names_every_problem(tmp_path: Path) -> None:
         load_training(tmp_path)
     assert "label" in str(e.value) and "synthetic" in str(e.value)
     bad["label"]["en"] = "Synthetic practice case"
+    twice = yaml.safe_load((TRAINING_DIR / "police_intake.yaml").read_text())["cases"][1]
+    twice["persons"].append(dict(twice["persons"][0]))  # the same person id twice: not a valid case file
+    raw["cases"].append(twice)
     (tmp_path / "bad.yaml").write_text(yaml.safe_dump(raw, allow_unicode=True))
     with pytest.raises(ChecklistError) as e:
         load_training(tmp_path)
     text = str(e.value)
+    assert f"case {twice['id']}: as a case file:" in text
     for needle in ("'x9'", "psy.no_such_item", "police.no_such_step", "no_such_law", "guidance:no.such", "wikipedia"):
         assert needle in text, needle
 
