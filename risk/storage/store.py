@@ -34,6 +34,7 @@ from risk.storage.plans import ACTION_STATUSES, ActionPlanMixin
 from risk.storage.reports import CasePage, CaseSummary, ReportsMixin
 from risk.storage.sessions import BrowserSessionsMixin
 from risk.storage.trail import AuditTrailMixin
+from risk.storage.training import TrainingMixin
 from risk.storage.users import UsersMixin
 from risk.storage.workflows import CaseRecordsMixin
 
@@ -63,6 +64,7 @@ class Store(
     ReportsMixin,
     AuditTrailMixin,
     BrowserSessionsMixin,
+    TrainingMixin,
 ):
     """Cases, assessments, consents, action plans, users and the audit trail."""
 
