@@ -7,8 +7,9 @@ Method (everything learned inside each training fold, so the cross-validated AUC
 2. Select at most K items by forward selection: each step adds the item that most raises the training
    log-likelihood of a (slightly ridge-penalised) logistic regression. Several items may come from one column: two
    thresholds of one number make a band, as in many clinical scores.
-3. Integer points: the coefficients times a scale, rounded, |points| <= max_points; the scale is chosen from a grid
-   by the training AUC of the rounded score (the smallest scale of the best).
+3. Integer points: the coefficients times a scale, rounded, |points| <= max_points; the scale is chosen from a grid,
+   then single points are added or taken away while that helps; "helps" is judged by the training log-likelihood of
+   a logistic fit of the outcome on the total of points.
 The reference beside it is a logistic regression on all columns (numbers standardised, text one-hot), and the
 current score (a score column, or the checklist's own weights) on the same test folds.
 A learned score is a proposal a person reviews; nothing here changes a checklist.
@@ -199,20 +200,39 @@ def forward_select(x: np.ndarray, y: np.ndarray, k: int) -> list[int]:
     return chosen
 
 
+def _fit_of_total(total: np.ndarray, y: np.ndarray) -> float:
+    """Training log-likelihood of the risk a total of points gives (a logistic fit of the outcome on the total)."""
+    if total.min() == total.max():
+        return logistic(np.zeros((len(y), 0)), y)[1]
+    return logistic(total[:, None].astype(float), y, ridge=0.0)[1]
+
+
 def integer_points(x: np.ndarray, y: np.ndarray, coef: np.ndarray, max_points: int) -> np.ndarray:
-    """Rounded coef × scale with |points| <= max_points, the scale chosen by training AUC (smallest of the best)."""
+    """Integer points, |points| <= max_points, for the columns of x: coef × a scale, rounded, the scale chosen
+    from a grid, then single points added or taken away while that helps; each choice by how well the total
+    predicts the training outcome (the log-likelihood of a logistic fit on the total, as FasterRisk scores it)."""
     top = np.abs(coef).max() if coef.size else 0.0
     if top == 0:
         return np.zeros(len(coef), dtype=int)
-    best_points, best_auc = np.sign(coef).astype(int), -1.0
-    for scale in np.linspace(0.5, max_points + 0.49, 60) / top:
+    yf = y.astype(float)
+    best_points, best_fit = np.sign(coef).astype(int), -np.inf
+    for scale in np.linspace(0.5, max_points + 0.49, 40) / top:
         points = np.round(coef * scale).astype(int)
-        if not points.any():
-            continue
-        total = x @ points
-        auc = float(roc_auc_score(y, total)) if total.min() < total.max() else 0.5
-        if auc > best_auc + 1e-9:
-            best_points, best_auc = points, auc
+        fit = _fit_of_total(x @ points, yf) if points.any() else -np.inf
+        if fit > best_fit + 1e-9:
+            best_points, best_fit = points, fit
+    improved = True
+    while improved:
+        improved = False
+        for j in range(len(best_points)):
+            for step in (-1, 1):
+                trial = best_points.copy()
+                trial[j] += step
+                if abs(trial[j]) > max_points or not trial.any():
+                    continue
+                fit = _fit_of_total(x @ trial, yf)
+                if fit > best_fit + 1e-9:
+                    best_points, best_fit, improved = trial, fit, True
     return best_points
 
 
