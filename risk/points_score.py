@@ -215,7 +215,8 @@ def integer_points(x: np.ndarray, y: np.ndarray, coef: np.ndarray, max_points: i
     if top == 0:
         return np.zeros(len(coef), dtype=int)
     yf = y.astype(float)
-    best_points, best_fit = np.sign(coef).astype(int), -np.inf
+    best_points: np.ndarray = np.sign(coef).astype(int)
+    best_fit = -np.inf
     for scale in np.linspace(0.5, max_points + 0.49, 40) / top:
         points = np.round(coef * scale).astype(int)
         fit = _fit_of_total(x @ points, yf) if points.any() else -np.inf
