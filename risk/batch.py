@@ -275,6 +275,21 @@ def read_csv_table(source: str, sep: str | None, choose: Callable[[bytes, bool],
         raise InputError([f"{source}: no such file"]) from None
     except OSError as e:
         raise InputError([f"{source}: cannot be read: {e.strerror}"]) from None
+    return _parse_csv(data, head, source, sep, choose)
+
+
+def read_csv_upload(
+    raw: bytes, source: str, sep: str | None, choose: Callable[[bytes, bool], str]
+) -> tuple[pd.DataFrame, str]:
+    """A CSV already in memory (an upload), with the limits of `read_csv_table`; `source` names it in messages."""
+    if len(raw) > LIMITS.csv_bytes:
+        raise InputError([f"{source}: a CSV file larger than {LIMITS.csv_bytes:,} bytes; split it"])
+    return _parse_csv(io.BytesIO(raw), raw[: LIMITS.header_bytes + 1], source, sep, choose)
+
+
+def _parse_csv(
+    data: str | IO[bytes], head: bytes, source: str, sep: str | None, choose: Callable[[bytes, bool], str]
+) -> tuple[pd.DataFrame, str]:
     if not head.strip():
         raise InputError([f"{source}: the file is empty; the first line must name the columns"])
     truncated = len(head) > LIMITS.header_bytes
