@@ -363,16 +363,22 @@ def validate_frame(
     )
 
 
+def pct(x: float | None, space: str = "") -> str:
+    """A share as a percentage with one decimal ("–" for none); `space` before the % sign (Swedish writes one)."""
+    return "–" if x is None else f"{100 * x:.1f}{space}%"
+
+
+def interval(x: tuple[float, float] | None, percent: bool = True, space: str = "") -> str:
+    """An interval as percentages or, with percent=False, as three decimals (an AUC's)."""
+    if x is None:
+        return "–"
+    dash = f"{space}–{space}"
+    return f"{pct(x[0], space)}{dash}{pct(x[1], space)}" if percent else f"{x[0]:.3f}{dash}{x[1]:.3f}"
+
+
 def table(report: ValidationReport) -> str:
     """The report as plain text for a terminal."""
-
-    def pct(x: float | None) -> str:
-        return "–" if x is None else f"{100 * x:.1f}%"
-
-    def ci(x: tuple[float, float] | None, percent: bool = True) -> str:
-        if x is None:
-            return "–"
-        return f"{pct(x[0])}–{pct(x[1])}" if percent else f"{x[0]:.3f}–{x[1]:.3f}"
+    ci = interval
 
     def levels(rows: list[LevelRow], indent: str = "  ") -> list[str]:
         out = [

@@ -9,6 +9,7 @@ from __future__ import annotations
 import html
 from typing import Any
 
+from risk import local_validation
 from risk.local_validation import GroupBreakdown, LevelRow, ValidationReport
 from risk.vocabulary import RiskLevel
 from ui.i18n import cap, t
@@ -28,13 +29,21 @@ def level_word(level: str, lang: str) -> str:
 
 
 def pct(x: float | None) -> str:
-    return "–" if x is None else f"{100 * x:.1f} %"
+    return local_validation.pct(x, " ")
 
 
 def interval(x: tuple[float, float] | None, percent: bool = True) -> str:
-    if x is None:
-        return "–"
-    return f"{pct(x[0])} – {pct(x[1])}" if percent else f"{x[0]:.3f} – {x[1]:.3f}"
+    return local_validation.interval(x, percent, " ")
+
+
+def error_bars(points: list[tuple[float, tuple[float, float]]]) -> dict[str, Any]:
+    """Plotly's error_y for (value, (low, high)) points: asymmetric bars to each end of the interval."""
+    return {
+        "type": "data",
+        "symmetric": False,
+        "array": [high - value for value, (_, high) in points],
+        "arrayminus": [value - low for value, (low, _) in points],
+    }
 
 
 def level_table(rows: list[LevelRow], lang: str) -> list[dict[str, str]]:
@@ -141,12 +150,7 @@ def calibration_figure(report: ValidationReport, lang: str) -> Any:
             go.Scatter(
                 x=[level_word(r.level, lang) for r in shown],
                 y=[r.observed_rate for r in shown],
-                error_y={
-                    "type": "data",
-                    "symmetric": False,
-                    "array": [r.rate_ci[1] - (r.observed_rate or 0) for r in shown if r.rate_ci],
-                    "arrayminus": [(r.observed_rate or 0) - r.rate_ci[0] for r in shown if r.rate_ci],
-                },
+                error_y=error_bars([(r.observed_rate or 0.0, r.rate_ci) for r in shown if r.rate_ci]),
                 mode="lines+markers",
                 name=name,
             )
@@ -170,12 +174,7 @@ def group_figure(g: GroupBreakdown, lang: str) -> Any:
         go.Bar(
             x=[esc(row.value) for row in rows],
             y=[row.auc for row in rows],
-            error_y={
-                "type": "data",
-                "symmetric": False,
-                "array": [row.auc_ci[1] - (row.auc or 0) for row in rows if row.auc_ci],
-                "arrayminus": [(row.auc or 0) - row.auc_ci[0] for row in rows if row.auc_ci],
-            },
+            error_y=error_bars([(row.auc or 0.0, row.auc_ci) for row in rows if row.auc_ci]),
             name="AUC",
         )
     )

@@ -29,14 +29,14 @@ def _problems(problems: list[str]) -> None:
 
 
 def _read(upload: Any) -> Any | None:
-    from risk.batch import SEPARATORS, _header_row, read_csv_upload
+    from risk.batch import choose_by_columns, read_csv_upload
 
     if upload.size > MAX_UPLOAD_BYTES:
         st.error(t("validation.too_large", mb=MAX_UPLOAD_BYTES // (1024 * 1024)))
         return None
 
     def widest(head: bytes, truncated: bool) -> str:  # no column names known yet: the separator giving most columns
-        return max(SEPARATORS, key=lambda sep: len(_header_row(head, truncated, sep, upload.name)))
+        return choose_by_columns(head, truncated, set(), upload.name)
 
     try:
         df, _ = read_csv_upload(upload.getvalue(), upload.name, None, widest)
