@@ -17,6 +17,8 @@ if (why := browser_missing()) is not None:
 
 from playwright.sync_api import Page, expect  # after the check: without the package the module is skipped
 
+from tests.e2e.test_accessibility import check  # the same accessibility checks as every other page
+
 PATIENCE_MS = 120_000  # a shared, loaded machine can take long over the first run of a session
 
 
@@ -39,6 +41,7 @@ def test_a_supervisor_uploads_a_file_sees_the_report_and_saves_it(
     settle(page)
     main = page.get_by_test_id("stMain")
     expect(main.get_by_role("heading", name="Lokal validering")).to_be_visible()
+    check(page, "validation without a file")
     main.locator("input[type='file']").set_input_files(str(path))
     settle(page)
     expect(main.get_by_role("combobox", name="Utfallskolumn", exact=True)).to_be_visible()
@@ -55,6 +58,7 @@ def test_a_supervisor_uploads_a_file_sees_the_report_and_saves_it(
     expect(main.locator("[data-testid='stPlotlyChart']")).to_have_count(3)
     expect(main.get_by_text("ROC-kurva: andelen personer").first).to_be_visible()  # the chart in words
     assert_clean(page)
+    check(page, "validation report")
 
     with page.expect_download() as download_info:
         main.get_by_role("button", name="Spara rapporten som HTML").click()
