@@ -106,3 +106,25 @@ def test_saved_html_is_self_contained_and_escaped() -> None:
     assert page.count("plotly.js v") == 1  # plotly.js inlined once: opens without a network
     assert "<script src=" not in page and '<script type="text/javascript" src=' not in page
     assert t("validation.calibration_title", "sv") in page and f"{report.auc:.3f}" in page
+
+
+def test_the_upload_limit_is_the_servers_and_the_pages() -> None:
+    import tomllib
+
+    from tests.conftest import ROOT
+    from ui.pages.validation import MAX_UPLOAD_BYTES
+
+    config = tomllib.loads((ROOT / ".streamlit" / "config.toml").read_text(encoding="utf-8"))
+    assert config["server"]["maxUploadSize"] * 1024 * 1024 == MAX_UPLOAD_BYTES
+
+
+def test_a_file_over_the_limit_is_refused_by_the_page(monkeypatch: pytest.MonkeyPatch) -> None:
+    from ui.pages import validation
+
+    monkeypatch.setattr(validation, "MAX_UPLOAD_BYTES", 100)  # AppTest passes no server limit: the page's own check
+    at = _page("sv", monkeypatch)
+    data, _, _ = synthetic()
+    at.file_uploader[0].set_value(("stor.csv", data, "text/csv")).run()
+    no_exceptions(at)
+    assert [e.value for e in at.error] == [t("validation.too_large", "sv", mb=0)]
+    assert not at.selectbox
