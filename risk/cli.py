@@ -134,6 +134,7 @@ def cmd_learn(args: argparse.Namespace) -> int:
         score=args.score,
         checklist=args.checklist,
         exclude=args.exclude,
+        cuts=args.cuts,
     )
     if args.propose:
         text = "# PROPOSAL: learned by `python -m risk learn`; a person reviews it. Samrisk never applies it.\n"
@@ -338,6 +339,7 @@ def build_parser() -> argparse.ArgumentParser:
     current = le.add_mutually_exclusive_group()
     current.add_argument("--score", help="the current score's column: compared, not learned from")
     current.add_argument("--checklist", help="checklist id: learn from its item columns, compare with its weights")
+    le.add_argument("--cuts", type=int, default=9, help="cut points per numeric column (default 9: the deciles)")
     le.add_argument("--exclude", action="append", default=[], help="a column not to learn from (repeatable)")
     le.add_argument("--propose", help="with --checklist: write a proposed weights file (YAML) for review")
     le.add_argument("--json", action="store_true", help="print the result as JSON")

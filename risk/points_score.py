@@ -87,8 +87,9 @@ def _number(v: float) -> str:
 class Table:
     """The feature columns of a file, typed once: numbers as floats, everything else as text."""
 
-    def __init__(self, df: pd.DataFrame, columns: Sequence[str], checklist_items: bool = False):
+    def __init__(self, df: pd.DataFrame, columns: Sequence[str], checklist_items: bool = False, cuts: int = CUTS):
         self.columns = list(columns)
+        self.cuts = cuts
         self.n = len(df)
         self.numeric: dict[str, np.ndarray] = {}
         self.text: dict[str, np.ndarray] = {}
@@ -119,8 +120,8 @@ class Table:
                     continue
                 cuts = (
                     values[1:]
-                    if len(values) <= CUTS + 1
-                    else np.unique(np.quantile(v, np.linspace(0, 1, CUTS + 2)[1:-1], method="higher"))
+                    if len(values) <= self.cuts + 1
+                    else np.unique(np.quantile(v, np.linspace(0, 1, self.cuts + 2)[1:-1], method="higher"))
                 )
                 out += [Feature(column=c, op=">=", value=float(t)) for t in cuts if t > values[0]]
             else:
@@ -338,6 +339,7 @@ def learn_frame(
     score: str | None = None,
     checklist: str | None = None,
     exclude: Sequence[str] = (),
+    cuts: int = CUTS,
 ) -> LearnedScore:
     """Learn from a table of text cells: every column but the outcome, `score` and `exclude` is a feature; with a
     checklist, its item columns are, and the current weights are scored beside the learned ones."""
@@ -346,6 +348,8 @@ def learn_frame(
     )
     if score is not None and checklist is not None:
         raise InputError(["give --score or --checklist, not both"])
+    if not 1 <= cuts <= 99:
+        raise InputError(["--cuts: give 1 to 99 cut points per numeric column"])
     y = parse_outcome(df[outcome], outcome)
     current: tuple[str, np.ndarray] | None = None
     if score is not None:
@@ -366,7 +370,7 @@ def learn_frame(
         columns = [str(c) for c in df.columns if c not in skip]
         if not columns:
             raise InputError(["no column is left to learn from besides the outcome"])
-        table = Table(df, columns)
+        table = Table(df, columns, cuts=cuts)
     return learn(
         table, y, outcome=outcome, max_items=max_items, folds=folds, seed=seed, max_points=max_points, current=current
     )

@@ -77,6 +77,14 @@ def test_cross_validation_is_honest_on_noise() -> None:
     assert roc_auc_score(df["outcome"] == "1", train_total) > result.cv_auc + 0.04  # what leakage would report
 
 
+def test_cut_points_are_quantiles_of_the_training_rows() -> None:
+    df = pd.DataFrame({"c": [str(v) for v in range(100)]})
+    table = Table(df, ["c"], cuts=3)
+    assert [f.value for f in table.candidates(np.arange(100))] == [25.0, 50.0, 75.0]
+    assert [f.value for f in table.candidates(np.arange(50))] == [13.0, 25.0, 37.0]  # only the rows given
+    assert [f.label for f in Table(df, ["c"], cuts=1).candidates(np.arange(100))] == ["c >= 50"]
+
+
 def test_integer_points_are_bounded() -> None:
     rng = np.random.default_rng(2)
     x = (rng.random((500, 4)) < 0.5).astype(float)
@@ -120,6 +128,7 @@ def test_checklist_items_and_a_proposal_for_review() -> None:
         ({"max_items": 0}, "--max-items: give 1 to 50"),
         ({"max_items": 3, "folds": 1}, "--folds: give 2 to 20"),
         ({"max_items": 3, "exclude": ["nope"]}, "--exclude: no column 'nope' in the file"),
+        ({"max_items": 3, "cuts": 0}, "--cuts: give 1 to 99 cut points per numeric column"),
     ],
 )
 def test_bad_options_are_named(kwargs: dict[str, object], message: str) -> None:
