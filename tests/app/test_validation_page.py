@@ -128,3 +128,31 @@ def test_a_file_over_the_limit_is_refused_by_the_page(monkeypatch: pytest.Monkey
     no_exceptions(at)
     assert [e.value for e in at.error] == [t("validation.too_large", "sv", mb=0)]
     assert not at.selectbox
+
+
+def test_a_checklist_file_is_scored_and_shown_by_level_in_words(monkeypatch: pytest.MonkeyPatch) -> None:
+    rng = np.random.default_rng(8)
+    n = 400
+    strangled = rng.random(n) < 0.3
+    threat = rng.random(n) < 0.4
+    y = rng.random(n) < 0.1 + 0.5 * strangled + 0.2 * threat
+    frame = pd.DataFrame(
+        {
+            "dv.strangulation": np.where(strangled, "yes", "no"),
+            "dv.threat_to_kill": np.where(threat, "yes", "no"),
+            "utfall": y.astype(int),
+        }
+    )
+    at = _page("sv", monkeypatch)
+    at.file_uploader[0].set_value(("svar.csv", frame.to_csv(index=False).encode(), "text/csv")).run()
+    at.selectbox[0].set_value("utfall")
+    at.radio[0].set_value("checklist")
+    at.selectbox[2].set_value("domestic_violence")
+    at.button[0].click().run()
+    no_exceptions(at)
+    levels = list(at.table[0].value[t("validation.level", "sv")])
+    assert levels == ["Låg", "Måttlig", "Hög", "Mycket hög"]
+    from risk.batch import score_frame
+
+    scored = score_frame(frame.drop(columns=["utfall"]).astype(str), "domestic_violence")
+    assert f"AUC {roc_auc_score(y, scored['score']):.3f}" in page_text(at)
