@@ -14,7 +14,6 @@ from collections.abc import Sequence
 import numpy as np
 import pandas as pd
 from pydantic import BaseModel
-from sklearn.metrics import roc_auc_score
 
 from risk.errors import InputError
 from risk.input_limits import bounded, short
@@ -135,17 +134,21 @@ def bootstrap_aucs(y: np.ndarray, s: np.ndarray, n_boot: int, seed: int) -> np.n
     pos, neg = s[y], s[~y]
     out = np.empty(n_boot)
     for b in range(n_boot):
-        ps = pos[rng.integers(0, len(pos), len(pos))]
-        ns = np.sort(neg[rng.integers(0, len(neg), len(neg))])
-        below = np.searchsorted(ns, ps, side="left")
-        tied = np.searchsorted(ns, ps, side="right") - below
-        out[b] = (below.sum() + 0.5 * tied.sum()) / (len(ps) * len(ns))
+        out[b] = mann_whitney(pos[rng.integers(0, len(pos), len(pos))], neg[rng.integers(0, len(neg), len(neg))])
     return out
+
+
+def mann_whitney(pos: np.ndarray, neg: np.ndarray) -> float:
+    """The AUC: the share of (event, non-event) pairs the score orders right, ties counting a half."""
+    ns = np.sort(neg)
+    below = np.searchsorted(ns, pos, side="left")
+    tied = np.searchsorted(ns, pos, side="right") - below
+    return float((below.sum() + 0.5 * tied.sum()) / (len(pos) * len(neg)))
 
 
 def auc_with_ci(y: np.ndarray, s: np.ndarray, n_boot: int, seed: int) -> tuple[float, tuple[float, float], float]:
     """AUC, its 95 % percentile bootstrap interval and the bootstrap standard error."""
-    auc = float(roc_auc_score(y, s))
+    auc = mann_whitney(s[y], s[~y])
     boots = bootstrap_aucs(y, s, n_boot, seed)
     low, high = np.quantile(boots, [0.025, 0.975])
     return auc, (float(low), float(high)), float(boots.std(ddof=1))
@@ -275,9 +278,14 @@ def group_breakdown(
 
 
 def roc_points(y: np.ndarray, s: np.ndarray, at_most: int = 200) -> list[tuple[float, float]]:
-    from sklearn.metrics import roc_curve
-
-    fpr, tpr, _ = roc_curve(y, s)
+    """The ROC curve at every distinct score, from the highest down, as (false positive rate, true positive rate)."""
+    order = np.argsort(-s, kind="stable")
+    ys, ss = y[order], s[order]
+    last = np.r_[np.flatnonzero(np.diff(ss)), len(ss) - 1]  # the last row of each run of equal scores
+    tps = np.cumsum(ys)[last]
+    fps = (last + 1) - tps
+    tpr = np.r_[0.0, tps / max(1, int(y.sum()))]
+    fpr = np.r_[0.0, fps / max(1, int((~y).sum()))]
     keep = np.unique(np.linspace(0, len(fpr) - 1, min(len(fpr), at_most)).round().astype(int))
     return [(round(float(fpr[i]), 5), round(float(tpr[i]), 5)) for i in keep]
 

@@ -32,6 +32,20 @@ def test_auc_equals_sklearn_with_ties() -> None:
     assert report.n == 3000 and report.events == int(y.sum())
 
 
+def test_roc_points_are_sklearns_curve() -> None:
+    from sklearn.metrics import roc_curve
+
+    from risk.local_validation import roc_points
+
+    y, s = logistic_data(500, seed=9)
+    fpr, tpr, _ = roc_curve(y, s, drop_intermediate=False)
+    assert roc_points(y, s) == [(round(float(a), 5), round(float(b), 5)) for a, b in zip(fpr, tpr, strict=True)]
+    rng = np.random.default_rng(9)
+    many = rng.normal(size=2000)
+    points = roc_points(rng.random(2000) < 0.3, many, at_most=50)
+    assert len(points) == 50 and points[0] == (0.0, 0.0) and points[-1] == (1.0, 1.0)
+
+
 def test_bootstrap_interval_contains_the_auc_and_narrows_with_n() -> None:
     small_y, small_s = logistic_data(300, seed=2)
     large_y, large_s = logistic_data(6000, seed=2)
