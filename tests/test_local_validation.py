@@ -168,7 +168,7 @@ def test_missing_column_lists_the_columns() -> None:
         "--group: no column 'sex' in the file",
         "--score: no column 'risk' in the file",
         "the columns are: 'outcome', 'score'",
-    ] or set(e.value.problems[:2]) == {"--group: no column 'sex' in the file", "--score: no column 'risk' in the file"}
+    ]
 
 
 def test_cli_json_and_table(tmp_path: Path) -> None:
