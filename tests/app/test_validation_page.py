@@ -156,3 +156,17 @@ def test_a_checklist_file_is_scored_and_shown_by_level_in_words(monkeypatch: pyt
 
     scored = score_frame(frame.drop(columns=["utfall"]).astype(str), "domestic_violence")
     assert f"AUC {roc_auc_score(y, scored['score']):.3f}" in page_text(at)
+
+
+def test_another_file_does_not_show_the_last_files_report(monkeypatch: pytest.MonkeyPatch) -> None:
+    at = _page("sv", monkeypatch)
+    data, _, _ = synthetic()
+    at.file_uploader[0].set_value(("a.csv", data, "text/csv")).run()
+    at.selectbox[0].set_value("utfall")
+    at.selectbox[1].set_value("poäng")
+    at.button[0].click().run()
+    assert at.get("plotly_chart")
+    other, _, _ = synthetic(seed=1)
+    at.file_uploader[0].set_value(("b.csv", other, "text/csv")).run()
+    no_exceptions(at)
+    assert not at.get("plotly_chart") and not at.get("download_button")

@@ -69,7 +69,7 @@ def _form(df: Any) -> dict[str, Any] | None:
     return {"outcome": outcome, "mode": mode, "score": score, "checklist": checklist, "groups": groups}
 
 
-def _run(df: Any, choice: dict[str, Any]) -> None:
+def _run(df: Any, choice: dict[str, Any], file_id: str) -> None:
     from risk.local_validation import validate_frame
 
     try:
@@ -85,7 +85,7 @@ def _run(df: Any, choice: dict[str, Any]) -> None:
     except InputError as e:
         _problems(e.problems)
         return
-    st.session_state[REPORT] = report
+    st.session_state[REPORT] = (file_id, report)  # the report of this file only; never its rows
 
 
 def _show(report: Any) -> None:
@@ -135,7 +135,7 @@ def page() -> None:
         return
     choice = _form(df)
     if choice is not None:
-        _run(df, choice)
-    report = st.session_state.get(REPORT)
-    if report is not None:
-        _show(report)
+        _run(df, choice, upload.file_id)
+    kept = st.session_state.get(REPORT)
+    if kept is not None and kept[0] == upload.file_id:  # another file's report is not shown under this one
+        _show(kept[1])
