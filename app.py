@@ -90,6 +90,9 @@ def pages_for(role: str, agency: str) -> list[st.Page]:
         "figures": st.Page(
             lazy("figures"), title=t("pages.figures.title"), icon=":material/bar_chart:", url_path="figures"
         ),
+        "validation": st.Page(
+            lazy("validation"), title=t("validation.title"), icon=":material/query_stats:", url_path="validation"
+        ),
         "users": st.Page(
             lazy("admin", "users_page"),
             title=t("pages.admin.users"),
@@ -106,7 +109,7 @@ def pages_for(role: str, agency: str) -> list[st.Page]:
         "clinician": ["cases", "intake", "result", "conference", "guidance", "law", "training"],
         "social_worker": ["cases", "intake", "result", "conference", "guidance", "law", "training"],
         "coordinator": ["conference", "cases", "guidance", "law", "training"],
-        "supervisor": ["figures", "guidance", "law", "training"],
+        "supervisor": ["figures", "validation", "guidance", "law", "training"],
         "admin": ["users", "audit", "guidance", "law"],
     }[role]
     nav.register({n: made[n] for n in names})

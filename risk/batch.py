@@ -16,6 +16,7 @@ import re
 import stat
 import sys
 from collections import Counter
+from collections.abc import Callable
 from typing import IO
 
 import numpy as np
@@ -231,6 +232,22 @@ def read_answers_csv(
     cl = checklists.get(checklist)
     if cl is None:
         raise InputError([f"--checklist: unknown checklist {checklist!r}; allowed: {', '.join(checklists)}"])
+    return read_csv_table(source, sep, lambda head, truncated: choose_separator(head, truncated, cl, source))
+
+
+def choose_by_columns(head: bytes, truncated: bool, wanted: set[str], source: str) -> str:
+    """The separator under which the header names the most of the `wanted` columns (then the most columns)."""
+
+    def rank(sep: str) -> tuple[int, int]:
+        row = _header_row(head, truncated, sep, source)
+        return (sum(c in wanted for c in row), len(row))
+
+    return max(SEPARATORS, key=rank)
+
+
+def read_csv_table(source: str, sep: str | None, choose: Callable[[bytes, bool], str]) -> tuple[pd.DataFrame, str]:
+    """Read a CSV as text cells with the limits of `read_answers_csv`; `choose(head, truncated)` picks the
+    separator when `sep` is None."""
     sep = "\t" if sep in ("\\t", "tab") else sep  # what people type for a tab
     if sep is not None and (len(sep) != 1 or sep in '"\r\n'):
         raise InputError([f"--sep: {sep!r} is not a separator; give one character such as , ; or a tab"])
@@ -258,11 +275,26 @@ def read_answers_csv(
         raise InputError([f"{source}: no such file"]) from None
     except OSError as e:
         raise InputError([f"{source}: cannot be read: {e.strerror}"]) from None
+    return _parse_csv(data, head, source, sep, choose)
+
+
+def read_csv_upload(
+    raw: bytes, source: str, sep: str | None, choose: Callable[[bytes, bool], str]
+) -> tuple[pd.DataFrame, str]:
+    """A CSV already in memory (an upload), with the limits of `read_csv_table`; `source` names it in messages."""
+    if len(raw) > LIMITS.csv_bytes:
+        raise InputError([f"{source}: a CSV file larger than {LIMITS.csv_bytes:,} bytes; split it"])
+    return _parse_csv(io.BytesIO(raw), raw[: LIMITS.header_bytes + 1], source, sep, choose)
+
+
+def _parse_csv(
+    data: str | IO[bytes], head: bytes, source: str, sep: str | None, choose: Callable[[bytes, bool], str]
+) -> tuple[pd.DataFrame, str]:
     if not head.strip():
         raise InputError([f"{source}: the file is empty; the first line must name the columns"])
     truncated = len(head) > LIMITS.header_bytes
     head = head[: LIMITS.header_bytes]
-    sep = sep if sep is not None else choose_separator(head, truncated, cl, source)
+    sep = sep if sep is not None else choose(head, truncated)
     header = _header_row(head, truncated, sep, source)
     if len(header) > LIMITS.columns:
         raise InputError([f"{source}: {len(header):,} columns; at most {LIMITS.columns:,} are allowed"])

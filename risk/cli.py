@@ -88,6 +88,63 @@ def cmd_score(args: argparse.Namespace) -> int:
     return 0
 
 
+def _read_table(args: argparse.Namespace, wanted: list[str]) -> Any:
+    from risk.batch import choose_by_columns, read_csv_table
+
+    df, _ = read_csv_table(
+        args.file, args.sep, lambda head, truncated: choose_by_columns(head, truncated, set(wanted), args.file)
+    )
+    return df
+
+
+def cmd_validate(args: argparse.Namespace) -> int:
+    from risk.local_validation import table, validate_frame
+
+    df = _read_table(args, [args.outcome, *([args.score] if args.score else []), *args.group])
+    report = validate_frame(
+        df,
+        args.outcome,
+        score=args.score,
+        checklist=args.checklist,
+        groups=args.group,
+        n_boot=args.bootstrap,
+        seed=args.seed,
+    )
+    sys.stdout.write(report.model_dump_json(indent=2) + "\n" if args.json else table(report))
+    return 0
+
+
+def cmd_learn(args: argparse.Namespace) -> int:
+    import yaml
+
+    from risk.points_score import learn_frame, proposal, table_text
+
+    if args.propose:
+        if not args.checklist:
+            raise InputError(["--propose: give --checklist ID too; a proposal is a weights file for a checklist"])
+        _check_output(Path(args.propose), "--propose")
+    df = _read_table(args, [args.outcome, *([args.score] if args.score else []), *args.exclude])
+    result = learn_frame(
+        df,
+        args.outcome,
+        max_items=args.max_items,
+        folds=args.folds,
+        seed=args.seed,
+        max_points=args.max_points,
+        score=args.score,
+        checklist=args.checklist,
+        exclude=args.exclude,
+        cuts=args.cuts,
+    )
+    if args.propose:
+        text = "# PROPOSAL: learned by `python -m risk learn`; a person reviews it. Samrisk never applies it.\n"
+        text += yaml.safe_dump(proposal(result, args.checklist), allow_unicode=True, sort_keys=False)
+        _write_atomically(Path(args.propose), lambda f: f.write(text))
+        print(f"proposal written to {args.propose}; review it before changing any checklist", file=sys.stderr)
+    sys.stdout.write(result.model_dump_json(indent=2) + "\n" if args.json else table_text(result))
+    return 0
+
+
 def cmd_checklists(args: argparse.Namespace) -> int:
     from risk.checklists import CHECKLIST_DIR, checklist_schema, load_checklists
     from risk.rules import load_rules, rule_schemas
@@ -281,6 +338,34 @@ def build_parser() -> argparse.ArgumentParser:
         "--sep", help="column separator of the CSV, e.g. ';' or tab (default: detected: comma, semicolon or tab)"
     )
     s.set_defaults(func=cmd_score)
+    v = sub.add_parser("validate", help="validate a score locally against outcomes: AUC, calibration, groups")
+    v.add_argument("file", help="CSV with an outcome column and a score column or a checklist's item answers")
+    v.add_argument("--outcome", required=True, help="outcome column: 1/0 (yes/no, true/false)")
+    which = v.add_mutually_exclusive_group(required=True)
+    which.add_argument("--score", help="score column (higher = more risk)")
+    which.add_argument("--checklist", help="checklist id: the file holds item answers and Samrisk scores them")
+    v.add_argument("--group", action="append", default=[], help="a column to break the figures down by (repeatable)")
+    v.add_argument("--bootstrap", type=int, default=1000, help="bootstrap resamples for the intervals (default 1000)")
+    v.add_argument("--seed", type=int, default=0, help="seed of the bootstrap (default 0)")
+    v.add_argument("--json", action="store_true", help="print the report as JSON")
+    v.add_argument("--sep", help="column separator (default: detected: comma, semicolon or tab)")
+    v.set_defaults(func=cmd_validate)
+    le = sub.add_parser("learn", help="learn an integer points score from outcome data, cross-validated")
+    le.add_argument("file", help="CSV with an outcome column and the columns to learn from")
+    le.add_argument("--outcome", required=True, help="outcome column: 1/0 (yes/no, true/false)")
+    le.add_argument("--max-items", type=int, required=True, help="at most this many items in the score")
+    le.add_argument("--folds", type=int, default=5, help="cross-validation folds (default 5)")
+    le.add_argument("--seed", type=int, default=0, help="seed of the folds (default 0)")
+    le.add_argument("--max-points", type=int, default=5, help="at most this many points per item (default 5)")
+    current = le.add_mutually_exclusive_group()
+    current.add_argument("--score", help="the current score's column: compared, not learned from")
+    current.add_argument("--checklist", help="checklist id: learn from its item columns, compare with its weights")
+    le.add_argument("--cuts", type=int, default=9, help="cut points per numeric column (default 9: the deciles)")
+    le.add_argument("--exclude", action="append", default=[], help="a column not to learn from (repeatable)")
+    le.add_argument("--propose", help="with --checklist: write a proposed weights file (YAML) for review")
+    le.add_argument("--json", action="store_true", help="print the result as JSON")
+    le.add_argument("--sep", help="column separator (default: detected: comma, semicolon or tab)")
+    le.set_defaults(func=cmd_learn)
     c = sub.add_parser("checklists", help="check or describe the checklist and rule files")
     c.add_argument("action", choices=["validate", "schema"])
     c.add_argument("--dir", help="folder of the YAML files (default: checklists/)")

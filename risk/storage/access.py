@@ -251,6 +251,12 @@ def statistics_scope(viewer: Viewer) -> str | None:
     return None
 
 
+def may_validate_locally(role: str) -> bool:
+    """Who may validate a score on an uploaded follow-up file (the validation page): the roles that see figures.
+    The file is the user's own and never stored; the page shows aggregate figures only."""
+    return statistics_scope(Viewer(role, "", 0)) is not None
+
+
 def suppress_small_cells(
     counts: Mapping[tuple[str, ...], int], min_cell: int = MIN_CELL
 ) -> dict[tuple[str, ...], int | None]:

@@ -1,0 +1,172 @@
+"""The local validation page as a supervisor meets it: upload a follow-up file, see AUC, charts, groups, save HTML."""
+
+from __future__ import annotations
+
+import io
+import json
+
+import numpy as np
+import pandas as pd
+import pytest
+from sklearn.metrics import roc_auc_score
+from streamlit.testing.v1 import AppTest
+
+from risk.local_validation import validate
+from risk.storage.access import ROLES, may_validate_locally
+from tests.app.helpers import nav_titles, open_page, sign_in, start
+from tests.ui.helpers import no_exceptions, page_text
+from ui import session
+from ui.i18n import t
+from ui.validation_report import report_html
+
+
+def synthetic(n: int = 600, seed: int = 0) -> tuple[bytes, np.ndarray, np.ndarray]:
+    rng = np.random.default_rng(seed)
+    score = rng.integers(1, 6, n)
+    y = rng.random(n) < 1 / (1 + np.exp(-(-3 + 0.6 * score)))
+    unit = np.where(rng.random(n) < 0.5, "Norr", "<b>Syd</b>")  # a value from the file is never markup
+    frame = pd.DataFrame({"utfall": y.astype(int), "poäng": score, "enhet": unit})
+    buffer = io.StringIO()
+    frame.to_csv(buffer, sep=";", index=False)
+    return buffer.getvalue().encode("utf-8"), y, score.astype(float)
+
+
+def _page(lang: str, monkeypatch: pytest.MonkeyPatch) -> AppTest:
+    monkeypatch.setattr(session, "lang", lambda: lang)  # AppTest formats options outside the run
+    at = start()
+    at.session_state["lang"] = lang
+    at.run()
+    at = sign_in(at, "chef")
+    no_exceptions(at)
+    assert t("validation.title", lang) in nav_titles(at)
+    return open_page(at, t("validation.title", lang))
+
+
+def test_a_supervisor_uploads_a_file_and_sees_the_report(monkeypatch: pytest.MonkeyPatch) -> None:
+    at = _page("sv", monkeypatch)
+    assert t("validation.no_file", "sv") in page_text(at)
+    data, y, score = synthetic()
+    at.file_uploader[0].set_value(("uppfoljning.csv", data, "text/csv")).run()
+    no_exceptions(at)
+    outcome, score_box, _ = at.selectbox
+    outcome.set_value("utfall")
+    score_box.set_value("poäng")
+    at.multiselect[0].set_value(["enhet"])
+    at.button[0].click().run()
+    no_exceptions(at)
+    text = page_text(at)
+    auc = roc_auc_score(y, score)
+    assert f"AUC {auc:.3f}" in text
+    charts = at.get("plotly_chart")
+    assert len(charts) == 3  # ROC, calibration, AUC per unit
+    spec = json.loads(charts[2].proto.spec)
+    assert set(spec["data"][0]["x"]) == {"Norr", "&lt;b&gt;Syd&lt;/b&gt;"}
+    assert t("validation.roc_alt", "sv", auc=f"{auc:.3f}") in text  # the chart in words too
+    levels = at.table[0].value
+    assert list(levels[t("validation.level", "sv")]) == ["1", "2", "3", "4", "5"]
+    assert "<b>Syd</b>" not in text
+    (download,) = at.get("download_button")
+    assert download.proto.label == t("validation.save_html", "sv")
+
+
+def test_english_view_and_a_bad_file_named_without_a_traceback(monkeypatch: pytest.MonkeyPatch) -> None:
+    at = _page("en", monkeypatch)
+    at.file_uploader[0].set_value(("f.csv", b"outcome,score\n1,3\nmaybe,2\n0,1\n", "text/csv")).run()
+    at.selectbox[0].set_value("outcome")
+    at.selectbox[1].set_value("score")
+    at.button[0].click().run()
+    no_exceptions(at)
+    errors = [e.value for e in at.error]
+    assert len(errors) == 1 and "line 3" in errors[0] and "maybe" in errors[0]
+    assert errors[0].startswith(t("validation.file_problem", "en", problem="")[:20])
+    assert not at.get("plotly_chart")
+
+
+def test_who_may_validate() -> None:
+    allowed = {role for role in ROLES if may_validate_locally(role)}
+    assert allowed == {"supervisor", "coordinator", "admin"}
+
+
+def test_an_officer_has_no_validation_page() -> None:
+    at = sign_in(start(), "polis")
+    no_exceptions(at)
+    assert t("validation.title", "sv") not in nav_titles(at)
+
+
+def test_saved_html_is_self_contained_and_escaped() -> None:
+    rng = np.random.default_rng(1)
+    y = rng.random(300) < 0.3
+    s = rng.integers(0, 4, 300).astype(float)
+    groups = {"<script>alert(1)</script>": pd.Series(np.where(rng.random(300) < 0.5, "</script><img src=x>", "b"))}
+    report = validate(y, s, outcome="<i>utfall</i>", score="s", groups=groups, n_boot=100)
+    page = report_html(report, "sv")
+    assert page.startswith("<!DOCTYPE html>") and "<html lang='sv'>" in page
+    assert "<script>alert(1)" not in page and "<img src=x>" not in page and "<i>utfall" not in page
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in page
+    assert page.count("plotly.js v") == 1  # plotly.js inlined once: opens without a network
+    assert "<script src=" not in page and '<script type="text/javascript" src=' not in page
+    assert t("validation.calibration_title", "sv") in page and f"{report.auc:.3f}" in page
+
+
+def test_the_upload_limit_is_the_servers_and_the_pages() -> None:
+    import tomllib
+
+    from tests.conftest import ROOT
+    from ui.pages.validation import MAX_UPLOAD_BYTES
+
+    config = tomllib.loads((ROOT / ".streamlit" / "config.toml").read_text(encoding="utf-8"))
+    assert config["server"]["maxUploadSize"] * 1024 * 1024 == MAX_UPLOAD_BYTES
+
+
+def test_a_file_over_the_limit_is_refused_by_the_page(monkeypatch: pytest.MonkeyPatch) -> None:
+    from ui.pages import validation
+
+    monkeypatch.setattr(validation, "MAX_UPLOAD_BYTES", 100)  # AppTest passes no server limit: the page's own check
+    at = _page("sv", monkeypatch)
+    data, _, _ = synthetic()
+    at.file_uploader[0].set_value(("stor.csv", data, "text/csv")).run()
+    no_exceptions(at)
+    assert [e.value for e in at.error] == [t("validation.too_large", "sv", mb=0)]
+    assert not at.selectbox
+
+
+def test_a_checklist_file_is_scored_and_shown_by_level_in_words(monkeypatch: pytest.MonkeyPatch) -> None:
+    rng = np.random.default_rng(8)
+    n = 400
+    strangled = rng.random(n) < 0.3
+    threat = rng.random(n) < 0.4
+    y = rng.random(n) < 0.1 + 0.5 * strangled + 0.2 * threat
+    frame = pd.DataFrame(
+        {
+            "dv.strangulation": np.where(strangled, "yes", "no"),
+            "dv.threat_to_kill": np.where(threat, "yes", "no"),
+            "utfall": y.astype(int),
+        }
+    )
+    at = _page("sv", monkeypatch)
+    at.file_uploader[0].set_value(("svar.csv", frame.to_csv(index=False).encode(), "text/csv")).run()
+    at.selectbox[0].set_value("utfall")
+    at.radio[0].set_value("checklist")
+    at.selectbox[2].set_value("domestic_violence")
+    at.button[0].click().run()
+    no_exceptions(at)
+    levels = list(at.table[0].value[t("validation.level", "sv")])
+    assert levels == ["Låg", "Måttlig", "Hög", "Mycket hög"]
+    from risk.batch import score_frame
+
+    scored = score_frame(frame.drop(columns=["utfall"]).astype(str), "domestic_violence")
+    assert f"AUC {roc_auc_score(y, scored['score']):.3f}" in page_text(at)
+
+
+def test_another_file_does_not_show_the_last_files_report(monkeypatch: pytest.MonkeyPatch) -> None:
+    at = _page("sv", monkeypatch)
+    data, _, _ = synthetic()
+    at.file_uploader[0].set_value(("a.csv", data, "text/csv")).run()
+    at.selectbox[0].set_value("utfall")
+    at.selectbox[1].set_value("poäng")
+    at.button[0].click().run()
+    assert at.get("plotly_chart")
+    other, _, _ = synthetic(seed=1)
+    at.file_uploader[0].set_value(("b.csv", other, "text/csv")).run()
+    no_exceptions(at)
+    assert not at.get("plotly_chart") and not at.get("download_button")

@@ -1,0 +1,141 @@
+"""Local validation for supervisors: upload a follow-up file (outcome + score, or checklist answers), see how well
+the score separates and how its levels match the observed outcomes, overall and per group, and save it as HTML.
+
+The uploaded file is read in memory and never stored; only the report (figures, no rows) is kept in the session.
+Who may see the page: risk/storage/access.py `may_validate_locally`.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import streamlit as st
+
+from risk.checklists import default_checklists
+from risk.errors import InputError
+from risk.storage.access import may_validate_locally
+from ui import session
+from ui.labels import checklist_name, md_escape
+from ui.session import require_user, t
+
+MAX_UPLOAD_BYTES = 20 * 1024 * 1024  # a follow-up file of some 100,000 rows; larger files: the command line
+REPORT = "validation.report"
+SCORE, CHECKLIST = "score", "checklist"
+
+
+def _problems(problems: list[str]) -> None:
+    for problem in problems:
+        st.error(t("validation.file_problem", problem=md_escape(problem)))
+
+
+def _read(upload: Any) -> Any | None:
+    from risk.batch import choose_by_columns, read_csv_upload
+
+    if upload.size > MAX_UPLOAD_BYTES:
+        st.error(t("validation.too_large", mb=MAX_UPLOAD_BYTES // (1024 * 1024)))
+        return None
+
+    def widest(head: bytes, truncated: bool) -> str:  # no column names known yet: the separator giving most columns
+        return choose_by_columns(head, truncated, set(), upload.name)
+
+    try:
+        df, _ = read_csv_upload(upload.getvalue(), upload.name, None, widest)
+    except InputError as e:
+        _problems(e.problems)
+        return None
+    if len(df.columns) < 2 or df.empty:
+        st.error(t("validation.too_few_columns"))
+        return None
+    return df
+
+
+def _form(df: Any) -> dict[str, Any] | None:
+    columns = [str(c) for c in df.columns]
+    with st.form("validation.form"):
+        outcome = st.selectbox(t("validation.outcome"), columns, help=t("validation.outcome_help"))
+        mode = st.radio(
+            t("validation.source"), [SCORE, CHECKLIST], horizontal=True, format_func=lambda m: t(f"validation.{m}")
+        )
+        score = st.selectbox(t("validation.score_column"), columns, index=min(1, len(columns) - 1))
+        checklists = default_checklists()
+        checklist = st.selectbox(
+            t("validation.checklist_id"),
+            list(checklists),
+            format_func=lambda c: checklist_name(checklists[c], session.lang()),
+        )
+        groups = st.multiselect(t("validation.groups"), columns, help=t("validation.groups_help"))
+        if not st.form_submit_button(t("validation.run"), type="primary"):
+            return None
+    return {"outcome": outcome, "mode": mode, "score": score, "checklist": checklist, "groups": groups}
+
+
+def _run(df: Any, choice: dict[str, Any], file_id: str) -> None:
+    from risk.local_validation import validate_frame
+
+    try:
+        with st.spinner(t("validation.running")):
+            report = validate_frame(
+                df,
+                choice["outcome"],
+                score=choice["score"] if choice["mode"] == SCORE else None,
+                checklist=choice["checklist"] if choice["mode"] == CHECKLIST else None,
+                groups=[g for g in choice["groups"] if g != choice["outcome"]],
+                n_boot=1000,
+            )
+    except InputError as e:
+        _problems(e.problems)
+        return
+    st.session_state[REPORT] = (file_id, report)  # the report of this file only; never its rows
+
+
+def _show(report: Any) -> None:
+    import pandas as pd
+
+    from ui import validation_report as vr
+
+    lang = session.lang()
+    alts = vr.alt_texts(report, lang)
+    st.subheader(t("validation.result"))
+    st.markdown(md_escape(vr.summary(report, lang)))
+    st.plotly_chart(vr.roc_figure(report, lang), width="stretch", alt=alts["roc"])
+    st.caption(alts["roc"])
+    st.plotly_chart(vr.calibration_figure(report, lang), width="stretch", alt=alts["calibration"])
+    st.caption(alts["calibration"])
+    st.table(pd.DataFrame(vr.level_table(report.levels, lang)))
+    for g in report.groups:
+        st.subheader(t("validation.group_title", column=md_escape(g.column)))
+        st.plotly_chart(vr.group_figure(g, lang), width="stretch", alt=alts[g.column])
+        st.caption(md_escape(alts[g.column]))
+        st.table(pd.DataFrame(vr.group_table(g, lang)))
+        for sentence in vr.differences(g, lang):
+            st.markdown("- " + md_escape(sentence))
+    st.download_button(
+        t("validation.save_html"),
+        data=vr.report_html(report, lang),
+        file_name="samrisk-validation.html",
+        mime="text/html",
+        on_click="ignore",
+    )
+
+
+def page() -> None:
+    user = require_user()
+    st.title(t("validation.title"))
+    if not may_validate_locally(user.role):
+        st.error(t("validation.not_allowed"))
+        return
+    st.caption(t("validation.intro"))
+    upload = st.file_uploader(t("validation.upload"), type=["csv", "txt"], help=t("validation.upload_help"))
+    if upload is None:
+        st.session_state.pop(REPORT, None)
+        st.info(t("validation.no_file"))
+        return
+    df = _read(upload)
+    if df is None:
+        return
+    choice = _form(df)
+    if choice is not None:
+        _run(df, choice, upload.file_id)
+    kept = st.session_state.get(REPORT)
+    if kept is not None and kept[0] == upload.file_id:  # another file's report is not shown under this one
+        _show(kept[1])
