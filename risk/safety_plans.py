@@ -19,7 +19,7 @@ from risk.errors import ChecklistError
 from risk.guidance import Checked, Source
 from risk.models import Result
 from risk.text import Text
-from risk.vocabulary import PersonRole, RiskLevel
+from risk.vocabulary import Language, PersonRole, RiskLevel
 
 SAFETY_PLANS_PATH = CHECKLIST_DIR / "safety_plans.yaml"
 MAX_ANSWER = 4000  # characters per section: a plan is read on paper, not a case record's free text
@@ -195,6 +195,46 @@ def answer_problems(template: PlanTemplate, answers: Mapping[str, Any]) -> list[
 def clean_answers(template: PlanTemplate, answers: Mapping[str, str]) -> dict[str, str]:
     """The answers as saved: in the template's order, trimmed, empty sections left out."""
     return {s.id: answers[s.id].strip() for s in template.sections if (answers.get(s.id) or "").strip()}
+
+
+class PrintedSection(BaseModel):
+    title: str
+    prompt: str
+    answer: str | None = Field(None, description="As the person said it: render as plain text; None: left blank")
+
+
+class PrintedPlan(BaseModel):
+    """A saved plan as the person takes it home, in the plan's language: the plan's own texts and the answers, and
+    nothing else. No risk level, no case reference, no other person, nothing about the one who harms the person."""
+
+    lang: Language
+    kind: str
+    title: str
+    intro: str
+    keep_safe: str
+    sections: list[PrintedSection]
+    version: int
+    made_on: str = Field(description="The day the version was saved (YYYY-MM-DD)")
+
+
+def printed_plan(template: PlanTemplate, plan: Mapping[str, Any]) -> PrintedPlan:
+    """The print of a saved version (a dict of Store.safety_plans): every section in order, blank ones left to fill
+    in by hand, in the language the plan was saved in."""
+    lang = Language(plan["language"])
+    content: Mapping[str, str] = plan["content"]
+    return PrintedPlan(
+        lang=lang,
+        kind=template.id,
+        title=template.title(lang),
+        intro=template.intro(lang),
+        keep_safe=template.keep_safe(lang),
+        sections=[
+            PrintedSection(title=s.title(lang), prompt=s.prompt(lang), answer=content.get(s.id) or None)
+            for s in template.sections
+        ],
+        version=int(plan["version"]),
+        made_on=str(plan["created_at"])[:10],
+    )
 
 
 def safety_plan_schema() -> dict[str, Any]:
