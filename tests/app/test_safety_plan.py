@@ -11,10 +11,12 @@ from typing import Any
 
 from streamlit.testing.v1 import AppTest
 
-from risk.safety_plans import default_safety_plans
+from risk.safety_plans import default_safety_plans, printed_plan
 from tests.app.helpers import _request, click, open_case, signed_in, title
 from tests.ui.helpers import no_exceptions, page_text
 from ui.i18n import t
+from ui.print_safety_plan import safety_plan_html
+from ui.session import get_store
 
 FORM = "safety_plan.answer:y1:victim:"
 
@@ -25,19 +27,25 @@ def demo_003() -> AppTest:
     return at
 
 
+def plans(at: AppTest) -> Any:
+    """The result page's safety plans section: offered for the one victim of the case."""
+    [found] = [e for e in at.expander if e.label == "Säkerhetsplaner (1)"]
+    return found
+
+
 def page_links(at: AppTest) -> list[Any]:
     return [el.proto for el in at.main.get("page_link")]
 
 
 def downloads(at: AppTest) -> list[Any]:
-    return [el for el in at.main.get("download_button")]
+    return list(plans(at).get("download_button"))
 
 
 def test_the_nurse_writes_the_victims_safety_plan_as_versions_and_prints_it() -> None:
     at = demo_003()
-    assert "Säkerhetsplaner (1)" in [e.label for e in at.expander]
-    text = page_text(at.main)
-    assert "Säkerhetsplan för den som utsatts – y1" in text and t("safety_plan.none_yet", "sv") in text
+    text = page_text(plans(at))
+    assert "**Säkerhetsplan för den som utsatts** – y1 – utsatt, 17 år" in text
+    assert t("safety_plan.none_yet", "sv") in text
 
     click(at, "Gör en säkerhetsplan")
     victim = default_safety_plans().plan("victim")
@@ -57,7 +65,7 @@ def test_the_nurse_writes_the_victims_safety_plan_as_versions_and_prints_it() ->
     click(at, "Spara som en ny version")
     assert at.error.values == []
     assert [s.value for s in at.success] == [t("safety_plan.saved", "sv", version=1)]
-    assert "Version 1, sparad" in page_text(at.main)
+    assert "Version 1, sparad" in page_text(plans(at))
 
     click(at, "Uppdatera säkerhetsplanen")
     assert at.text_area(key=FORM + "code_word").value == "Pizza"  # filled from the latest version
@@ -68,13 +76,18 @@ def test_the_nurse_writes_the_victims_safety_plan_as_versions_and_prints_it() ->
     at.toggle(key="safety_plan.versions:y1:victim").set_value(True)
     at.run()
     no_exceptions(at)
-    shown = page_text(at.main)
+    shown = page_text(plans(at))
     assert "Version 2 · " in shown and "Version 1 · " in shown
     assert "Genom källaren" in shown and "<b>" not in shown.replace("\\<b\\>", "")  # typed text escaped
 
     printed = [d for d in downloads(at) if d.proto.label == t("safety_plan.print", "sv")]
     assert len(printed) == 3  # the latest, and each of the two versions
-    html = str(printed[0].value)
+
+    # The print the latest's button gives: the saved version through the same two functions the page calls.
+    user, cid = at.session_state["user"], at.session_state["case_id"]
+    [latest] = get_store().safety_plans(user, cid)
+    assert latest["version"] == 2 and latest["language"] == "en"
+    html = safety_plan_html(printed_plan(victim, latest))
     assert html.startswith("<!DOCTYPE html>") and '<html lang="en">' in html  # the person's language
     assert "My safety plan" in html and "Keep this plan safe" in html
     assert "Min lillebror &lt;b&gt;Elias&lt;/b&gt;" in html and "<b>Elias" not in html
