@@ -206,3 +206,24 @@ def test_the_file_passes_its_committed_editor_schema() -> None:
     assert SAFETY_PLANS_PATH.read_text().startswith("# yaml-language-server: $schema=schema/safety_plans.schema.json")
     schema = json.loads((CHECKLIST_DIR / "schema" / "safety_plans.schema.json").read_text())
     jsonschema.validate(read_yaml(SAFETY_PLANS_PATH), schema)
+
+
+def test_a_step_asks_the_law_by_its_data_not_its_id() -> None:
+    from risk.navigator import asks_the_law
+    from risk.vocabulary import ConsentStatus
+
+    dv = {"checklist": "domestic_violence", "subject": "v1", "about": "s1", "answers": {"dv.strangulation": "yes"}}
+    steps = assess(case(dv)).steps
+    cited = next(s for s in steps if s.legal_references)
+    assert asks_the_law(cited)
+    bare = cited.model_copy(
+        update={
+            "id": "police.honour_risk_assessment",
+            "legal_basis": [],
+            "legal_references": [],
+            "consent": ConsentStatus.not_required,
+        }
+    )
+    assert not asks_the_law(bare)  # no provision, no consent, shares with no one
+    assert asks_the_law(bare.model_copy(update={"consent": ConsentStatus.required}))
+    assert asks_the_law(bare.model_copy(update={"id": "healthcare.police_contact_with_consent"}))  # shares_with
