@@ -22,7 +22,7 @@ from risk.storage import PermissionDenied, Store, UserInfo
 from risk.vocabulary import Agency, Language
 from ui import nav, session
 from ui.components import StTarget, guidance_links
-from ui.labels import md_escape
+from ui.labels import agency_name, md_escape
 from ui.pages.intake import person_label
 from ui.pages.law import link_for
 from ui.print_safety_plan import safety_plan_html
@@ -122,6 +122,11 @@ def _offer(
             _versions(store, user, case, offer, template, key)
 
 
+def _by_whom(plan: dict[str, Any]) -> str:
+    """The agency that saved a version, in words (an organisation's key is not a name)."""
+    return agency_name(plan["agency"], session.lang()) if plan.get("agency") else "–"
+
+
 def _latest(box: StTarget, template: PlanTemplate, plan: dict[str, Any], key: str) -> None:
     by = plan["created_by"] or "–"
     line = t(
@@ -129,11 +134,11 @@ def _latest(box: StTarget, template: PlanTemplate, plan: dict[str, Any], key: st
         version=plan["version"],
         at=plan["created_at"].replace("T", " "),
         by=by,
-        organisation=plan["organisation"] or "–",
+        organisation=_by_whom(plan),
     )
     box.caption(md_escape(line))
     if plan["visible_because"] == "consent":
-        box.caption(md_escape(t("safety_plan.seen_by_consent", organisation=plan["organisation"] or "–")))
+        box.caption(md_escape(t("safety_plan.seen_by_consent", organisation=_by_whom(plan))))
     _print_button(box, template, plan, f"{key}:{plan['organisation']}:{plan['version']}:latest")
 
 
@@ -236,7 +241,7 @@ def _versions(
             by=plan["created_by"] or "–",
         )
         with st.container(border=True):
-            st.markdown(f"**{md_escape(label)}** · {md_escape(plan['organisation'] or '–')}")
+            st.markdown(f"**{md_escape(label)}** · {md_escape(_by_whom(plan))}")
             for s in template.sections:
                 if s.id in plan["content"]:
                     st.markdown(f"*{md_escape(s.title(lg))}:* {md_escape(plan['content'][s.id])}")

@@ -66,6 +66,7 @@ def test_the_nurse_writes_the_victims_safety_plan_as_versions_and_prints_it() ->
     assert at.error.values == []
     assert [s.value for s in at.success] == [t("safety_plan.saved", "sv", version=1)]
     assert "Version 1, sparad" in page_text(plans(at))
+    assert "av vard (hälso- och sjukvården)" in page_text(plans(at))  # the agency in words, not a key
 
     click(at, "Uppdatera säkerhetsplanen")
     assert at.text_area(key=FORM + "code_word").value == "Pizza"  # filled from the latest version
