@@ -15,21 +15,10 @@ from risk.safety_plans import answer_problems, clean_answers, default_safety_pla
 from risk.storage import schema as db
 from risk.storage.access import CaseAccess, Viewer, root, safety_plan_basis, safety_plan_write_problems
 from risk.storage.accounts import UserInfo
-from risk.storage.base import PermissionDenied, StoreBase, _org_id
+from risk.storage.base import PermissionDenied, StoreBase, _org_id, safety_plan_content
 from risk.vocabulary import Language
 
 SAVE_ATTEMPTS = 3  # two saves of the same plan at once: the later one takes the next version number
-
-
-def safety_plan_content(row: db.SafetyPlan) -> dict[str, Any]:
-    """What the audit entry of a save digests: a plan changed afterwards no longer matches it."""
-    return {
-        "person": row.person,
-        "kind": row.kind,
-        "version": row.version,
-        "content": row.content,
-        "language": row.language,
-    }
 
 
 class SafetyPlansMixin(StoreBase):

@@ -162,3 +162,21 @@ def test_retention_leaves_no_plan_behind(store: Store, nurse: UserInfo, case_id:
     else:
         assert store.safety_plans(nurse, case_id) == []
     assert "Private words" not in str(store.export_case(nurse, case_id)) if mode != "delete" else True
+
+
+def test_a_plan_changed_or_added_outside_the_store_is_named_by_the_audit_check(
+    store: Store, nurse: UserInfo, case_id: int
+) -> None:
+    from sqlalchemy import update
+
+    saved = store.save_safety_plan(nurse, case_id, "v1", "victim", {"code_word": "Pizza"}, "sv")
+    assert store.verify_audit() == []
+    with store.engine.begin() as c:
+        c.execute(update(db.SafetyPlan).values(content={"code_word": "Tacos"}))
+    [problem] = store.verify_audit()
+    assert f"victim:v1 version {saved['version']}" in problem and "content changed" in problem
+    with store.engine.begin() as c:
+        row = dict(c.execute(select(db.SafetyPlan.__table__)).mappings().one())
+        row.pop("id")
+        c.execute(db.SafetyPlan.__table__.insert().values({**row, "version": 2}))
+    assert any("1 safety plan version(s) with no audit entry" in p for p in store.verify_audit())
