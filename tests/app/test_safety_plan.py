@@ -9,10 +9,12 @@ from __future__ import annotations
 
 from typing import Any
 
+import pytest
 from streamlit.testing.v1 import AppTest
 
 from risk.safety_plans import default_safety_plans, printed_plan
 from tests.app.helpers import _request, click, open_case, signed_in, title
+from tests.app.test_language_leakage import _signed_in as in_language_signed_in
 from tests.ui.helpers import no_exceptions, page_text
 from ui.i18n import t
 from ui.print_safety_plan import safety_plan_html
@@ -25,6 +27,11 @@ def demo_003() -> AppTest:
     at = open_case(signed_in("vard"), "DEMO-003")
     assert title(at) == "Resultat"
     return at
+
+
+def in_english(username: str, monkeypatch: pytest.MonkeyPatch) -> AppTest:
+    """Signed in with English chosen on the sign-in page (as the language-leakage test does it)."""
+    return in_language_signed_in(username, "en", monkeypatch)
 
 
 def plans(at: AppTest) -> Any:
@@ -110,3 +117,23 @@ def test_a_step_with_a_legal_basis_opens_the_navigator_for_this_case() -> None:
     assert at.number_input(key="law.age").value == 17
     assert at.session_state["law.ignored"] == []
     assert at.main.subheader  # the answer: must, may, may not
+
+
+def test_the_suicide_plan_is_offered_in_english_with_its_stanley_brown_sections(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    at = in_english("vard", monkeypatch)
+    user = at.session_state["user"]
+    store = get_store()
+    cid = store.create_case(user, reference="AK-SP-1", context="emergency_department")
+    store.add_person(user, cid, {"id": "p1", "role": "other", "age": 40})
+    psy = {"checklist": "psychiatric", "subject": "p1", "answers": {"psy.suicidal_thoughts": "yes"}}
+    store.save_assessment(user, cid, psy)
+    at = open_case(at, "AK-SP-1")
+    assert title(at) == "Result"
+    [section] = [e for e in at.expander if e.label == "Safety plans (1)"]
+    assert "**Safety plan for suicide risk** – p1" in page_text(section)
+    click(at, "Create safety plan")
+    labels = [a.label for a in at.main.text_area if a.key and a.key.startswith("safety_plan.answer:p1:suicide:")]
+    assert labels[:3] == ["1. What matters most to me", "2. My warning signs", "3. What I can do on my own"]
+    assert labels[-1] == "7. How I make my surroundings safe"
