@@ -148,6 +148,7 @@ def cmd_learn(args: argparse.Namespace) -> int:
 def cmd_checklists(args: argparse.Namespace) -> int:
     from risk.checklists import CHECKLIST_DIR, checklist_schema, load_checklists
     from risk.rules import load_rules, rule_schemas
+    from risk.safety_plans import load_safety_plans, safety_plan_schema
     from risk.situations import load_navigator, situation_schema
 
     directory = Path(args.dir) if args.dir else CHECKLIST_DIR
@@ -169,11 +170,17 @@ def cmd_checklists(args: argparse.Namespace) -> int:
         print(
             f"navigator situations: {len(load_navigator(directory / 'situations.yaml', rules, checklists).situations)}"
         )
+        print(f"safety plans: {', '.join(p.id for p in load_safety_plans(directory / 'safety_plans.yaml').plans)}")
         print("ok")
     elif args.action == "schema":
         out = Path(args.out)
         out.mkdir(parents=True, exist_ok=True)
-        schemas = {"checklist": checklist_schema(), **rule_schemas(), "situations": situation_schema()}
+        schemas = {
+            "checklist": checklist_schema(),
+            **rule_schemas(),
+            "situations": situation_schema(),
+            "safety_plans": safety_plan_schema(),
+        }
         for name, schema in schemas.items():
             (out / f"{name}.schema.json").write_text(json.dumps(schema, indent=2, ensure_ascii=False) + "\n")
             print(out / f"{name}.schema.json")

@@ -167,6 +167,17 @@ def situation_for(case: Case, agency: Agency, result: Result | None = None, nav:
     )
 
 
+def asks_the_law(step: Step, nav: Navigator | None = None) -> bool:
+    """Whether a step of a result is a question for the navigator ("May I tell?"): it shares information or rests on
+    a legal basis. Decided from the step's data (its legal references, its consent, whom its rule shares with),
+    never from its id, so a step added to steps.yaml links to the navigator as soon as it cites a provision."""
+    nav = nav if nav is not None else default_navigator()
+    if step.legal_references or step.legal_basis or step.consent is not ConsentStatus.not_required:
+        return True
+    rule = nav.rules.steps.rule(step.id)
+    return rule is not None and bool(rule.shares_with)
+
+
 # ---- the answer ---------------------------------------------------------------------------------
 
 

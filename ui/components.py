@@ -598,11 +598,12 @@ def render_step_lines(
     on_done: Callable[[Step], object] | None = None,
     on_plan: Callable[[Step], object] | None = None,
     key_prefix: str = "now",
+    below: Callable[[StTarget, Step], object] | None = None,
 ) -> None:
     """Steps as one line each: a check box named by the step's action marks it done, a short button adds it to
     the action plan; the step's guidance is linked under its text, one click away. `plan` maps a step id to the
     status of its item in the plan: a done step stays ticked, a planned one says so. Without `on_done`/`on_plan`
-    (a role that does not act) the controls are disabled."""
+    (a role that does not act) the controls are disabled. `below(column, step)` draws more under a step's text."""
     for step in steps:
         status = plan.get(step.id)
         done = status == "done"
@@ -618,6 +619,9 @@ def render_step_lines(
         )
         text_col.markdown(md_escape(step.action))
         guidance_links(text_col, guidance_for_step(step.id), lang)  # one click to the step's guidance (issue 10)
+        if below is not None:  # e.g. the link to the law navigator, under the step's text
+            with text_col:
+                below(text_col, step)
         if ticked and not done and on_done is not None:
             on_done(step)
         if done:

@@ -374,3 +374,27 @@ def sees_assignments_of(viewer: Viewer, unit: int, tree: Mapping[int, Org]) -> b
     if within(tree, viewer.organisation, unit):
         return True
     return viewer.role in TRAINER_ROLES and within(tree, unit, viewer.organisation)
+def safety_plan_basis(viewer: Viewer, case: CaseAccess, *, person: str, holder: int, saved_at: datetime) -> str | None:
+    """The ground on which this user sees a version of `person`'s safety plan saved by `holder`, or None.
+
+    A safety plan is sensitive data about one person (health or social-services records, docs/security.md): the
+    case workers of the organisation that wrote it see it, and another organisation's case workers only under that
+    person's consent to share with them, not withdrawn before the version was saved. A case conference,
+    a concern report or an action plan never opens it; supervisors, admins and coordinators do not see plans."""
+    if viewer.role not in CASE_WORKER_ROLES or not can_open_case(viewer, case):
+        return None
+    if same_holder(case.tree, viewer.organisation, holder):
+        return "own_agency"
+    if consent_covers(case, person, viewer, holder, saved_at):
+        return "consent"
+    return None
+
+
+def safety_plan_write_problems(viewer: Viewer, case: CaseAccess) -> list[str]:
+    """Why this user may not save a safety plan in the case ([] when they may): the case worker who meets the person
+    writes it with them, in an organisation the case is shared with."""
+    if viewer.role not in CASE_WORKER_ROLES:
+        return [f"user: a {viewer.role} does not write safety plans; the case worker who meets the person does"]
+    if not can_open_case(viewer, case):
+        return ["case: only a case worker taking part in the case may write a safety plan in it"]
+    return []

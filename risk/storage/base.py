@@ -144,7 +144,7 @@ def default_anchor_path(url: URL) -> Path | None:
 
 _log = logging.getLogger("samrisk.audit")
 # Tables whose every row must be named by an audit entry of its creation: (table, how the entry names it).
-_CREATION_ACTIONS = ("add_user", "create_case", "save_assessment", "save_conflict", "override")
+_CREATION_ACTIONS = ("add_user", "create_case", "save_assessment", "save_conflict", "override", "save_safety_plan")
 _RETENTION_ACTIONS = ("retention_delete", "retention_pseudonymise")
 
 
@@ -504,6 +504,7 @@ class StoreBase:
         retained: set[int] = set()
         saved: dict[int, tuple[int, str | None]] = {}  # assessment row -> (entry id, content digest)
         overridden: dict[int, tuple[int, str | None]] = {}
+        planned: dict[int, tuple[int, str | None]] = {}  # safety plan version row -> (entry id, content digest)
         for entry_id, action, case_id, record, detail_text in s.execute(
             select(
                 db.AuditEntry.id,
@@ -531,6 +532,8 @@ class StoreBase:
                 saved[int(detail["kept"])] = (entry_id, detail.get("content"))
             elif action == "override" and "override" in detail:
                 overridden[int(detail["override"])] = (entry_id, detail.get("content"))
+            elif action == "save_safety_plan" and "row" in detail:
+                planned[int(detail["row"])] = (entry_id, detail.get("content"))
 
         problems: list[str] = []
 
@@ -589,6 +592,20 @@ class StoreBase:
                     problems.append(
                         f"override {override_id} (case {case_id}): level or reason changed after audit entry {entry_id}"
                     )
+        plans = {p.id: p for p in s.execute(select(db.SafetyPlan)).scalars()}
+        unaccounted("safety plan version(s)", sorted(i for i in plans if i not in planned))
+        for plan_id, (entry_id, digest) in sorted(planned.items()):
+            plan = plans.get(plan_id)
+            if plan is None:
+                if not _retention_explains(s, retained, entry_id):
+                    problems.append(
+                        f"safety plan record {plan_id} saved in audit entry {entry_id} is missing (deleted)"
+                    )
+            elif plan.case_id not in retained and digest != key.content_digest(safety_plan_content(plan)):
+                problems.append(
+                    f"safety plan record {plan_id} ({plan.kind}:{plan.person} version {plan.version}, case "
+                    f"{plan.case_id}): its content changed after the save in audit entry {entry_id}"
+                )
         return problems
 
     def audit_entries(self, user: UserInfo, case_id: int | None = None, limit: int = 200) -> list[dict[str, Any]]:
@@ -814,6 +831,17 @@ def assessment_content(row: db.Assessment) -> dict[str, Any]:
         "answers": row.answers,
         "result": row.result,
         "level": row.level,
+    }
+
+
+def safety_plan_content(row: db.SafetyPlan) -> dict[str, Any]:
+    """What the audit entry of a safety plan's save digests: a plan changed afterwards no longer matches it."""
+    return {
+        "person": row.person,
+        "kind": row.kind,
+        "version": row.version,
+        "content": row.content,
+        "language": row.language,
     }
 
 

@@ -215,7 +215,7 @@ def _pseudonymise_case(s: Session, key: AuditKey, case: db.Case, now: datetime) 
     s.flush()
     for p, new_key in zip(persons, renamed.values(), strict=True):
         p.key = new_key
-    for table in (db.Draft, db.ActionItem, db.PersonChange):
+    for table in (db.Draft, db.ActionItem, db.PersonChange, db.SafetyPlan):
         s.execute(delete(table).where(table.case_id == case.id))
     for row in s.execute(select(db.Assessment).where(db.Assessment.case_id == case.id)).scalars():
         row.answers = {}

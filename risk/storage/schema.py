@@ -269,6 +269,30 @@ class ActionItem(Base):
     __table_args__ = (UniqueConstraint("item", "version"), Index("ix_action_items_case", "case_id"))
 
 
+class SafetyPlan(Base):
+    """One version of a person's safety plan (victim or suicide plan): the answers of its sections as the person
+    gave them, in the language the plan is printed in. Each save adds a version; none is changed. Versions are
+    numbered per case, person, kind and holder (the saving organisation's root): another organisation's plan is
+    its own record, not a version of this one."""
+
+    __tablename__ = "safety_plans"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id", ondelete="CASCADE"))
+    person: Mapped[str] = mapped_column(String(40))
+    kind: Mapped[str] = mapped_column(String(40))
+    version: Mapped[int] = mapped_column(Integer)
+    content: Mapped[dict[str, Any]] = mapped_column(JSON)
+    language: Mapped[str] = mapped_column(String(5))
+    organisation_id: Mapped[int | None] = mapped_column(ForeignKey("organisations.id"))  # who saved it
+    holder_id: Mapped[int | None] = mapped_column(ForeignKey("organisations.id"))  # the root of organisation_id
+    created_by: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    created_at: Mapped[datetime] = mapped_column(DateTime())
+    __table_args__ = (
+        UniqueConstraint("case_id", "person", "kind", "holder_id", "version", name="uq_safety_plan_version"),
+        Index("ix_safety_plans_case", "case_id", "person"),
+    )
+
+
 class AuditEntry(Base):
     __tablename__ = "audit"
     id: Mapped[int] = mapped_column(primary_key=True)

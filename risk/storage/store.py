@@ -32,6 +32,7 @@ from risk.storage.cases import CasesMixin
 from risk.storage.organisations import OrganisationsMixin
 from risk.storage.plans import ACTION_STATUSES, ActionPlanMixin
 from risk.storage.reports import CasePage, CaseSummary, ReportsMixin
+from risk.storage.safety_plans import SafetyPlansMixin
 from risk.storage.sessions import BrowserSessionsMixin
 from risk.storage.trail import AuditTrailMixin
 from risk.storage.training import TrainingMixin
@@ -65,6 +66,7 @@ class Store(
     AuditTrailMixin,
     BrowserSessionsMixin,
     TrainingMixin,
+    SafetyPlansMixin,
 ):
     """Cases, assessments, consents, action plans, users and the audit trail."""
 
@@ -81,7 +83,10 @@ class Store(
             history[key] = self.assessment_history(user, case_id, a["checklist"], a["subject"], about=a.get("about"))
         with self._tx() as s:
             self._audit_read(s, user, "export_case", case_id, f"case:{case_id}")
-        return {**case, "history": history, "actions": self.list_actions(user, case_id)}
+        plans: list[dict[str, Any]] = []  # every version of every safety plan the user sees, earlier ones too
+        for person, kind in dict.fromkeys((p["person"], p["kind"]) for p in self.safety_plans(user, case_id)):
+            plans += self.safety_plan_versions(user, case_id, person, kind)
+        return {**case, "history": history, "actions": self.list_actions(user, case_id), "safety_plans": plans}
 
 
 ACTOR_PARAMETERS = ("user", "by")

@@ -214,6 +214,7 @@ class CaseRecordsMixin(CasesMixin):
             "consents": count(db.Consent, db.Consent.person == person),
             "concern reports": count(db.ConcernReport, db.ConcernReport.child == person),
             "conference shares": count(db.ConferenceShare, db.ConferenceShare.subject == person),
+            "safety plans": count(db.SafetyPlan, db.SafetyPlan.person == person),
         }
 
 

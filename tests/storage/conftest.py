@@ -26,6 +26,7 @@ TABLES = (
     "audit",
     "audit_head",
     "action_items",
+    "safety_plans",
     "conference_shares",
     "concern_reports",
     "consents",

@@ -11,11 +11,12 @@ import streamlit as st
 from risk.checklists import default_checklists
 from risk.errors import InputError
 from risk.models import Result, Step
+from risk.navigator import Situation
 from risk.rules import default_rules
 from risk.storage import ConflictError, PermissionDenied, Store, UserInfo
 from risk.summary import build_summary
 from risk.vocabulary import Agency, RiskLevel, Urgency
-from ui import case_workflows, session
+from ui import case_workflows, safety_plan, session
 from ui.case_reads import case_result, read_case
 from ui.components import (
     URGENCY_ICONS,
@@ -91,6 +92,8 @@ def page() -> None:
             render_required_checklists(st, needed, session.lang(), on_start=_start, catalog=catalog)
     case_workflows.concern_reports(store, user, case, result.steps)  # needed or made, and the form to record it
     print_summary(user, case, result)
+    safety_plan.section(store, user, case, result)  # the victim's or the suicide safety plan, as the result offers
+    situation = safety_plan.case_situation(case, user.agency, result)  # "May I tell?" from a step, for this case
     pending = st.session_state.get("consent_step")
     with st.expander(
         t("pages.result.all_steps", n=len(result.steps)),
@@ -103,7 +106,7 @@ def page() -> None:
             session.lang(),
             on_record_consent=_ask_consent,
             catalog=catalog,
-            below=lambda box, step: _consent_below(store, user, case, step),
+            below=lambda box, step: _below_step(store, user, case, step, box, situation),
             title=False,
         )
 
@@ -135,6 +138,7 @@ def do_now(store: Store, user: UserInfo, case: dict[str, Any], result: Result) -
     plan = {a["step_id"]: a for a in store.list_actions(user, case["id"]) if a["owner_agency"] == user.agency}
     status = {step_id: a["status"] for step_id, a in plan.items()}
     may_act = user.role in CASE_WORKERS
+    situation = safety_plan.case_situation(case, user.agency, result)
 
     def done(step: Step) -> None:
         _save_step(store, user, case["id"], step, plan.get(step.id), "done")
@@ -159,6 +163,7 @@ def do_now(store: Store, user: UserInfo, case: dict[str, Any], result: Result) -
             on_done=done if may_act else None,
             on_plan=planned if may_act else None,
             key_prefix=f"now.{urgency.value}",
+            below=lambda col, step: safety_plan.navigator_link(col, step, situation, session.lang()),
         )
 
 
@@ -193,6 +198,14 @@ def _ask_consent(step: Step) -> None:
         "from": [str(r) for r in rule.consent_from] if rule else [],
         "to": [str(a) for a in rule.shares_with] if rule and rule.shares_with else [step.agency],
     }
+
+
+def _below_step(
+    store: Store, user: UserInfo, case: dict[str, Any], step: Step, box: Any, situation: Situation | None
+) -> None:
+    """Under a step: "May I tell?" (the law navigator for this case), then the consent form if it is open."""
+    safety_plan.navigator_link(box, step, situation, session.lang())
+    _consent_below(store, user, case, step)
 
 
 def _consent_below(store: Store, user: UserInfo, case: dict[str, Any], step: Step) -> None:
