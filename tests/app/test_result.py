@@ -10,7 +10,7 @@ from streamlit.testing.v1 import AppTest
 
 from risk.models import Result
 from risk.rules import default_rules
-from tests.app.helpers import badges, click, open_case, open_page, selectbox, signed_in, title
+from tests.app.helpers import badges, click, open_case, open_page, open_section, selectbox, signed_in, title
 from tests.ui.helpers import no_exceptions, page_text
 from ui.i18n import t
 from ui.labels import md_escape
@@ -20,9 +20,12 @@ STEPS = {s.id: s for s in default_rules().steps.steps}
 
 
 def demo_001() -> AppTest:
-    """polis on the result of DEMO-001: the police's own domestic-violence assessment, level severe."""
+    """polis on the result of DEMO-001, its section "why" opened: the police's own domestic-violence assessment,
+    level severe."""
     at = open_case(signed_in("polis"), "DEMO-001")
     assert title(at) == "Resultat"
+    assert not badges(at)[1:]  # the section is drawn when opened
+    open_section(at, "result.why")
     assert badges(at)[1] == "Risknivå: Mycket hög (4 av 4)"
     return at
 

@@ -10,7 +10,7 @@ from typing import Any
 
 from streamlit.testing.v1 import AppTest
 
-from tests.app.helpers import PASSWORD, click, open_page, selectbox, signed_in
+from tests.app.helpers import PASSWORD, click, open_page, open_section, selectbox, signed_in
 from tests.ui.helpers import no_exceptions, page_text
 from ui.session import get_store
 
@@ -148,7 +148,7 @@ def test_another_action_has_its_own_text_shown_as_plain_text_and_an_overdue_one_
     shown = next(str(m.value) for m in at.main.markdown if "skolan" in str(m.value))
     assert "Möte med \\*\\*skolan\\*\\* om \\[hämtning\\]" in shown  # no bold, no link: the text as typed
     assert any("Försenad – skulle vara klar" in str(m.value) for m in at.main.markdown)
-    spec = json.loads(at.get("plotly_chart")[0].proto.spec)
+    spec = json.loads(open_section(at, "conference.timeline").get("plotly_chart")[0].proto.spec)
     overdue = next(tr for tr in spec["data"] if tr.get("name") == "Försenade åtgärder")
     assert overdue["text"] == ["försenad"]  # in words, not colour alone
     assert overdue["x"] == [(date.today() - timedelta(days=2)).isoformat()]

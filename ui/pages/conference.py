@@ -348,12 +348,17 @@ def timeline(
 ) -> None:
     events = store.timeline(user, cid)
     if events or plan:
-        st.plotly_chart(  # no tool bar: its buttons are English and in the way of the keyboard
-            timeline_figure(events, session.lang(), persons, plan),
-            width="stretch",
-            config={"displayModeBar": False},
-            alt=t("pages.conference.timeline_alt", n=len(events) + len(plan or [])),
+        # drawn when opened: plotly's chart costs a second and more of every paint of the page
+        box = st.expander(
+            t("pages.conference.timeline"), icon=":material/timeline:", key="conference.timeline", on_change="rerun"
         )
+        if box.open:
+            box.plotly_chart(  # no tool bar: its buttons are English and in the way of the keyboard
+                timeline_figure(events, session.lang(), persons, plan),
+                width="stretch",
+                config={"displayModeBar": False},
+                alt=t("pages.conference.timeline_alt", n=len(events) + len(plan or [])),
+            )
     undated = [a for a in plan or [] if not a.get("due_date")]
     if undated:
         st.caption(t("workflows.plan.no_due", n=len(undated)))

@@ -67,16 +67,18 @@ def page() -> None:
     do_now(store, user, case, result)
     notice(st, session.lang())
 
-    with st.expander(t("pages.result.why"), icon=":material/help:"):
-        for n, a in enumerate(result.assessments):
-            with st.container(border=True):
-                if a.agency and a.agency != user.agency:
-                    st.caption(t("pages.result.by_agency", agency=t(f"agency.{a.agency}")))
-                render_assessment_result(
-                    st, a, checklists[a.checklist], session.lang(), catalog=catalog, key_prefix=f"r{n}"
-                )
-                if a.agency in (None, user.agency) and user.role in CASE_WORKERS:
-                    override_form(store, user, cid, a.checklist, a.subject, a.computed_level, n, about=a.about)
+    why = st.expander(t("pages.result.why"), icon=":material/help:", key="result.why", on_change="rerun")
+    if why.open:  # drawn when opened: the charts (plotly) cost a second and more of every page paint
+        with why:
+            for n, a in enumerate(result.assessments):
+                with st.container(border=True):
+                    if a.agency and a.agency != user.agency:
+                        st.caption(t("pages.result.by_agency", agency=t(f"agency.{a.agency}")))
+                    render_assessment_result(
+                        st, a, checklists[a.checklist], session.lang(), catalog=catalog, key_prefix=f"r{n}"
+                    )
+                    if a.agency in (None, user.agency) and user.role in CASE_WORKERS:
+                        override_form(store, user, cid, a.checklist, a.subject, a.computed_level, n, about=a.about)
     if result.flags:
         with st.expander(t("flags.title") + f" ({len(result.flags)})", icon=":material/flag:"):
             render_flags(st, result.flags, session.lang(), catalog=catalog)
