@@ -111,6 +111,8 @@ def test_case_conference_shows_every_agency_side_by_side(page: Page, app_url: st
     expect(main.get_by_text("Bedömningarna skiljer sig")).to_be_visible()
     expect(main.get_by_role("heading", name="Handlingsplan")).to_be_visible()
     expect(main.get_by_text("Föreslå kontaktförbud för åklagaren", exact=False)).to_be_visible()
+    expect(main.locator(".js-plotly-plot")).to_have_count(0)  # the timeline is drawn when its section is opened
+    open_section(page, "Nivåer och åtgärder över tid")
     expect(main.locator(".js-plotly-plot")).to_have_count(1)
     assert_clean(page)
     screenshot(page, "conference.png")
