@@ -64,7 +64,7 @@ def test_an_override_without_a_reason_is_refused_and_with_one_both_levels_are_ke
     ],
 )
 def test_consent_is_recorded_from_the_step_that_needs_it(step: str, person: str, to: list[str]) -> None:
-    at = demo_001()
+    at = open_section(demo_001(), "result.steps")  # every agency's steps, with their consent
     action = STEPS[step].action("sv")
     required = f":material/pending_actions: **Samtycke:** {t('consent.required', 'sv')}"
 
@@ -179,5 +179,7 @@ def test_a_step_added_to_the_plan_says_planned() -> None:
 def test_the_print_summary_is_offered_in_the_users_language() -> None:
     at = demo_001()
     assert t("summary.print_title", "sv") in [e.label for e in at.expander]
+    assert not at.get("download_button")  # the summary is built when its section is opened
+    open_section(at, "result.print")
     (download,) = [d for d in at.get("download_button") if d.proto.label == t("summary.download", "sv")]
     assert download.proto.label

@@ -93,28 +93,31 @@ def page() -> None:
             render_required_checklists(st, needed, session.lang(), on_start=_start, catalog=catalog)
     case_workflows.concern_reports(store, user, case, result.steps)  # needed or made, and the form to record it
     print_summary(user, case, result)
-    pending = st.session_state.get("consent_step")
-    with st.expander(
+    steps = st.expander(  # drawn when opened; it stays open while a consent form in it is filled in
         t("pages.result.all_steps", n=len(result.steps)),
         icon=":material/groups:",
-        expanded=pending is not None,  # a consent form being filled in stays open
-    ):
-        render_steps(
-            st,
-            result.steps,
-            session.lang(),
-            on_record_consent=_ask_consent,
-            catalog=catalog,
-            below=lambda box, step: _consent_below(store, user, case, step),
-            title=False,
-        )
+        key="result.steps",
+        on_change="rerun",
+    )
+    if steps.open:
+        with steps:
+            render_steps(
+                st,
+                result.steps,
+                session.lang(),
+                on_record_consent=_ask_consent,
+                catalog=catalog,
+                below=lambda box, step: _consent_below(store, user, case, step),
+                title=False,
+            )
 
 
 def print_summary(user: UserInfo, case: dict[str, Any], result: Result) -> None:
     """The one-page summary in the user's language, as an HTML file to print (built in risk/summary.py)."""
-    with st.expander(t("summary.print_title"), icon=":material/print:"):
-        st.caption(t("summary.print_help"))
-        st.download_button(
+    box = st.expander(t("summary.print_title"), icon=":material/print:", key="result.print", on_change="rerun")
+    if box.open:  # the summary is built when the section is opened, not on every click on the page
+        box.caption(t("summary.print_help"))
+        box.download_button(
             t("summary.download"),
             summary_html(build_summary(case, result, session.lang(), agency=user.agency)),
             file_name=f"samrisk-{case['id']}-{session.lang()}.html",
