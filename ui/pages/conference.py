@@ -66,14 +66,17 @@ def page() -> None:
 def case_record(store: Store, user: UserInfo, case: dict[str, Any]) -> None:
     """Consents, organisations, persons and the export: the workflows on the case beside the assessments."""
     st.subheader(t("workflows.case_record"))
-    with st.expander(t("workflows.consents.title")):
-        case_workflows.consents(store, user, case)
-    with st.expander(t("workflows.organisations.title")):
-        case_workflows.organisations(store, user, case)
-    with st.expander(t("workflows.persons.title")):
-        case_workflows.persons(store, user, case)
-    with st.expander(t("workflows.export.title")):
-        case_workflows.export(store, user, case, step_text)
+    sections = (
+        ("consents", lambda: case_workflows.consents(store, user, case)),
+        ("organisations", lambda: case_workflows.organisations(store, user, case)),
+        ("persons", lambda: case_workflows.persons(store, user, case)),
+        ("export", lambda: case_workflows.export(store, user, case, step_text)),
+    )
+    for name, draw in sections:  # each drawn when opened: its reads and forms cost nothing on other clicks
+        box = st.expander(t(f"workflows.{name}.title"), key=f"conference.{name}", on_change="rerun")
+        if box.open:
+            with box:
+                draw()
 
 
 def step_text(step_id: str, lang_: str, note: str | None = None) -> str:
