@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import html
 from collections import defaultdict
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from datetime import date, datetime, timedelta
 from typing import Any
 
@@ -66,7 +66,7 @@ def page() -> None:
 def case_record(store: Store, user: UserInfo, case: dict[str, Any]) -> None:
     """Consents, organisations, persons and the export: the workflows on the case beside the assessments."""
     st.subheader(t("workflows.case_record"))
-    sections = (
+    sections: tuple[tuple[str, Callable[[], object]], ...] = (
         ("consents", lambda: case_workflows.consents(store, user, case)),
         ("organisations", lambda: case_workflows.organisations(store, user, case)),
         ("persons", lambda: case_workflows.persons(store, user, case)),
