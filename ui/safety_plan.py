@@ -72,12 +72,20 @@ def section(store: Store, user: UserInfo, case: dict[str, Any], result: Result) 
     offers = offered_plans(result, {pid: p["role"] for pid, p in persons.items()})
     if not offers or user.role not in CASE_WORKERS:
         return
+    box = st.expander(  # drawn (and the plans read, an audited read) only when opened
+        f"{t('safety_plan.title')} ({len(offers)})",
+        icon=":material/health_and_safety:",
+        key="result.safety_plans",
+        on_change="rerun",
+    )
+    if not box.open:
+        return
     plans = default_safety_plans()
     try:
         saved = store.safety_plans(user, case["id"])
     except PermissionDenied:
         return
-    with st.expander(f"{t('safety_plan.title')} ({len(offers)})", icon=":material/health_and_safety:"):
+    with box:
         st.caption(t("safety_plan.intro"))
         for offer in offers:
             template = plans.plan(offer.plan)

@@ -101,6 +101,15 @@ def title(at: AppTest) -> str:
     return str(at.title[0].value) if at.title else ""
 
 
+def open_section(at: AppTest, key: str) -> AppTest:
+    """Open the section (st.expander) with this key, as a click on its title does: a section drawn only when open
+    (on_change="rerun") is drawn in the run that follows."""
+    at.session_state[key] = True
+    at.run()
+    no_exceptions(at)
+    return at
+
+
 def open_case(at: AppTest, reference: str) -> AppTest:
     """On the cases page: search for the reference and open the one case found."""
     assert title(at) in ("Ärenden", "Cases"), title(at)

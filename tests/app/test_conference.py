@@ -8,7 +8,7 @@ from datetime import date, timedelta
 from typing import Any
 
 from risk.rules import default_rules
-from tests.app.helpers import click, selectbox, sign_in, signed_in, start, title
+from tests.app.helpers import click, open_section, selectbox, sign_in, signed_in, start, title
 from tests.ui.helpers import no_exceptions, page_text
 
 ACTIONS = {s.id: s.action("sv") for s in default_rules().steps.steps}
@@ -70,7 +70,8 @@ def test_an_action_is_taken_from_a_suggested_step_and_its_status_changed() -> No
 
 def test_the_timeline_shows_levels_and_actions_over_time() -> None:
     at = signed_in("samordnare")
-    charts = at.get("plotly_chart")
+    assert not at.get("plotly_chart")  # drawn when its section is opened
+    charts = open_section(at, "conference.timeline").get("plotly_chart")
     assert len(charts) == 1
     spec = json.loads(charts[0].proto.spec)
     assert spec["layout"]["title"]["text"] == "Nivåer och åtgärder över tid"

@@ -11,7 +11,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from risk.storage import Store
-from tests.app.helpers import PASSWORD, open_page, signed_in, title
+from tests.app.helpers import PASSWORD, open_page, open_section, signed_in, title
 from tests.ui.helpers import no_exceptions, texts
 from ui.labels import md_escape
 
@@ -61,6 +61,7 @@ def test_the_case_list_and_the_result_show_a_typed_reference_and_reason_as_text(
     assert title(at) == "Resultat"
     shown = shown_as_text(at)
     assert f"K-1 {md_escape(EVIL)} · Polisens ärendemottagning" in shown  # the reference under the title
+    shown = shown_as_text(open_section(at, "result.why"))
     reasons = [x for x in shown if x.startswith("**Skäl till ändringen:** Skäl ")]
     assert reasons == [f"**Skäl till ändringen:** Skäl {md_escape(EVIL)}"] * 2  # at the top and in "why"
 

@@ -10,7 +10,7 @@ from streamlit.testing.v1 import AppTest
 
 from risk.models import Result
 from risk.rules import default_rules
-from tests.app.helpers import badges, click, open_case, open_page, selectbox, signed_in, title
+from tests.app.helpers import badges, click, open_case, open_page, open_section, selectbox, signed_in, title
 from tests.ui.helpers import no_exceptions, page_text
 from ui.i18n import t
 from ui.labels import md_escape
@@ -20,9 +20,12 @@ STEPS = {s.id: s for s in default_rules().steps.steps}
 
 
 def demo_001() -> AppTest:
-    """polis on the result of DEMO-001: the police's own domestic-violence assessment, level severe."""
+    """polis on the result of DEMO-001, its section "why" opened: the police's own domestic-violence assessment,
+    level severe."""
     at = open_case(signed_in("polis"), "DEMO-001")
     assert title(at) == "Resultat"
+    assert not badges(at)[1:]  # the section is drawn when opened
+    open_section(at, "result.why")
     assert badges(at)[1] == "Risknivå: Mycket hög (4 av 4)"
     return at
 
@@ -61,7 +64,7 @@ def test_an_override_without_a_reason_is_refused_and_with_one_both_levels_are_ke
     ],
 )
 def test_consent_is_recorded_from_the_step_that_needs_it(step: str, person: str, to: list[str]) -> None:
-    at = demo_001()
+    at = open_section(demo_001(), "result.steps")  # every agency's steps, with their consent
     action = STEPS[step].action("sv")
     required = f":material/pending_actions: **Samtycke:** {t('consent.required', 'sv')}"
 
@@ -176,5 +179,7 @@ def test_a_step_added_to_the_plan_says_planned() -> None:
 def test_the_print_summary_is_offered_in_the_users_language() -> None:
     at = demo_001()
     assert t("summary.print_title", "sv") in [e.label for e in at.expander]
+    assert not at.get("download_button")  # the summary is built when its section is opened
+    open_section(at, "result.print")
     (download,) = [d for d in at.get("download_button") if d.proto.label == t("summary.download", "sv")]
     assert download.proto.label

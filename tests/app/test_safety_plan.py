@@ -13,7 +13,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from risk.safety_plans import default_safety_plans, printed_plan
-from tests.app.helpers import _request, click, open_case, signed_in, title
+from tests.app.helpers import _request, click, open_case, open_section, signed_in, title
 from tests.app.test_language_leakage import _signed_in as in_language_signed_in
 from tests.ui.helpers import no_exceptions, page_text
 from ui.i18n import t
@@ -26,7 +26,8 @@ FORM = "safety_plan.answer:y1:victim:"
 def demo_003() -> AppTest:
     at = open_case(signed_in("vard"), "DEMO-003")
     assert title(at) == "Resultat"
-    return at
+    assert not [e for e in at.expander if e.label == "Säkerhetsplaner (1)"][0].children  # drawn when opened
+    return open_section(at, "result.safety_plans")
 
 
 def in_english(username: str, monkeypatch: pytest.MonkeyPatch) -> AppTest:
@@ -131,6 +132,7 @@ def test_the_suicide_plan_is_offered_in_english_with_its_stanley_brown_sections(
     store.save_assessment(user, cid, psy)
     at = open_case(at, "AK-SP-1")
     assert title(at) == "Result"
+    at = open_section(at, "result.safety_plans")
     [section] = [e for e in at.expander if e.label == "Safety plans (1)"]
     assert "**Safety plan for suicide risk** – p1" in page_text(section)
     click(at, "Create safety plan")

@@ -8,8 +8,9 @@ import sys
 from sqlalchemy import func, select
 
 from risk.storage import schema as db
-from tests.app.helpers import APP, open_case, signed_in, title
+from tests.app.helpers import APP, open_case, open_section, signed_in, title
 from tests.conftest import ROOT
+from ui.i18n import t
 from ui.session import get_store
 
 
@@ -41,3 +42,21 @@ def test_the_sign_in_page_does_not_load_the_other_pages() -> None:
     shown = subprocess.run([sys.executable, "-c", script], cwd=ROOT, capture_output=True, text=True, timeout=300)
     assert shown.returncode == 0, shown.stderr
     assert shown.stdout.strip().splitlines()[-1] == "['ui.pages.login']"
+
+
+def test_charts_and_long_sections_are_drawn_only_when_opened() -> None:
+    """plotly's charts cost a second and more of a page's paint in the browser: the result's score charts and the
+    conference timeline are sent only once their sections are opened, and the result's first screen stays light."""
+    at = open_case(signed_in("polis"), "DEMO-001")
+    assert not at.get("plotly_chart")
+    assert not at.get("download_button")  # the print summary is built when its section is opened
+    labels = [e.label for e in at.expander]
+    assert labels[0] == t("pages.result.why", "sv") and t("summary.print_title", "sv") in labels  # still offered
+    open_section(at, "result.why")
+    shown = get_store().assess_case(at.session_state["user"], at.session_state["case_id"], lang="sv")
+    assert len(at.get("plotly_chart")) == len(shown["assessments"]) >= 1  # one score chart per assessment
+
+    at = signed_in("samordnare")  # lands on the conference
+    assert title(at) == "Ärendemöte" and not at.get("plotly_chart")
+    assert t("pages.conference.timeline", "sv") in [e.label for e in at.expander]
+    assert len(open_section(at, "conference.timeline").get("plotly_chart")) == 1

@@ -10,7 +10,7 @@ from typing import Any
 
 from streamlit.testing.v1 import AppTest
 
-from tests.app.helpers import PASSWORD, click, open_page, selectbox, signed_in
+from tests.app.helpers import PASSWORD, click, open_page, open_section, selectbox, signed_in
 from tests.ui.helpers import no_exceptions, page_text
 from ui.session import get_store
 
@@ -78,7 +78,7 @@ def test_a_concern_report_is_recorded_as_made_and_the_child_no_longer_waits_for_
 
 
 def test_a_consent_is_withdrawn_after_confirming_and_stays_in_the_history() -> None:
-    at = on_conference("polis", "DEMO-001 Våld i lägenhet")
+    at = open_section(on_conference("polis", "DEMO-001 Våld i lägenhet"), "conference.consents")
     withdraw = form(at, "withdraw_consent")
     withdraw.selectbox[0].set_value(("v1", "social_services"))
     click(at, "Återkalla samtycke")
@@ -94,7 +94,7 @@ def test_a_consent_is_withdrawn_after_confirming_and_stays_in_the_history() -> N
 
 
 def test_an_organisation_is_brought_into_the_case() -> None:
-    at = on_conference("polis", "DEMO-001 Våld i lägenhet")
+    at = open_section(on_conference("polis", "DEMO-001 Våld i lägenhet"), "conference.organisations")
     add = form(at, "add_organisation")
     add.selectbox[0].set_value("healthcare")
     click(at, "Lägg till i ärendet")
@@ -106,7 +106,7 @@ def test_a_person_is_corrected_and_one_registered_by_mistake_removed_but_not_one
     cid = new_case_with_children("K-PERS-1")
     store = get_store()
     store.add_person(store.authenticate("polis", PASSWORD), cid, {"id": "x9", "role": "relative", "age": 50})
-    at = on_conference("polis", "K-PERS-1")
+    at = open_section(on_conference("polis", "K-PERS-1"), "conference.persons")
     selectbox(at, "Person").set_value("c2")
     at.run()
     correct = form(at, "correct_person.c2")
@@ -148,7 +148,7 @@ def test_another_action_has_its_own_text_shown_as_plain_text_and_an_overdue_one_
     shown = next(str(m.value) for m in at.main.markdown if "skolan" in str(m.value))
     assert "Möte med \\*\\*skolan\\*\\* om \\[hämtning\\]" in shown  # no bold, no link: the text as typed
     assert any("Försenad – skulle vara klar" in str(m.value) for m in at.main.markdown)
-    spec = json.loads(at.get("plotly_chart")[0].proto.spec)
+    spec = json.loads(open_section(at, "conference.timeline").get("plotly_chart")[0].proto.spec)
     overdue = next(tr for tr in spec["data"] if tr.get("name") == "Försenade åtgärder")
     assert overdue["text"] == ["försenad"]  # in words, not colour alone
     assert overdue["x"] == [(date.today() - timedelta(days=2)).isoformat()]
@@ -160,6 +160,8 @@ def test_the_case_is_exported_with_its_plan_and_reassessment_date_only_when_aske
     admin = store.authenticate("admin", PASSWORD)
     exports = lambda: [e for e in store.audit_entries(admin, limit=1000) if e["action"] == "export_case"]  # noqa: E731
     assert exports() == [] and not at.get("download_button")
+    open_section(at, "conference.export")
+    assert exports() == [] and not at.get("download_button")  # opening the section exports nothing yet
     click(at, "Förbered export")
     assert len(exports()) == 1
     labels = [b.proto.label for b in at.get("download_button")]

@@ -163,6 +163,10 @@ def test_conference_page(signed_in: Callable[[str], Page]) -> None:
     choose(page, "Ärende", "DEMO-004 Ärendemöte")
     expect(page.get_by_role("heading", name="Handlingsplan")).to_be_visible()
     check(page, "conference")
+    page.locator("summary", has_text="Nivåer och åtgärder över tid").click()  # the timeline opens on demand
+    settle(page)
+    expect(page.get_by_test_id("stPlotlyChart").first).to_be_visible()
+    check(page, "conference with the timeline open")
 
 
 def test_figures_page(signed_in: Callable[[str], Page]) -> None:

@@ -81,7 +81,8 @@ def test_police_intake_with_a_child_shows_the_level_the_concern_report_and_the_c
     overall = main.locator(".samrisk-level").first
     expect(overall).to_contain_text("Samlad risknivå")
     expect(overall).to_contain_text(LEVEL_IN_WORDS)
-    expect(main.get_by_text("Gör en orosanmälan", exact=False).first).to_be_visible()
+    # the step's text, not its check box's hidden name (the same words), which comes first once the box is drawn
+    expect(main.get_by_text("Gör en orosanmälan", exact=False).filter(visible=True).first).to_be_visible()
     expect(main.get_by_role("heading", name="Checklistor som krävs")).to_be_visible()
     child = main.get_by_test_id("stVerticalBlock").filter(  # the required checklist's box: text and button
         has_text=re.compile(r"^Barn som far illa.* för c1 – barn, 4 år"), has=page.get_by_role("button", name="Starta")
@@ -111,6 +112,8 @@ def test_case_conference_shows_every_agency_side_by_side(page: Page, app_url: st
     expect(main.get_by_text("Bedömningarna skiljer sig")).to_be_visible()
     expect(main.get_by_role("heading", name="Handlingsplan")).to_be_visible()
     expect(main.get_by_text("Föreslå kontaktförbud för åklagaren", exact=False)).to_be_visible()
+    expect(main.locator(".js-plotly-plot")).to_have_count(0)  # the timeline is drawn when its section is opened
+    open_section(page, "Nivåer och åtgärder över tid")
     expect(main.locator(".js-plotly-plot")).to_have_count(1)
     assert_clean(page)
     screenshot(page, "conference.png")
@@ -162,7 +165,8 @@ def test_emergency_department_triage_of_a_stabbed_16_year_old_requires_the_child
 
     main = page.get_by_test_id("stMain")
     expect(main.locator(".samrisk-level").first).to_contain_text(LEVEL_IN_WORDS)
-    expect(main.get_by_text("Gör en orosanmälan", exact=False).first).to_be_visible()  # a child: social services
+    # a child: social services (the step's check box carries the same words as its hidden name)
+    expect(main.get_by_text("Gör en orosanmälan", exact=False).filter(visible=True).first).to_be_visible()
     child = main.get_by_test_id("stVerticalBlock").filter(  # everyone under 18 is a child, whatever the role
         has_text=re.compile(r"^Barn som far illa.* för v1 – utsatt, 16 år"),
         has=page.get_by_role("button", name="Starta"),

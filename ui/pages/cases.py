@@ -37,24 +37,24 @@ def page() -> None:
     st.caption(t("pages.cases.count", n=result.total, page=result.page, pages=pages))
     if not result.items:
         st.info(t("pages.cases.none"))
-    for c in result.items:
+    for c in result.items:  # few elements a row: a page of 20 is drawn in the browser on every visit
         with st.container(border=True):
-            cols = st.columns([3, 2, 2, 1])
+            cols = st.columns([5, 2, 1])
             marker = f" · {t('pages.cases.synthetic')}" if c.synthetic else ""
-            cols[0].markdown(
-                f"**{md_escape(c.reference)}**{marker}  \n{t(f'context.{c.context}')} · {t(f'agency.{c.owner_agency}')}"
-            )
-            if c.level:
-                cols[1].markdown(level_badge_html(c.level, session.lang(), small=True), unsafe_allow_html=True)
-            else:
-                cols[1].caption(t("pages.cases.no_level"))
             notes = [t("pages.cases.assessments", n=c.assessments)]
             if c.overdue_actions:
                 notes.append(f"**:red[{t('pages.cases.overdue', n=c.overdue_actions)}]**")
             if c.reassessment_due:
                 notes.append(t("pages.cases.reassess", date=c.reassessment_due.isoformat()))
-            cols[2].markdown("  \n".join(notes))
-            if cols[3].button(t("pages.cases.open"), key=f"open.{c.id}", width="stretch"):
+            cols[0].markdown(
+                f"**{md_escape(c.reference)}**{marker}  \n{t(f'context.{c.context}')} · {t(f'agency.{c.owner_agency}')}"
+                f"  \n{' · '.join(notes)}"
+            )
+            if c.level:
+                cols[1].markdown(level_badge_html(c.level, session.lang(), small=True), unsafe_allow_html=True)
+            else:
+                cols[1].caption(t("pages.cases.no_level"))
+            if cols[2].button(t("pages.cases.open"), key=f"open.{c.id}", width="stretch"):
                 open_case(c.id)
                 go("conference" if user.role == "coordinator" else "result")
     nav = st.columns(3)

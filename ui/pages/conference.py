@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import html
 from collections import defaultdict
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from datetime import date, datetime, timedelta
 from typing import Any
 
@@ -66,14 +66,17 @@ def page() -> None:
 def case_record(store: Store, user: UserInfo, case: dict[str, Any]) -> None:
     """Consents, organisations, persons and the export: the workflows on the case beside the assessments."""
     st.subheader(t("workflows.case_record"))
-    with st.expander(t("workflows.consents.title")):
-        case_workflows.consents(store, user, case)
-    with st.expander(t("workflows.organisations.title")):
-        case_workflows.organisations(store, user, case)
-    with st.expander(t("workflows.persons.title")):
-        case_workflows.persons(store, user, case)
-    with st.expander(t("workflows.export.title")):
-        case_workflows.export(store, user, case, step_text)
+    sections: tuple[tuple[str, Callable[[], object]], ...] = (
+        ("consents", lambda: case_workflows.consents(store, user, case)),
+        ("organisations", lambda: case_workflows.organisations(store, user, case)),
+        ("persons", lambda: case_workflows.persons(store, user, case)),
+        ("export", lambda: case_workflows.export(store, user, case, step_text)),
+    )
+    for name, draw in sections:  # each drawn when opened: its reads and forms cost nothing on other clicks
+        box = st.expander(t(f"workflows.{name}.title"), key=f"conference.{name}", on_change="rerun")
+        if box.open:
+            with box:
+                draw()
 
 
 def step_text(step_id: str, lang_: str, note: str | None = None) -> str:
@@ -348,12 +351,17 @@ def timeline(
 ) -> None:
     events = store.timeline(user, cid)
     if events or plan:
-        st.plotly_chart(  # no tool bar: its buttons are English and in the way of the keyboard
-            timeline_figure(events, session.lang(), persons, plan),
-            width="stretch",
-            config={"displayModeBar": False},
-            alt=t("pages.conference.timeline_alt", n=len(events) + len(plan or [])),
+        # drawn when opened: plotly's chart costs a second and more of every paint of the page
+        box = st.expander(
+            t("pages.conference.timeline"), icon=":material/timeline:", key="conference.timeline", on_change="rerun"
         )
+        if box.open:
+            box.plotly_chart(  # no tool bar: its buttons are English and in the way of the keyboard
+                timeline_figure(events, session.lang(), persons, plan),
+                width="stretch",
+                config={"displayModeBar": False},
+                alt=t("pages.conference.timeline_alt", n=len(events) + len(plan or [])),
+            )
     undated = [a for a in plan or [] if not a.get("due_date")]
     if undated:
         st.caption(t("workflows.plan.no_due", n=len(undated)))

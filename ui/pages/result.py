@@ -68,16 +68,18 @@ def page() -> None:
     do_now(store, user, case, result)
     notice(st, session.lang())
 
-    with st.expander(t("pages.result.why"), icon=":material/help:"):
-        for n, a in enumerate(result.assessments):
-            with st.container(border=True):
-                if a.agency and a.agency != user.agency:
-                    st.caption(t("pages.result.by_agency", agency=t(f"agency.{a.agency}")))
-                render_assessment_result(
-                    st, a, checklists[a.checklist], session.lang(), catalog=catalog, key_prefix=f"r{n}"
-                )
-                if a.agency in (None, user.agency) and user.role in CASE_WORKERS:
-                    override_form(store, user, cid, a.checklist, a.subject, a.computed_level, n, about=a.about)
+    why = st.expander(t("pages.result.why"), icon=":material/help:", key="result.why", on_change="rerun")
+    if why.open:  # drawn when opened: the charts (plotly) cost a second and more of every page paint
+        with why:
+            for n, a in enumerate(result.assessments):
+                with st.container(border=True):
+                    if a.agency and a.agency != user.agency:
+                        st.caption(t("pages.result.by_agency", agency=t(f"agency.{a.agency}")))
+                    render_assessment_result(
+                        st, a, checklists[a.checklist], session.lang(), catalog=catalog, key_prefix=f"r{n}"
+                    )
+                    if a.agency in (None, user.agency) and user.role in CASE_WORKERS:
+                        override_form(store, user, cid, a.checklist, a.subject, a.computed_level, n, about=a.about)
     if result.flags:
         with st.expander(t("flags.title") + f" ({len(result.flags)})", icon=":material/flag:"):
             render_flags(st, result.flags, session.lang(), catalog=catalog)
@@ -94,28 +96,31 @@ def page() -> None:
     print_summary(user, case, result)
     safety_plan.section(store, user, case, result)  # the victim's or the suicide safety plan, as the result offers
     situation = safety_plan.case_situation(case, user.agency, result)  # "May I tell?" from a step, for this case
-    pending = st.session_state.get("consent_step")
-    with st.expander(
+    steps = st.expander(  # drawn when opened; it stays open while a consent form in it is filled in
         t("pages.result.all_steps", n=len(result.steps)),
         icon=":material/groups:",
-        expanded=pending is not None,  # a consent form being filled in stays open
-    ):
-        render_steps(
-            st,
-            result.steps,
-            session.lang(),
-            on_record_consent=_ask_consent,
-            catalog=catalog,
-            below=lambda box, step: _below_step(store, user, case, step, box, situation),
-            title=False,
-        )
+        key="result.steps",
+        on_change="rerun",
+    )
+    if steps.open:
+        with steps:
+            render_steps(
+                st,
+                result.steps,
+                session.lang(),
+                on_record_consent=_ask_consent,
+                catalog=catalog,
+                below=lambda box, step: _below_step(store, user, case, step, box, situation),
+                title=False,
+            )
 
 
 def print_summary(user: UserInfo, case: dict[str, Any], result: Result) -> None:
     """The one-page summary in the user's language, as an HTML file to print (built in risk/summary.py)."""
-    with st.expander(t("summary.print_title"), icon=":material/print:"):
-        st.caption(t("summary.print_help"))
-        st.download_button(
+    box = st.expander(t("summary.print_title"), icon=":material/print:", key="result.print", on_change="rerun")
+    if box.open:  # the summary is built when the section is opened, not on every click on the page
+        box.caption(t("summary.print_help"))
+        box.download_button(
             t("summary.download"),
             summary_html(build_summary(case, result, session.lang(), agency=user.agency)),
             file_name=f"samrisk-{case['id']}-{session.lang()}.html",
