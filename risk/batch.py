@@ -16,7 +16,7 @@ import re
 import stat
 import sys
 from collections import Counter
-from typing import IO
+from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
@@ -227,6 +227,24 @@ def read_answers_csv(
     LIMITS.columns columns or longer than LIMITS.header_bytes, and repeated column names: wide headers
     are where pandas' time and memory grow faster than the file.
     """
+    opened = open_answers_csv(source, checklist, sep, checklists)
+    return read_opened_csv(opened), opened.sep
+
+
+@dataclass(frozen=True)
+class OpenedCsv:
+    """A CSV checked up to its header: where its bytes are, its columns and separator."""
+
+    source: str
+    data: str | io.BytesIO  # a regular file's path (read from there: no second copy), or its bytes
+    header: list[str]
+    sep: str
+
+
+def open_answers_csv(
+    source: str, checklist: str, sep: str | None = None, checklists: dict[str, Checklist] | None = None
+) -> OpenedCsv:
+    """The checks of read_answers_csv before any parser runs: size, header, separator, repeated names."""
     checklists = checklists if checklists is not None else default_checklists()
     cl = checklists.get(checklist)
     if cl is None:
@@ -234,7 +252,7 @@ def read_answers_csv(
     sep = "\t" if sep in ("\\t", "tab") else sep  # what people type for a tab
     if sep is not None and (len(sep) != 1 or sep in '"\r\n'):
         raise InputError([f"--sep: {sep!r} is not a separator; give one character such as , ; or a tab"])
-    data: str | IO[bytes]  # a regular file is read by pandas from its path: no second copy in memory
+    data: str | io.BytesIO  # a regular file is read by pandas from its path: no second copy in memory
     too_large = f"a CSV file larger than {LIMITS.csv_bytes:,} bytes; split it"
     try:
         if source == "-":
@@ -271,6 +289,12 @@ def read_answers_csv(
     ]
     if repeated:
         raise InputError(bounded(repeated))
+    return OpenedCsv(source, data, header, sep)
+
+
+def read_opened_csv(opened: OpenedCsv) -> pd.DataFrame:
+    """Parse a checked CSV with pandas, every cell a string."""
+    source, data, sep = opened.source, opened.data, opened.sep
     try:
         df = pd.read_csv(data, sep=sep, dtype=str, keep_default_na=False, encoding="utf-8-sig", engine="c")
     except UnicodeDecodeError as e:
@@ -283,4 +307,4 @@ def read_answers_csv(
         raise InputError(
             [f"{source}: not a valid CSV file: line 2 has more fields than the {len(df.columns)} the first line names"]
         )
-    return df, sep
+    return df
