@@ -251,6 +251,11 @@ def statistics_scope(viewer: Viewer) -> str | None:
     return None
 
 
+def needs_analysis_scope(viewer: Viewer) -> str | None:
+    """Whose needs analysis a role may see: the roles that see the figures, over the same organisations."""
+    return statistics_scope(viewer)
+
+
 def suppress_small_cells(
     counts: Mapping[tuple[str, ...], int], min_cell: int = MIN_CELL
 ) -> dict[tuple[str, ...], int | None]:
