@@ -90,6 +90,7 @@ def pages_for(role: str, agency: str) -> list[st.Page]:
         "figures": st.Page(
             lazy("figures"), title=t("pages.figures.title"), icon=":material/bar_chart:", url_path="figures"
         ),
+        "needs": st.Page(lazy("needs"), title=t("needs.title"), icon=":material/school:", url_path="needs"),
         "users": st.Page(
             lazy("admin", "users_page"),
             title=t("pages.admin.users"),
@@ -105,7 +106,7 @@ def pages_for(role: str, agency: str) -> list[st.Page]:
         "clinician": ["cases", "intake", "result", "conference", "guidance", "law"],
         "social_worker": ["cases", "intake", "result", "conference", "guidance", "law"],
         "coordinator": ["conference", "cases", "guidance", "law"],
-        "supervisor": ["figures", "guidance", "law"],
+        "supervisor": ["figures", "needs", "guidance", "law"],
         "admin": ["users", "audit", "guidance", "law"],
     }[role]
     nav.register({n: made[n] for n in names})
