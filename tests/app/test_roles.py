@@ -24,7 +24,7 @@ MENUS = {
     "vard": ["Ärenden", "Triage", "Resultat", "Ärendemöte", "Kunskapsstöd", "Får jag berätta?"],
     "soc": ["Ärenden", "Bedömning", "Resultat", "Ärendemöte", "Kunskapsstöd", "Får jag berätta?"],
     "samordnare": ["Ärendemöte", "Ärenden", "Kunskapsstöd", "Får jag berätta?"],
-    "chef": ["Uppföljning", "Kunskapsstöd", "Får jag berätta?"],
+    "chef": ["Uppföljning", "Behovsanalys", "Kunskapsstöd", "Får jag berätta?"],
     "admin": ["Användare", "Granskningslogg", "Kunskapsstöd", "Får jag berätta?"],
 }
 CAPTIONS = {
