@@ -254,3 +254,29 @@ def form_minutes(started: list[datetime], saves: list[datetime]) -> list[tuple[d
             out.append((saved, (saved - first).total_seconds() / 60))
         previous = saved
     return out
+
+
+class TrainingFigure(BaseModel):
+    """How a unit did on one practice case: attempts and their median score, hidden below MIN_CELL attempts."""
+
+    unit: str
+    case_id: str
+    attempts: int | None
+    median_score: float | None
+
+
+def training_figures(attempts: Iterable[tuple[str, str, int]]) -> list[TrainingFigure]:
+    """Per unit and practice case, from (unit, case, score) of each attempt: a trainee's own score is never shown,
+    only a median over at least MIN_CELL attempts."""
+    scores: dict[tuple[str, str], list[int]] = {}
+    for unit, case_id, score in attempts:
+        scores.setdefault((unit, case_id), []).append(score)
+    return [
+        TrainingFigure(
+            unit=unit,
+            case_id=case_id,
+            attempts=_shown(len(v)),
+            median_score=round(float(median(v)), 1) if len(v) >= MIN_CELL else None,
+        )
+        for (unit, case_id), v in sorted(scores.items())
+    ]

@@ -164,3 +164,16 @@ def test_direction_and_form_minutes() -> None:
     saves = [t0 + timedelta(minutes=10), t0 + timedelta(minutes=30), t0 + timedelta(minutes=40)]
     assert form_minutes(drafts, saves) == [(saves[0], 10.0), (saves[1], 10.0)]  # the third save had no draft
     assert training_link("a b", ["x.1", "x.2"]) == "training?unit=a+b&focus=x.1,x.2"
+
+
+def test_training_figures_hide_small_groups() -> None:
+    from risk.needs import training_figures
+
+    got = training_figures(
+        [("malmo", "tc.bridge", s) for s in (60, 70, 80, 90, 100)] + [("lund", "tc.bridge", 40), ("lund", "tc.x", 90)]
+    )
+    assert [(f.unit, f.case_id, f.attempts, f.median_score) for f in got] == [
+        ("lund", "tc.bridge", None, None),
+        ("lund", "tc.x", None, None),
+        ("malmo", "tc.bridge", 5, 80.0),
+    ]

@@ -12,7 +12,8 @@ from typing import Any
 import streamlit as st
 
 from risk.checklists import default_checklists
-from risk.needs import NeedsAnalysis
+from risk.needs import NeedsAnalysis, TrainingFigure, training_figures
+from risk.storage import PermissionDenied
 from ui import session
 from ui.i18n import cap
 from ui.labels import Catalog, checklist_name, item_text, md_escape, organisation_word
@@ -34,14 +35,28 @@ def unit_word(unit: str) -> str:
     return organisation_word(unit, session.lang())
 
 
-def training_results(unit: str) -> list[dict[str, Any]] | None:
-    """HOOK for the `training` branch: the training cases a unit has done and how they scored. None until the
-    Store has a method for results per unit (then this page shows them under "Training cases done")."""
-    method = getattr(get_store(), "training_results_for_unit", None)
+def training_results(unit: str) -> list[TrainingFigure] | None:
+    """HOOK for the `training` branch (Store.training_attempts, per unit): the practice cases a unit has done and
+    their median scores, small groups hidden. None while the Store has no training results; [] when this user may
+    not read the unit's results."""
+    method = getattr(get_store(), "training_attempts", None)
     if method is None:
         return None
-    found: list[dict[str, Any]] = method(require_user(), unit)
-    return found
+    try:
+        attempts = method(require_user(), unit)
+    except PermissionDenied:
+        return []
+    return training_figures((a.unit, a.case_id, a.score) for a in attempts)
+
+
+def training_case_title(case_id: str) -> str:
+    """A practice case's title in the user's language, where the training library is there; else its id."""
+    try:
+        from risk.training import default_training  # type: ignore[import-not-found,unused-ignore]
+    except ImportError:
+        return case_id
+    found = default_training().cases.get(case_id)
+    return str(found.title(session.lang())) if found is not None else case_id
 
 
 def _frame(rows: Sequence[dict[str, Any]], columns: list[str]) -> Any:
@@ -229,9 +244,14 @@ def page() -> None:
             st.caption(t("needs.training_pending"))
             break
         st.markdown(f"**{md_escape(unit_word(u))}**")
-        if results:
-            st.dataframe(_frame(results, list(results[0])), hide_index=True, width="stretch")
-        else:
+        if not results:
             st.caption(cap(t("needs.training_none")))
+            continue
+        columns = [t("needs.col.case"), t("needs.col.attempts"), t("needs.col.median_score")]
+        rows = [
+            dict(zip(columns, (training_case_title(r.case_id), shown(r.attempts), shown(r.median_score)), strict=True))
+            for r in results
+        ]
+        st.dataframe(_frame(rows, columns), hide_index=True, width="stretch")
     if any(v == t("figures.suppressed") for _, rows in figures.values() for row in rows for v in row.values()):
         st.caption(t("figures.suppressed_note", n=data.min_cell))
