@@ -2,9 +2,10 @@
 
 The same answers, checks, messages and output bytes as the pandas path in risk.batch (reading with
 pandas, `score_frame`, `neutralise_formulas`, `DataFrame.to_csv` with CRLF line ends), at close to
-the speed at which pyarrow alone reads and writes the file: pyarrow parses the file on both cores,
-answers are read as dictionary codes (four bytes a cell, no strings), and the output is rendered
-column by column with Arrow compute functions, block by block, so it is never held whole.
+the speed at which pyarrow alone reads and writes the file: pyarrow parses the file in blocks of
+BLOCK_BYTES, answers are kept as one byte a cell (no strings), the user's other columns as Arrow
+strings, and the output is rendered column by column with Arrow compute functions, block by block,
+so it is never held whole: memory stays below the size of the file.
 
 A file pyarrow will not parse as pandas would (a short row, an empty column name, text that is not
 UTF-8, a row longer than the header) raises `Unsupported`; the caller then takes the pandas path,

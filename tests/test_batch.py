@@ -74,6 +74,7 @@ TRICKY = {
     "header only": "note,dv.strangulation\n",
     "no line end at the end": "note,dv.strangulation\r\na,yes",
     "spaces": 'note,dv.strangulation\n  a  ,yes\n" q ",no\n',
+    "old Mac line ends": "note,dv.strangulation\ra,yes\rb,no\r",
     "short row (pandas path)": "note,dv.strangulation,dv.weapon_access\na,yes\nb,no,no\n",
     "empty column name (pandas path)": "note,,dv.strangulation\na,b,yes\n",
 }
