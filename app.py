@@ -100,13 +100,14 @@ def pages_for(role: str, agency: str) -> list[st.Page]:
         "audit": st.Page(lazy("audit", "page"), title=t("audit.title"), icon=":material/fact_check:", url_path="audit"),
         "guidance": guidance_page(),
         "law": st.Page(lazy("law", "page"), title=t("law.title"), icon=":material/gavel:", url_path="law"),
+        "training": st.Page(lazy("training"), title=t("training.title"), icon=":material/school:", url_path="training"),
     }
     names = {
-        "officer": ["cases", "intake", "result", "conference", "guidance", "law"],
-        "clinician": ["cases", "intake", "result", "conference", "guidance", "law"],
-        "social_worker": ["cases", "intake", "result", "conference", "guidance", "law"],
-        "coordinator": ["conference", "cases", "guidance", "law"],
-        "supervisor": ["figures", "needs", "guidance", "law"],
+        "officer": ["cases", "intake", "result", "conference", "guidance", "law", "training"],
+        "clinician": ["cases", "intake", "result", "conference", "guidance", "law", "training"],
+        "social_worker": ["cases", "intake", "result", "conference", "guidance", "law", "training"],
+        "coordinator": ["conference", "cases", "guidance", "law", "training"],
+        "supervisor": ["figures", "needs", "guidance", "law", "training"],
         "admin": ["users", "audit", "guidance", "law"],
     }[role]
     nav.register({n: made[n] for n in names})

@@ -140,11 +140,7 @@ def cmd_guidance(args: argparse.Namespace) -> int:
     from risk.guidance import KNOWLEDGE_DIR, guidance_schema, load_library, search
 
     if args.action == "schema":
-        out = Path(args.out) if args.out else KNOWLEDGE_DIR / "schema"
-        out.mkdir(parents=True, exist_ok=True)
-        (out / "guidance.schema.json").write_text(json.dumps(guidance_schema(), indent=2, ensure_ascii=False) + "\n")
-        print(out / "guidance.schema.json")
-        return 0
+        return _write_schema(Path(args.out) if args.out else KNOWLEDGE_DIR / "schema", "guidance", guidance_schema())
     library = load_library()
     if args.action == "validate":
         print(f"{len(library.entries)} entries, {len(library.settings)} settings, every link resolves")
@@ -162,6 +158,31 @@ def cmd_guidance(args: argparse.Namespace) -> int:
             _write_atomically(target, lambda f: f.write(text))
         else:
             sys.stdout.write(text)
+    return 0
+
+
+def _write_schema(out: Path, name: str, schema: dict[str, Any]) -> int:
+    """Write `<name>.schema.json` into the folder `out` (made if missing) and print its path."""
+    out.mkdir(parents=True, exist_ok=True)
+    (out / f"{name}.schema.json").write_text(json.dumps(schema, indent=2, ensure_ascii=False) + "\n")
+    print(out / f"{name}.schema.json")
+    return 0
+
+
+def cmd_training(args: argparse.Namespace) -> int:
+    from risk.training import TRAINING_DIR, consistency_problems, load_training, training_schema
+
+    if args.action == "schema":
+        return _write_schema(Path(args.out) if args.out else TRAINING_DIR / "schema", "training", training_schema())
+    library = load_training(Path(args.dir) if args.dir else TRAINING_DIR)
+    problems = [p for c in library.cases.values() for p in consistency_problems(c)]
+    for p in problems:
+        print(p, file=sys.stderr)
+    if problems:
+        print("the expert answer and the engine disagree: one of them is wrong", file=sys.stderr)
+        return 1
+    print(f"{len(library.cases)} practice cases; every id resolves; every expert answer agrees with the engine")
+    print("ok")
     return 0
 
 
@@ -288,6 +309,16 @@ def build_parser() -> argparse.ArgumentParser:
     g.add_argument("--lang", choices=[x.value for x in Language], default="sv", help="search: language (default sv)")
     g.add_argument("--out", help="schema: folder (default knowledge/schema); review: file (default standard output)")
     g.set_defaults(func=cmd_guidance)
+    tr = sub.add_parser("training", help="check or describe the practice cases of training/")
+    tr.add_argument(
+        "action",
+        choices=["validate", "schema"],
+        help="validate: load every case, resolve every id and check each expert answer against the engine "
+        "(exit 1 where they disagree); schema: write the JSON Schema",
+    )
+    tr.add_argument("--dir", help="validate: folder of the YAML files (default: training/)")
+    tr.add_argument("--out", help="schema: folder (default training/schema)")
+    tr.set_defaults(func=cmd_training)
     database = argparse.ArgumentParser(add_help=False)
     database.add_argument("--database", help="SQLAlchemy URL (default: SAMRISK_DATABASE_URL, else var/samrisk.sqlite3)")
     u = sub.add_parser("users", parents=[database], help="manage accounts on a single site")

@@ -334,3 +334,42 @@ def audit_trail_scope(viewer: Viewer) -> str | None:
     if viewer.role in (*CASE_WORKER_ROLES, "coordinator"):
         return "case"
     return None
+
+
+# --- training (issue 11): practice-case results per person and unit --------------------------------------------------
+# A trainer is a supervisor: no new role (roles are a contract), the supervisor already answers for a unit's work.
+TRAINER_ROLES = ("supervisor",)
+TRAINEE_ROLES = (*CASE_WORKER_ROLES, "coordinator", "supervisor")
+
+
+def may_train(viewer: Viewer) -> bool:
+    """Who may work practice cases: everyone who works with cases, and the supervisors who train them."""
+    return viewer.role in TRAINEE_ROLES
+
+
+def may_read_attempt(
+    viewer: Viewer, viewer_id: int, attempt_user: int, attempt_org: int, tree: Mapping[int, Org]
+) -> bool:
+    """A trainee sees their own results; a trainer their unit's (the unit and its sub-units), nobody else's."""
+    if attempt_user == viewer_id:
+        return True
+    return viewer.role in TRAINER_ROLES and within(tree, attempt_org, viewer.organisation)
+
+
+def assignment_problems(viewer: Viewer, unit: int | None, tree: Mapping[int, Org]) -> list[str]:
+    """Why this viewer may not assign practice cases to `unit`: only a trainer, only to their own unit or a
+    sub-unit of it."""
+    if viewer.role not in TRAINER_ROLES:
+        return ["only a supervisor (trainer) may assign practice cases"]
+    if unit is None or unit not in tree:
+        return ["unit: no such organisation or unit"]
+    if not within(tree, unit, viewer.organisation):
+        return ["unit: you may assign cases only to your own unit or one of its sub-units"]
+    return []
+
+
+def sees_assignments_of(viewer: Viewer, unit: int, tree: Mapping[int, Org]) -> bool:
+    """A user sees the cases assigned to their unit or any unit above it; a trainer also those below theirs."""
+    if within(tree, viewer.organisation, unit):
+        return True
+    return viewer.role in TRAINER_ROLES and within(tree, unit, viewer.organisation)

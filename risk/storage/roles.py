@@ -21,6 +21,7 @@ APPEND_ONLY: dict[str, tuple[str, ...]] = {
     "concern_reports": (),
     "conference_shares": (),
     "action_items": (),
+    "training_attempts": (),  # a finished practice attempt is kept as it was scored
 }
 # tables the app updates (last activity, login counts, the audit head) but never deletes from
 NO_DELETE = ("audit_head", "cases", "users")

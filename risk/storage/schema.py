@@ -316,3 +316,37 @@ class DeploymentMark(Base):
     name: Mapped[str] = mapped_column(String(40), primary_key=True)
     value: Mapped[str] = mapped_column(String(200))
     set_at: Mapped[datetime] = mapped_column(DateTime())
+
+
+class TrainingAttempt(Base):
+    """One trainee's work on a practice case (training/*.yaml), with its feedback. Never a case: no row of `cases`,
+    `persons` or `assessments` is made for it. `organisation_id` is the trainee's unit when they worked it."""
+
+    __tablename__ = "training_attempts"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    organisation_id: Mapped[int] = mapped_column(ForeignKey("organisations.id"))
+    case_key: Mapped[str] = mapped_column(String(80))
+    case_version: Mapped[str] = mapped_column(String(40))
+    started_at: Mapped[datetime] = mapped_column(DateTime())
+    finished_at: Mapped[datetime] = mapped_column(DateTime())
+    score: Mapped[int] = mapped_column(Integer)
+    work: Mapped[dict[str, Any]] = mapped_column(JSON)
+    feedback: Mapped[dict[str, Any]] = mapped_column(JSON)
+    __table_args__ = (
+        Index("ix_training_attempts_user", "user_id"),
+        Index("ix_training_attempts_organisation", "organisation_id"),
+    )
+
+
+class TrainingAssignment(Base):
+    """A practice case a trainer assigned to a unit, with an optional due date."""
+
+    __tablename__ = "training_assignments"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    organisation_id: Mapped[int] = mapped_column(ForeignKey("organisations.id"))
+    case_key: Mapped[str] = mapped_column(String(80))
+    assigned_by: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    assigned_at: Mapped[datetime] = mapped_column(DateTime())
+    due: Mapped[date | None] = mapped_column(Date())
+    __table_args__ = (UniqueConstraint("organisation_id", "case_key", name="uq_training_assignment"),)

@@ -35,6 +35,7 @@ from risk.storage.plans import ACTION_STATUSES, ActionPlanMixin
 from risk.storage.reports import CasePage, CaseSummary, ReportsMixin
 from risk.storage.sessions import BrowserSessionsMixin
 from risk.storage.trail import AuditTrailMixin
+from risk.storage.training import TrainingMixin
 from risk.storage.users import UsersMixin
 from risk.storage.workflows import CaseRecordsMixin
 
@@ -65,6 +66,7 @@ class Store(
     ReportsMixin,
     AuditTrailMixin,
     BrowserSessionsMixin,
+    TrainingMixin,
 ):
     """Cases, assessments, consents, action plans, users and the audit trail."""
 

@@ -15,7 +15,7 @@ from tests.ui.helpers import no_exceptions, page_text
 APP = ROOT / "app.py"
 TIMEOUT = 60  # the first run imports plotly and loads the checklists
 PASSWORD = json.loads((ROOT / "data" / "demo.json").read_text(encoding="utf-8"))["password"]
-URL_PATHS = ("cases", "intake", "result", "conference", "figures", "users", "audit", "law")
+URL_PATHS = ("cases", "intake", "result", "conference", "figures", "users", "audit", "law", "training")
 _BADGE = re.compile(r'class="samrisk-level[^"]*"[^>]*aria-label="([^"]+)"')
 
 

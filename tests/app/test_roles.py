@@ -20,11 +20,11 @@ from tests.ui.helpers import page_text, texts
 from ui.i18n import t
 
 MENUS = {
-    "polis": ["Ärenden", "Intag", "Resultat", "Ärendemöte", "Kunskapsstöd", "Får jag berätta?"],
-    "vard": ["Ärenden", "Triage", "Resultat", "Ärendemöte", "Kunskapsstöd", "Får jag berätta?"],
-    "soc": ["Ärenden", "Bedömning", "Resultat", "Ärendemöte", "Kunskapsstöd", "Får jag berätta?"],
-    "samordnare": ["Ärendemöte", "Ärenden", "Kunskapsstöd", "Får jag berätta?"],
-    "chef": ["Uppföljning", "Behovsanalys", "Kunskapsstöd", "Får jag berätta?"],
+    "polis": ["Ärenden", "Intag", "Resultat", "Ärendemöte", "Kunskapsstöd", "Får jag berätta?", "Övning"],
+    "vard": ["Ärenden", "Triage", "Resultat", "Ärendemöte", "Kunskapsstöd", "Får jag berätta?", "Övning"],
+    "soc": ["Ärenden", "Bedömning", "Resultat", "Ärendemöte", "Kunskapsstöd", "Får jag berätta?", "Övning"],
+    "samordnare": ["Ärendemöte", "Ärenden", "Kunskapsstöd", "Får jag berätta?", "Övning"],
+    "chef": ["Uppföljning", "Behovsanalys", "Kunskapsstöd", "Får jag berätta?", "Övning"],
     "admin": ["Användare", "Granskningslogg", "Kunskapsstöd", "Får jag berätta?"],
 }
 CAPTIONS = {

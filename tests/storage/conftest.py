@@ -31,6 +31,8 @@ TABLES = (
     "consents",
     "drafts",
     "browser_sessions",
+    "training_attempts",
+    "training_assignments",
     "overrides",
     "assessments",
     "persons",
