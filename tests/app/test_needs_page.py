@@ -11,7 +11,7 @@ from streamlit.testing.v1 import AppTest
 from tests.app.helpers import nav_titles, open_page, sign_in, start, title
 from tests.ui.helpers import no_exceptions, page_text
 from ui import session
-from ui.i18n import t
+from ui.i18n import cap, t
 
 
 def _needs(lang: str, monkeypatch: pytest.MonkeyPatch) -> AppTest:
@@ -39,7 +39,7 @@ def test_a_supervisor_sees_the_needs_of_each_unit_with_a_training_link(monkeypat
     assert frames and list(frames[0].columns)[:2] == ["Enhet", "Månad"]
     units = {str(v) for f in frames for v in f.get("Enhet", [])}
     assert units == {"Polisen"}  # the unit in words, not the key
-    assert t("needs.training_pending", "sv") in text  # the hook until the training branch is merged
+    assert t("needs.training_pending", "sv") not in text  # the training branch is in: results per unit are read
 
 
 def test_the_english_view_is_in_english(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -58,3 +58,25 @@ def test_case_workers_have_no_needs_page(monkeypatch: pytest.MonkeyPatch) -> Non
     at = sign_in(start(), "polis")
     no_exceptions(at)
     assert t("needs.title", "sv") not in nav_titles(at)
+
+
+def test_the_units_training_results_are_shown_as_medians(monkeypatch: pytest.MonkeyPatch) -> None:
+    from datetime import datetime
+
+    from risk.training import TraineeWork, default_training, expert_work
+    from tests.app.helpers import PASSWORD
+    from ui.session import get_store
+
+    at = _needs("sv", monkeypatch)  # the demo database of this test is in place
+    assert cap(t("needs.training_none", "sv")) in page_text(at)  # no practice case done yet
+    store = get_store()
+    officer = store.authenticate("polis", PASSWORD, client="tests")
+    case = next(iter(default_training().cases.values()))
+    for work in [expert_work(case)] * 4 + [TraineeWork()]:
+        store.save_training_attempt(officer, case.id, work, datetime(2026, 11, 27, 8, 0))
+    at = _needs("sv", monkeypatch)
+    frames = [d.value for d in at.dataframe if "Övningsfall" in d.value.columns]
+    assert len(frames) == 1
+    row = frames[0].iloc[0]
+    assert row["Övningsfall"] == case.title("sv") and row["Försök"] == "5"
+    assert float(row["Medianpoäng"]) > 0
