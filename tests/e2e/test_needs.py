@@ -33,3 +33,10 @@ def test_a_supervisor_sees_the_needs_analysis(page: Page, app_url: str) -> None:
     assert "training?unit=police&focus=dv." in href, href
     expect(main.get_by_test_id("stDataFrame").first).to_be_visible()
     assert_clean(page)
+    # The link opens the training page in a new tab; here in the same one: the trainer view, focused on the items
+    page.goto(f"{app_url.rstrip('/')}/{href}")
+    settle(page)
+    main = page.get_by_test_id("stMain")
+    expect(main.get_by_role("heading", name="Övning", exact=True)).to_be_visible()
+    expect(main.get_by_text("Behovsanalysen pekar på:", exact=False)).to_be_visible()
+    assert_clean(page)
