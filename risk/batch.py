@@ -17,15 +17,18 @@ import stat
 import sys
 from collections import Counter
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import numpy as np
-import pandas as pd
 
 from risk.checklists import Checklist, default_checklists
 from risk.errors import InputError
 from risk.input_limits import LIMITS, bounded, read_bounded, short
 from risk.scoring import compile_checklist, score_arrays
 from risk.vocabulary import LEVEL_ORDER, Context
+
+if TYPE_CHECKING:  # pandas is imported where a DataFrame is made: `score` on pyarrow starts without it
+    import pandas as pd
 
 ADDED = ("score", "score_max", "completeness", "level")
 ALLOWED = ("yes", "no", "unknown", "")
@@ -160,6 +163,7 @@ def neutralise_formulas(df: pd.DataFrame, keep: set[str] | frozenset[str] = froz
     `keep` (answers and results, already checked) are not scanned, which keeps large files fast.
     The text columns are scanned as one array: per-column pandas calls cost minutes on a wide table.
     """
+    import pandas as pd
     names = list(df.columns)
     dtypes = list(df.dtypes)
     scan = [
@@ -294,6 +298,7 @@ def open_answers_csv(
 
 def read_opened_csv(opened: OpenedCsv) -> pd.DataFrame:
     """Parse a checked CSV with pandas, every cell a string."""
+    import pandas as pd
     source, data, sep = opened.source, opened.data, opened.sep
     try:
         df = pd.read_csv(data, sep=sep, dtype=str, keep_default_na=False, encoding="utf-8-sig", engine="c")
