@@ -93,6 +93,7 @@ def pages_for(role: str, agency: str) -> list[st.Page]:
         "validation": st.Page(
             lazy("validation"), title=t("validation.title"), icon=":material/query_stats:", url_path="validation"
         ),
+        "needs": st.Page(lazy("needs"), title=t("needs.title"), icon=":material/school:", url_path="needs"),
         "users": st.Page(
             lazy("admin", "users_page"),
             title=t("pages.admin.users"),
@@ -109,7 +110,7 @@ def pages_for(role: str, agency: str) -> list[st.Page]:
         "clinician": ["cases", "intake", "result", "conference", "guidance", "law", "training"],
         "social_worker": ["cases", "intake", "result", "conference", "guidance", "law", "training"],
         "coordinator": ["conference", "cases", "guidance", "law", "training"],
-        "supervisor": ["figures", "validation", "guidance", "law", "training"],
+        "supervisor": ["figures", "needs", "validation", "guidance", "law", "training"],
         "admin": ["users", "audit", "guidance", "law"],
     }[role]
     nav.register({n: made[n] for n in names})

@@ -1,71 +1,119 @@
-"""Score 1,000,000 domestic-violence assessments from CSV and compare with pandas reading and writing the same file.
+"""`python -m risk score` on 1,000,000 domestic-violence assessments, beside the floors of reading and writing the file.
 
-Prints the times and the ratio (goal: at most 2.0, aim 1.2). Not a test: a figure to watch.
-usage: python benchmarks/batch_score.py [ROWS]
+Each command runs in a fresh process (start-up included, as a user runs it), RUNS times; the medians are printed
+with the peak memory (maximum resident set size) of each, against the size of the file:
+
+- pandas floor: pandas reads the CSV (every cell a string) and writes it back;
+- pyarrow floor: pyarrow reads the CSV (every cell a string) and writes it back;
+- Samrisk score: `python -m risk score FILE --checklist domestic_violence -o OUT`;
+- pandas path: what `score` did before it read and wrote with pyarrow (and still does for a file pyarrow cannot
+  read as pandas would), for comparison.
+
+Goal (issue 11): score at most 1.5 x the pyarrow floor, peak memory at most 2 x the file size.
+Not a test: a figure to watch. usage: python benchmarks/batch_score.py [ROWS] [RUNS]
 """
 
 from __future__ import annotations
 
+import os
+import statistics
+import subprocess
 import sys
 import tempfile
 import time
 from pathlib import Path
 
-import numpy as np
-import pandas as pd
-
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-
-from risk.batch import score_frame
+ROOT = Path(__file__).resolve().parent.parent
+# This process stays small (no pandas): a child's peak memory counts from the size of its parent at fork.
+MAKE_CSV = """
+import sys
+import numpy as np, pandas as pd
 from risk.checklists import default_checklists
+items = list(default_checklists()["domestic_violence"].items)
+rows = int(sys.argv[2])
+rng = np.random.default_rng(0)
+values = rng.choice(
+    np.array(["yes", "no", "unknown", ""], dtype=object), size=(rows, len(items)), p=[0.15, 0.6, 0.1, 0.15]
+)
+df = pd.DataFrame(values, columns=items)
+df.insert(0, "case_ref", [f"K-{n:07d}" for n in range(rows)])
+df.to_csv(sys.argv[1], index=False)
+"""
+START_UP = """
+from risk.batch_arrow import score_csv
+from risk.checklists import default_checklists
+default_checklists()
+"""
+PANDAS_FLOOR = """
+import sys, pandas as pd
+pd.read_csv(sys.argv[1], dtype=str, keep_default_na=False).to_csv(sys.argv[2], index=False, lineterminator="\\r\\n")
+"""
+PYARROW_FLOOR = """
+import sys, pyarrow as pa, pyarrow.csv as c
+names = c.read_csv(sys.argv[1], read_options=c.ReadOptions(skip_rows_after_names=10**9)).column_names
+t = c.read_csv(sys.argv[1], convert_options=c.ConvertOptions(column_types=dict.fromkeys(names, pa.string())))
+c.write_csv(t, sys.argv[2])
+"""
+PANDAS_PATH = """
+import sys
+from risk.batch import ADDED, neutralise_formulas, read_answers_csv, score_frame
+from risk.checklists import default_checklists
+df, sep = read_answers_csv(sys.argv[1], "domestic_violence")
+out = neutralise_formulas(score_frame(df, "domestic_violence"),
+                          keep={*default_checklists()["domestic_violence"].items, *ADDED})
+out.to_csv(sys.argv[2], index=False, sep=sep, lineterminator="\\r\\n")
+"""
 
 
-def make_csv(path: Path, rows: int) -> None:
-    items = list(default_checklists()["domestic_violence"].items)
-    rng = np.random.default_rng(0)
-    values = rng.choice(
-        np.array(["yes", "no", "unknown", ""], dtype=object), size=(rows, len(items)), p=[0.15, 0.6, 0.1, 0.15]
-    )
-    df = pd.DataFrame(values, columns=items)
-    df.insert(0, "case_ref", [f"K-{n:07d}" for n in range(rows)])
-    df.to_csv(path, index=False)
-
-
-def best_of(runs: int, fn: object) -> float:
-    times = []
-    for _ in range(runs):
-        start = time.perf_counter()
-        fn()  # type: ignore[operator]
-        times.append(time.perf_counter() - start)
-    return min(times)
+def run(argv: list[str]) -> tuple[float, int]:
+    """Wall time in seconds and peak resident memory in bytes of one command in a fresh process."""
+    start = time.perf_counter()
+    proc = subprocess.Popen(argv, cwd=ROOT, stdout=subprocess.DEVNULL)
+    _, status, usage = os.wait4(proc.pid, 0)
+    elapsed = time.perf_counter() - start
+    proc.returncode = os.waitstatus_to_exitcode(status)
+    if proc.returncode != 0:
+        raise SystemExit(f"{argv[:3]} failed with status {proc.returncode}")
+    return elapsed, usage.ru_maxrss * 1024  # Linux reports kilobytes
 
 
 def main() -> None:
     rows = int(sys.argv[1]) if len(sys.argv) > 1 else 1_000_000
+    runs = max(3, int(sys.argv[2]) if len(sys.argv) > 2 else 3)
+    py = sys.executable
     with tempfile.TemporaryDirectory() as tmp:
         src, out = Path(tmp) / "in.csv", Path(tmp) / "out.csv"
-        make_csv(src, rows)
-        read = {"dtype": str, "keep_default_na": False}
-
-        def baseline() -> None:
-            pd.read_csv(src, **read).to_csv(out, index=False)
-
-        def scored() -> None:
-            score_frame(pd.read_csv(src, **read), "domestic_violence").to_csv(out, index=False)
-
-        frame = pd.read_csv(src, **read)
-
-        def score_only() -> None:
-            score_frame(frame, "domestic_violence")
-
-        t_base = best_of(3, baseline)
-        t_score = best_of(3, scored)
-        t_only = best_of(3, score_only)
-        size = src.stat().st_size / 1e6
-    print(f"rows: {rows:,}  file: {size:.0f} MB")
-    print(f"pandas read + write:          {t_base:6.2f} s")
-    print(f"read + score + write:         {t_score:6.2f} s   (scoring alone {t_only:.2f} s)")
-    print(f"ratio: {t_score / t_base:.2f}  (goal <= 2.0, aim 1.2)")
+        subprocess.run([py, "-c", MAKE_CSV, str(src), str(rows)], cwd=ROOT, check=True)
+        size = src.stat().st_size
+        commands = {
+            "start-up only": [py, "-c", START_UP],
+            "pandas floor": [py, "-c", PANDAS_FLOOR, str(src), str(out)],
+            "pyarrow floor": [py, "-c", PYARROW_FLOOR, str(src), str(out)],
+            "Samrisk score": [py, "-m", "risk", "score", str(src), "--checklist", "domestic_violence", "-o", str(out)],
+            "pandas path": [py, "-c", PANDAS_PATH, str(src), str(out)],
+        }
+        times: dict[str, list[float]] = {name: [] for name in commands}
+        memory: dict[str, list[int]] = {name: [] for name in commands}
+        for _ in range(runs):  # interleaved, so a busy moment falls on every command alike
+            for name, argv in commands.items():
+                t, m = run(argv)
+                times[name].append(t)
+                memory[name].append(m)
+    load = os.getloadavg()
+    print(f"rows: {rows:,}  file: {size / 1e6:.0f} MB  runs: {runs}  load average: {load[0]:.1f} {load[1]:.1f}")
+    med = {name: statistics.median(v) for name, v in times.items()}
+    for name in commands:
+        peak = max(memory[name])
+        print(
+            f"{name + ':':16} median {med[name]:6.2f} s  (runs {', '.join(f'{t:.2f}' for t in times[name])})"
+            f"  peak memory {peak / 1e6:5.0f} MB = {peak / size:.2f} x file"
+        )
+    print(f"Samrisk score / pyarrow floor: {med['Samrisk score'] / med['pyarrow floor']:.2f}  (goal <= 1.5)")
+    print(f"Samrisk score / pandas floor:  {med['Samrisk score'] / med['pandas floor']:.2f}")
+    print(f"pandas path / pyarrow floor:   {med['pandas path'] / med['pyarrow floor']:.2f}  (before)")
+    peak, base = max(memory["Samrisk score"]), max(memory["start-up only"])
+    print(f"peak memory / file size:       {peak / size:.2f}  (goal <= 2.0)")
+    print(f"(peak - start-up) / file size: {(peak - base) / size:.2f}  (the data alone; start-up {base / 1e6:.0f} MB)")
 
 
 if __name__ == "__main__":

@@ -17,16 +17,19 @@ import stat
 import sys
 from collections import Counter
 from collections.abc import Callable
-from typing import IO
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import numpy as np
-import pandas as pd
 
 from risk.checklists import Checklist, default_checklists
 from risk.errors import InputError
 from risk.input_limits import LIMITS, bounded, read_bounded, short
 from risk.scoring import compile_checklist, score_arrays
 from risk.vocabulary import LEVEL_ORDER, Context
+
+if TYPE_CHECKING:  # pandas is imported where a DataFrame is made: `score` on pyarrow starts without it
+    import pandas as pd
 
 ADDED = ("score", "score_max", "completeness", "level")
 ALLOWED = ("yes", "no", "unknown", "")
@@ -161,6 +164,8 @@ def neutralise_formulas(df: pd.DataFrame, keep: set[str] | frozenset[str] = froz
     `keep` (answers and results, already checked) are not scanned, which keeps large files fast.
     The text columns are scanned as one array: per-column pandas calls cost minutes on a wide table.
     """
+    import pandas as pd
+
     names = list(df.columns)
     dtypes = list(df.dtypes)
     scan = [
@@ -228,11 +233,29 @@ def read_answers_csv(
     LIMITS.columns columns or longer than LIMITS.header_bytes, and repeated column names: wide headers
     are where pandas' time and memory grow faster than the file.
     """
+    opened = open_answers_csv(source, checklist, sep, checklists)
+    return read_opened_csv(opened), opened.sep
+
+
+@dataclass(frozen=True)
+class OpenedCsv:
+    """A CSV checked up to its header: where its bytes are, its columns and separator."""
+
+    source: str
+    data: str | io.BytesIO  # a regular file's path (read from there: no second copy), or its bytes
+    header: list[str]
+    sep: str
+
+
+def open_answers_csv(
+    source: str, checklist: str, sep: str | None = None, checklists: dict[str, Checklist] | None = None
+) -> OpenedCsv:
+    """The checks of read_answers_csv before any parser runs: size, header, separator, repeated names."""
     checklists = checklists if checklists is not None else default_checklists()
     cl = checklists.get(checklist)
     if cl is None:
         raise InputError([f"--checklist: unknown checklist {checklist!r}; allowed: {', '.join(checklists)}"])
-    return read_csv_table(source, sep, lambda head, truncated: choose_separator(head, truncated, cl, source))
+    return open_csv(source, sep, lambda head, truncated: choose_separator(head, truncated, cl, source))
 
 
 def choose_by_columns(head: bytes, truncated: bool, wanted: set[str], source: str) -> str:
@@ -248,10 +271,14 @@ def choose_by_columns(head: bytes, truncated: bool, wanted: set[str], source: st
 def read_csv_table(source: str, sep: str | None, choose: Callable[[bytes, bool], str]) -> tuple[pd.DataFrame, str]:
     """Read a CSV as text cells with the limits of `read_answers_csv`; `choose(head, truncated)` picks the
     separator when `sep` is None."""
-    sep = "\t" if sep in ("\\t", "tab") else sep  # what people type for a tab
-    if sep is not None and (len(sep) != 1 or sep in '"\r\n'):
-        raise InputError([f"--sep: {sep!r} is not a separator; give one character such as , ; or a tab"])
-    data: str | IO[bytes]  # a regular file is read by pandas from its path: no second copy in memory
+    opened = open_csv(source, sep, choose)
+    return read_opened_csv(opened), opened.sep
+
+
+def open_csv(source: str, sep: str | None, choose: Callable[[bytes, bool], str]) -> OpenedCsv:
+    """The checks of `read_csv_table` before any parser runs: size, header, separator, repeated names."""
+    sep = _typed_separator(sep)
+    data: str | io.BytesIO  # a regular file is read by the parser from its path: no second copy in memory
     too_large = f"a CSV file larger than {LIMITS.csv_bytes:,} bytes; split it"
     try:
         if source == "-":
@@ -275,7 +302,7 @@ def read_csv_table(source: str, sep: str | None, choose: Callable[[bytes, bool],
         raise InputError([f"{source}: no such file"]) from None
     except OSError as e:
         raise InputError([f"{source}: cannot be read: {e.strerror}"]) from None
-    return _parse_csv(data, head, source, sep, choose)
+    return _opened(data, head, source, sep, choose)
 
 
 def read_csv_upload(
@@ -284,12 +311,20 @@ def read_csv_upload(
     """A CSV already in memory (an upload), with the limits of `read_csv_table`; `source` names it in messages."""
     if len(raw) > LIMITS.csv_bytes:
         raise InputError([f"{source}: a CSV file larger than {LIMITS.csv_bytes:,} bytes; split it"])
-    return _parse_csv(io.BytesIO(raw), raw[: LIMITS.header_bytes + 1], source, sep, choose)
+    opened = _opened(io.BytesIO(raw), raw[: LIMITS.header_bytes + 1], source, _typed_separator(sep), choose)
+    return read_opened_csv(opened), opened.sep
 
 
-def _parse_csv(
-    data: str | IO[bytes], head: bytes, source: str, sep: str | None, choose: Callable[[bytes, bool], str]
-) -> tuple[pd.DataFrame, str]:
+def _typed_separator(sep: str | None) -> str | None:
+    sep = "\t" if sep in ("\\t", "tab") else sep  # what people type for a tab
+    if sep is not None and (len(sep) != 1 or sep in '"\r\n'):
+        raise InputError([f"--sep: {sep!r} is not a separator; give one character such as , ; or a tab"])
+    return sep
+
+
+def _opened(
+    data: str | io.BytesIO, head: bytes, source: str, sep: str | None, choose: Callable[[bytes, bool], str]
+) -> OpenedCsv:
     if not head.strip():
         raise InputError([f"{source}: the file is empty; the first line must name the columns"])
     truncated = len(head) > LIMITS.header_bytes
@@ -303,6 +338,14 @@ def _parse_csv(
     ]
     if repeated:
         raise InputError(bounded(repeated))
+    return OpenedCsv(source, data, header, sep)
+
+
+def read_opened_csv(opened: OpenedCsv) -> pd.DataFrame:
+    """Parse a checked CSV with pandas, every cell a string."""
+    import pandas as pd
+
+    source, data, sep = opened.source, opened.data, opened.sep
     try:
         df = pd.read_csv(data, sep=sep, dtype=str, keep_default_na=False, encoding="utf-8-sig", engine="c")
     except UnicodeDecodeError as e:
@@ -315,4 +358,4 @@ def _parse_csv(
         raise InputError(
             [f"{source}: not a valid CSV file: line 2 has more fields than the {len(df.columns)} the first line names"]
         )
-    return df, sep
+    return df

@@ -67,19 +67,31 @@ def cmd_assess(args: argparse.Namespace) -> int:
 
 
 def cmd_score(args: argparse.Namespace) -> int:
-    from risk.batch import ADDED, neutralise_formulas, read_answers_csv, score_frame
+    from risk.batch import ADDED, neutralise_formulas, open_answers_csv, read_opened_csv, score_frame
+    from risk.batch_arrow import Unsupported, score_csv
     from risk.checklists import default_checklists
 
     if args.output:
         _check_output(Path(args.output))
-    df, sep = read_answers_csv(args.file, args.checklist, sep=args.sep)
-    scored = score_frame(df, args.checklist, context=args.context)
-    out = neutralise_formulas(scored, keep={*default_checklists()[args.checklist].items, *ADDED})
+    opened = open_answers_csv(args.file, args.checklist, sep=args.sep)
+    checklists = default_checklists()
+    try:  # pyarrow: the same output bytes, at close to the speed pyarrow reads and writes the file
+        blocks = score_csv(opened, args.checklist, args.context, checklists)
 
-    # CRLF line ends (RFC 4180, as Excel writes): the writer then quotes any cell holding a CR or LF,
-    # which it does not do for a lone CR with LF line ends, so a cell could not start a row of its own.
-    def write(target: Any) -> None:
-        out.to_csv(target, index=False, sep=sep, lineterminator="\r\n")
+        def write(target: Any) -> None:
+            target.flush()
+            for block in blocks:
+                target.buffer.write(block)
+            target.buffer.flush()
+
+    except Unsupported:  # a file pyarrow does not parse as pandas does: pandas, and its messages
+        scored = score_frame(read_opened_csv(opened), args.checklist, context=args.context)
+        out = neutralise_formulas(scored, keep={*checklists[args.checklist].items, *ADDED})
+
+        # CRLF line ends (RFC 4180, as Excel writes): the writer then quotes any cell holding a CR or LF,
+        # which it does not do for a lone CR with LF line ends, so a cell could not start a row of its own.
+        def write(target: Any) -> None:
+            out.to_csv(target, index=False, sep=opened.sep, lineterminator="\r\n")
 
     if args.output:
         _write_atomically(Path(args.output), write)

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import io
+from pathlib import Path
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -9,7 +12,7 @@ import pytest
 from risk import assess, score_frame
 from risk.checklists import default_checklists
 from risk.errors import InputError
-from tests.conftest import make_case
+from tests.conftest import make_case, run_cli
 
 
 @pytest.mark.parametrize("checklist", ["domestic_violence", "psychiatric", "child_welfare", "criminal_network"])
@@ -52,3 +55,93 @@ def test_result_columns_may_not_overwrite_input() -> None:
 def test_unknown_context() -> None:
     with pytest.raises(InputError, match="context"):
         score_frame(pd.DataFrame({"dv.strangulation": ["yes"]}), "domestic_violence", context="patrol")
+
+
+# The pyarrow path of `score` (risk.batch_arrow) must write the bytes the pandas path writes.
+
+TRICKY = {
+    "formulas and quotes": (
+        'case_ref,dv.strangulation,note\r\nK1,yes,"=1+2"\r\nK2,no,"a,b"\r\nK3,unknown,"say ""hi"""\r\n'
+    ),
+    "negatives, tabs, newlines, unicode, empty": (
+        'note,dv.strangulation,x\n-3,yes,+1\n-3.5,,"-3,5"\n"-3,5",no,@x\n"\ttab",,"-٣"\n'
+        '"line\nbreak",yes,"cr\ronly"\nåäö ✓,,\n"",,""\n"-3\n",yes,"-3 "\n--3,no,-0.5\n'
+    ),
+    "semicolons with BOM": '\ufeffnote;dv.strangulation;dv.weapon_access\n=HYPERLINK("x");yes;no\n"a;b";;unknown\n',
+    "tabs": 'note\tdv.strangulation\n"a\tb"\tyes\nplain\tno\n',
+    "blank lines": "note,dv.strangulation\n\na,yes\n\n\nb,no\n",
+    "formula in the header": "=cmd,dv.strangulation\nx,yes\n",
+    "header only": "note,dv.strangulation\n",
+    "no line end at the end": "note,dv.strangulation\r\na,yes",
+    "spaces": 'note,dv.strangulation\n  a  ,yes\n" q ",no\n',
+    "old Mac line ends": "note,dv.strangulation\ra,yes\rb,no\r",
+    "short row (pandas path)": "note,dv.strangulation,dv.weapon_access\na,yes\nb,no,no\n",
+    "empty column name (pandas path)": "note,,dv.strangulation\na,b,yes\n",
+}
+
+
+def _pandas_output(path: str, sep: str | None = None) -> bytes:
+    from risk.batch import ADDED, neutralise_formulas, open_answers_csv, read_opened_csv
+
+    opened = open_answers_csv(path, "domestic_violence", sep)
+    scored = score_frame(read_opened_csv(opened), "domestic_violence")
+    out = neutralise_formulas(scored, keep={*default_checklists()["domestic_violence"].items, *ADDED})
+    buf = io.StringIO()
+    out.to_csv(buf, index=False, sep=opened.sep, lineterminator="\r\n")
+    return buf.getvalue().encode("utf-8")
+
+
+def _arrow_output(path: str, sep: str | None = None) -> bytes:
+    from risk.batch import open_answers_csv
+    from risk.batch_arrow import score_csv
+
+    opened = open_answers_csv(path, "domestic_violence", sep)
+    return b"".join(bytes(b) for b in score_csv(opened, "domestic_violence", "case_conference", default_checklists()))
+
+
+@pytest.mark.parametrize("name", list(TRICKY))
+def test_score_command_writes_what_pandas_wrote(name: str, tmp_path: Path) -> None:
+    src = tmp_path / "in.csv"
+    src.write_text(TRICKY[name], encoding="utf-8", newline="")
+    expected = _pandas_output(str(src))
+    done = run_cli("score", str(src), "--checklist", "domestic_violence", "-o", str(tmp_path / "out.csv"))
+    assert done.returncode == 0, done.stderr
+    assert (tmp_path / "out.csv").read_bytes() == expected
+    if "pandas path" in name:
+        from risk.batch_arrow import Unsupported
+
+        with pytest.raises(Unsupported):
+            _arrow_output(str(src))
+    else:
+        assert _arrow_output(str(src)) == expected
+
+
+def test_arrow_path_in_many_blocks_matches_pandas(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import risk.batch_arrow
+
+    monkeypatch.setattr(risk.batch_arrow, "BLOCK_BYTES", 4096)  # dozens of blocks, scored and written one by one
+    ids = list(default_checklists()["domestic_violence"].items)
+    rng = np.random.default_rng(3)
+    values = rng.choice(["yes", "no", "unknown", ""], size=(2000, len(ids)), p=[0.2, 0.5, 0.15, 0.15])
+    df = pd.DataFrame(values, columns=ids)
+    df.insert(0, "note", rng.choice(["plain", "=SUM(A1)", 'a "b"', "x;y", "-4", "åäö", ""], size=2000))
+    src = tmp_path / "in.csv"
+    df.to_csv(src, index=False, sep=";")
+    assert _arrow_output(str(src)) == _pandas_output(str(src))
+
+
+def test_arrow_path_names_bad_answers_across_blocks_as_pandas_does(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import risk.batch_arrow
+
+    monkeypatch.setattr(risk.batch_arrow, "BLOCK_BYTES", 1024)
+    rows = [f"K{n},{'maybe' if n % 97 == 5 else 'yes'},{'Ja' if n == 1500 else 'no'}" for n in range(3000)]
+    src = tmp_path / "in.csv"
+    src.write_text("case_ref,dv.strangulation,dv.weapon_access\n" + "\n".join(rows) + "\n", encoding="utf-8")
+    with pytest.raises(InputError) as pandas_err:
+        _pandas_output(str(src))
+    with pytest.raises(InputError) as arrow_err:
+        _arrow_output(str(src))
+    assert arrow_err.value.problems == pandas_err.value.problems
+    assert "line 7, 104, 201, 298, 395 and 26 more: 'maybe'" in arrow_err.value.problems[0]

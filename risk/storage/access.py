@@ -257,6 +257,11 @@ def may_validate_locally(role: str) -> bool:
     return statistics_scope(Viewer(role, "", 0)) is not None
 
 
+def needs_analysis_scope(viewer: Viewer) -> str | None:
+    """Whose needs analysis a role may see: the roles that see the figures, over the same organisations."""
+    return statistics_scope(viewer)
+
+
 def suppress_small_cells(
     counts: Mapping[tuple[str, ...], int], min_cell: int = MIN_CELL
 ) -> dict[tuple[str, ...], int | None]:
@@ -374,6 +379,8 @@ def sees_assignments_of(viewer: Viewer, unit: int, tree: Mapping[int, Org]) -> b
     if within(tree, viewer.organisation, unit):
         return True
     return viewer.role in TRAINER_ROLES and within(tree, unit, viewer.organisation)
+
+
 def safety_plan_basis(viewer: Viewer, case: CaseAccess, *, person: str, holder: int, saved_at: datetime) -> str | None:
     """The ground on which this user sees a version of `person`'s safety plan saved by `holder`, or None.
 

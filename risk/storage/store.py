@@ -29,6 +29,7 @@ from risk.storage.base import (
 )
 from risk.storage.case_list import CaseListMixin
 from risk.storage.cases import CasesMixin
+from risk.storage.needs import NeedsMixin
 from risk.storage.organisations import OrganisationsMixin
 from risk.storage.plans import ACTION_STATUSES, ActionPlanMixin
 from risk.storage.reports import CasePage, CaseSummary, ReportsMixin
@@ -60,6 +61,7 @@ class Store(
     CasesMixin,
     CaseListMixin,
     OrganisationsMixin,
+    NeedsMixin,
     AssessmentsMixin,
     ActionPlanMixin,
     ReportsMixin,

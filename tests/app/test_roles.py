@@ -24,7 +24,7 @@ MENUS = {
     "vard": ["Ärenden", "Triage", "Resultat", "Ärendemöte", "Kunskapsstöd", "Får jag berätta?", "Övning"],
     "soc": ["Ärenden", "Bedömning", "Resultat", "Ärendemöte", "Kunskapsstöd", "Får jag berätta?", "Övning"],
     "samordnare": ["Ärendemöte", "Ärenden", "Kunskapsstöd", "Får jag berätta?", "Övning"],
-    "chef": ["Uppföljning", "Lokal validering", "Kunskapsstöd", "Får jag berätta?", "Övning"],
+    "chef": ["Uppföljning", "Behovsanalys", "Lokal validering", "Kunskapsstöd", "Får jag berätta?", "Övning"],
     "admin": ["Användare", "Granskningslogg", "Kunskapsstöd", "Får jag berätta?"],
 }
 CAPTIONS = {

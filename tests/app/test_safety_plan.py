@@ -26,7 +26,7 @@ FORM = "safety_plan.answer:y1:victim:"
 def demo_003() -> AppTest:
     at = open_case(signed_in("vard"), "DEMO-003")
     assert title(at) == "Resultat"
-    assert not [e for e in at.expander if e.label == "Säkerhetsplaner (1)"][0].children  # drawn when opened
+    assert not next(e for e in at.expander if e.label == "Säkerhetsplaner (1)").children  # drawn when opened
     return open_section(at, "result.safety_plans")
 
 

@@ -173,6 +173,9 @@ def test_figures_page(signed_in: Callable[[str], Page]) -> None:
     page = signed_in(ACCOUNTS["supervisor"])
     expect(page.get_by_role("heading", name="Uppföljning")).to_be_visible()
     check(page, "figures")
+    go(page, "Behovsanalys")
+    expect(page.get_by_role("heading", name="Behovsanalys", exact=True)).to_be_visible()
+    check(page, "needs")
 
 
 def test_users_and_audit_pages(signed_in: Callable[[str], Page]) -> None:

@@ -58,6 +58,7 @@ READS: dict[str, Callable[[Store, dict[str, UserInfo], int], Any]] = {
     "read_timeline": lambda st, u, cid: st.timeline(u["cora"], cid),  # the case conference's timeline
     "export_case": lambda st, u, cid: st.export_case(u["anna"], cid),
     "read_statistics": lambda st, u, cid: st.statistics(u["sven"]),
+    "read_needs_analysis": lambda st, u, cid: st.needs_analysis(u["sven"]),
     "read_audit": lambda st, u, cid: st.audit_entries(u["adam"]),
 }
 
