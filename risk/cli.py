@@ -90,6 +90,7 @@ def cmd_score(args: argparse.Namespace) -> int:
 
 def cmd_checklists(args: argparse.Namespace) -> int:
     from risk.checklists import CHECKLIST_DIR, checklist_schema, load_checklists
+    from risk.followup import followup_schema, load_followup
     from risk.rules import load_rules, rule_schemas
     from risk.situations import load_navigator, situation_schema
 
@@ -112,11 +113,18 @@ def cmd_checklists(args: argparse.Namespace) -> int:
         print(
             f"navigator situations: {len(load_navigator(directory / 'situations.yaml', rules, checklists).situations)}"
         )
+        followup = load_followup(directory / "followup.yaml", set(checklists))
+        print(f"reassessment intervals: {len(followup.levels)} levels, {len(followup.rules)} shortening rules")
         print("ok")
     elif args.action == "schema":
         out = Path(args.out)
         out.mkdir(parents=True, exist_ok=True)
-        schemas = {"checklist": checklist_schema(), **rule_schemas(), "situations": situation_schema()}
+        schemas = {
+            "checklist": checklist_schema(),
+            **rule_schemas(),
+            "situations": situation_schema(),
+            "followup": followup_schema(),
+        }
         for name, schema in schemas.items():
             (out / f"{name}.schema.json").write_text(json.dumps(schema, indent=2, ensure_ascii=False) + "\n")
             print(out / f"{name}.schema.json")

@@ -17,7 +17,12 @@ from risk.guidance import KNOWLEDGE_DIR, Library, Review, Reviewer, default_libr
 from risk.rules import default_rules
 
 REGISTRY = "review.yaml"
-WHAT = {"law.yaml": "legal provisions", "steps.yaml": "collaboration steps", "flags.yaml": "flags across checklists"}
+WHAT = {
+    "law.yaml": "legal provisions",
+    "steps.yaml": "collaboration steps",
+    "flags.yaml": "flags across checklists",
+    "followup.yaml": "reassessment intervals",
+}
 
 REVIEWER_WORDS = {
     Reviewer.physician: "a physician",
