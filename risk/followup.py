@@ -19,7 +19,7 @@ from risk.errors import ChecklistError
 from risk.models import AssessmentResult
 from risk.rules import PRIMARY_SOURCES, SourceKind
 from risk.text import Text
-from risk.vocabulary import Answer, RiskLevel
+from risk.vocabulary import Answer, Language, RiskLevel
 
 FOLLOWUP_FILE = CHECKLIST_DIR / "followup.yaml"
 ADULT_AGE = 18
@@ -69,6 +69,7 @@ class ShorterRule(Sourced):
 
 class FollowupFile(_Strict):
     version: str
+    due_soon_days: int = Field(ge=0, description="A reassessment is due from this many days before its date")
     ceiling_days: int = Field(ge=1, description="No suggested interval is longer than this")
     ceiling: Sourced
     levels: list[LevelInterval]
@@ -140,7 +141,7 @@ class ReassessmentSuggestion(BaseModel):
     rules: list[str] = Field(default_factory=list, description="Rules that shortened the interval, in file order")
     capped: bool = Field(False, description="The ceiling shortened the level's interval")
 
-    def reasons(self, lang: str, file: FollowupFile | None = None) -> list[str]:
+    def reasons(self, lang: Language | str, file: FollowupFile | None = None) -> list[str]:
         """The reasons in words, from the data file: the level's, then each rule's."""
         f = file or default_followup()
         texts = [f.interval(self.level).reason(lang)]
@@ -182,6 +183,33 @@ def suggest_reassessment(
     return ReassessmentSuggestion(
         date=assessed_on + datetime.timedelta(days=days), days=days, level=level, rules=applied, capped=capped
     )
+
+
+DueState = Literal["overdue", "due", "upcoming"]
+
+
+def due_state(due: datetime.date, today: datetime.date, file: FollowupFile | None = None) -> DueState:
+    """overdue after the date; due on it and the `due_soon_days` before it; upcoming before that."""
+    if due < today:
+        return "overdue"
+    soon = (file or default_followup()).due_soon_days
+    return "due" if due <= today + datetime.timedelta(days=soon) else "upcoming"
+
+
+DateProblem = Literal["past", "needs_reason"]
+
+
+def date_choice_problems(
+    chosen: datetime.date, suggested: datetime.date | None, reason: str, today: datetime.date
+) -> list[DateProblem]:
+    """What is wrong with a reassessment date a professional chooses: a day that has passed, or a later day than
+    suggested without a written reason (an earlier day needs none: more caution is never questioned)."""
+    problems: list[DateProblem] = []
+    if chosen < today:
+        problems.append("past")
+    if suggested is not None and chosen > suggested and not (reason or "").strip():
+        problems.append("needs_reason")
+    return problems
 
 
 # --- what changed between two versions ---

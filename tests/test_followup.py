@@ -15,7 +15,9 @@ from risk.errors import ChecklistError
 from risk.followup import (
     SavedVersion,
     compare_assessments,
+    date_choice_problems,
     default_followup,
+    due_state,
     load_followup,
     suggest_reassessment,
 )
@@ -148,3 +150,20 @@ def test_compare_refuses_two_checklists() -> None:
     b = SavedVersion(answers={}, result=scored("criminal_network", {}))
     with pytest.raises(ValueError, match="cannot compare"):
         compare_assessments(a, b)
+
+
+def test_due_state_in_words_overdue_due_upcoming() -> None:
+    soon = default_followup().due_soon_days
+    assert due_state(date(2026, 12, 4), DAY) == "overdue"
+    assert due_state(DAY, DAY) == "due"
+    assert due_state(date(2026, 12, 5 + soon), DAY) == "due"
+    assert due_state(date(2026, 12, 6 + soon), DAY) == "upcoming"
+
+
+def test_a_chosen_date_later_than_suggested_needs_a_reason_and_none_may_be_past() -> None:
+    suggested = date(2026, 12, 8)
+    assert date_choice_problems(date(2026, 12, 6), suggested, "", DAY) == []  # earlier: more caution
+    assert date_choice_problems(date(2026, 12, 20), suggested, "  ", DAY) == ["needs_reason"]
+    assert date_choice_problems(date(2026, 12, 20), suggested, "sheltered housing", DAY) == []
+    assert date_choice_problems(date(2026, 12, 1), suggested, "", DAY) == ["past"]
+    assert date_choice_problems(date(2026, 12, 20), None, "", DAY) == []

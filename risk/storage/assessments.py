@@ -14,7 +14,7 @@ from risk import __version__
 from risk.checklists import default_checklists
 from risk.drafts import DraftReading, Dropped, answer_problems, read_draft_answers
 from risk.errors import InputError
-from risk.followup import suggest_reassessment
+from risk.followup import date_choice_problems, suggest_reassessment
 from risk.storage import schema as db
 from risk.storage.access import CASE_WORKER_ROLES, CaseAccess, same_holder
 from risk.storage.accounts import UserInfo
@@ -644,12 +644,10 @@ def _which_about(checklist: str, subject: str, about: str | None, existing: list
 
 
 def reassessment_problems(chosen: date, suggested: date | None, reason: str, today: date) -> list[str]:
-    """What is wrong with a chosen reassessment date: not in the past; later than suggested needs a reason."""
-    problems = []
-    if chosen < today:
-        problems.append(f"reassess_by: {chosen.isoformat()} has passed; choose today or a later day")
-    if suggested is not None and chosen > suggested and not (reason or "").strip():
-        problems.append(
-            f"reason: {chosen.isoformat()} is later than the suggested {suggested.isoformat()}; write why it can wait"
-        )
-    return problems
+    """What is wrong with a chosen reassessment date, in words (the rule: risk/followup.date_choice_problems)."""
+    words = {
+        "past": f"reassess_by: {chosen.isoformat()} has passed; choose today or a later day",
+        "needs_reason": f"reason: {chosen.isoformat()} is later than the suggested "
+        f"{suggested.isoformat() if suggested else ''}; write why it can wait",
+    }
+    return [words[p] for p in date_choice_problems(chosen, suggested, reason, today)]

@@ -6,7 +6,7 @@ import streamlit as st
 
 from risk.checklists import default_checklists
 from risk.storage import UserInfo
-from ui import session
+from ui import followup, session
 from ui.components import level_badge_html
 from ui.drafts import draft_line, local_zone
 from ui.labels import md_escape
@@ -52,7 +52,7 @@ def page() -> None:
             if c.overdue_actions:
                 notes.append(f"**:red[{t('pages.cases.overdue', n=c.overdue_actions)}]**")
             if c.reassessment_due:
-                notes.append(t("pages.cases.reassess", date=c.reassessment_due.isoformat()))
+                notes.append(followup.due_markdown(c.reassessment_due, followup.today(), session.lang()))
             cols[2].markdown("  \n".join(notes))
             if cols[3].button(t("pages.cases.open"), key=f"open.{c.id}", width="stretch"):
                 open_case(c.id)

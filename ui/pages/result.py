@@ -15,7 +15,7 @@ from risk.rules import default_rules
 from risk.storage import ConflictError, PermissionDenied, Store, UserInfo
 from risk.summary import build_summary
 from risk.vocabulary import Agency, RiskLevel, Urgency
-from ui import case_workflows, session
+from ui import case_workflows, followup, session
 from ui.case_reads import case_result, read_case
 from ui.components import (
     URGENCY_ICONS,
@@ -65,6 +65,7 @@ def page() -> None:
         if is_overridden(a):
             render_override_summary(st, a, checklists[a.checklist], session.lang(), catalog=catalog)
     do_now(store, user, case, result)
+    followup.result_section(store, user, case, result, {p["id"]: person_label(p) for p in case["persons"]})
     notice(st, session.lang())
 
     with st.expander(t("pages.result.why"), icon=":material/help:"):
