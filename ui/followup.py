@@ -20,7 +20,7 @@ from risk.followup import (
 )
 from risk.models import AssessmentResult, Result
 from risk.storage import ConflictError, NotFound, PermissionDenied, Store, UserInfo
-from risk.vocabulary import Answer
+from risk.vocabulary import Answer, RiskLevel
 from ui import session
 from ui.i18n import t as text_in
 from ui.labels import md_escape
@@ -104,7 +104,7 @@ def previous_comparison(store: Store, user: UserInfo, case_id: int, a: dict[str,
     prev, new = history[-2], history[-1]
 
     def saved(h: dict[str, Any]) -> SavedVersion:
-        result = AssessmentResult.model_validate(h["result"]).model_copy(update={"level": h["level"]})
+        result = AssessmentResult.model_validate(h["result"]).model_copy(update={"level": RiskLevel(h["level"])})
         return SavedVersion(version=h["version"], answers=h["answers"], result=result)
 
     order = list(default_checklists()[a["checklist"]].items)
@@ -172,7 +172,7 @@ def reassessment(
     )
     if a.get("reassess_reason"):
         st.caption(t("followup.later_because", reason=md_escape(a["reassess_reason"])))
-    if a.get("reassess_by") and date.fromisoformat(a["reassess_by"]) > now.date:
+    if a.get("reassess_by") and date.fromisoformat(a["reassess_by"]) > now.date and not a.get("reassess_reason"):
         st.warning(t("followup.later_than_now_suggested", date=now.date.isoformat()), icon=":material/warning:")
     if a["agency"] == user.agency and user.role in CASE_WORKERS:
         choose_date(store, user, case["id"], a, now.date, n)
