@@ -24,7 +24,8 @@ from risk.vocabulary import Answer, RiskLevel
 from ui import session
 from ui.i18n import t as text_in
 from ui.labels import md_escape
-from ui.session import flash, t
+from ui.nav import go
+from ui.session import flash, set_target, t
 
 CASE_WORKERS = ("officer", "clinician", "social_worker")
 SHAPES = {"overdue": ":material/error:", "due": ":material/schedule:", "upcoming": ":material/event:"}
@@ -175,6 +176,9 @@ def reassessment(
     if a.get("reassess_by") and date.fromisoformat(a["reassess_by"]) > now.date and not a.get("reassess_reason"):
         st.warning(t("followup.later_than_now_suggested", date=now.date.isoformat()), icon=":material/warning:")
     if a["agency"] == user.agency and user.role in CASE_WORKERS:
+        if st.button(t("followup.reassess_now"), key=f"followup.reassess.{n}", icon=":material/update:"):
+            set_target(a["checklist"], a["subject"], a.get("about"))  # the form starts from this version's answers
+            go("intake")
         choose_date(store, user, case["id"], a, now.date, n)
 
 
