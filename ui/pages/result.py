@@ -65,7 +65,6 @@ def page() -> None:
         if is_overridden(a):
             render_override_summary(st, a, checklists[a.checklist], session.lang(), catalog=catalog)
     do_now(store, user, case, result)
-    followup.result_section(store, user, case, result, {p["id"]: person_label(p) for p in case["persons"]})
     notice(st, session.lang())
 
     with st.expander(t("pages.result.why"), icon=":material/help:"):
@@ -78,6 +77,7 @@ def page() -> None:
                 )
                 if a.agency in (None, user.agency) and user.role in CASE_WORKERS:
                     override_form(store, user, cid, a.checklist, a.subject, a.computed_level, n, about=a.about)
+    followup.result_section(store, user, case, result, {p["id"]: person_label(p) for p in case["persons"]})
     if result.flags:
         with st.expander(t("flags.title") + f" ({len(result.flags)})", icon=":material/flag:"):
             render_flags(st, result.flags, session.lang(), catalog=catalog)
