@@ -44,6 +44,17 @@ def due_markdown(due: date | str | None, today: date, lang: str) -> str:
     return f"**:{COLOURS[state]}[{line}]**" if state in COLOURS else line
 
 
+def due_filter() -> bool:
+    """On the case list: only the cases where the user's agency has a reassessment due or overdue."""
+    return bool(
+        st.toggle(
+            t("followup.due_only"),
+            key="cases.due_only",
+            on_change=lambda: st.session_state.pop("cases.page", None),  # a new filter starts on its first page
+        )
+    )
+
+
 def today() -> date:
     return date.today()
 

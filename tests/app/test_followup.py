@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
+from streamlit.testing.v1 import AppTest
+
 from risk.storage import Store
 from tests.app.helpers import PASSWORD, click, open_case, open_page, signed_in, title
 from tests.ui.helpers import no_exceptions, page_text
@@ -97,3 +99,28 @@ def test_in_english_too() -> None:
     at = open_case(at, "DEMO-001")
     assert "Follow-up: next reassessment" in [e.label for e in at.expander]
     assert "Suggested:" in page_text(at.main)
+
+
+def test_the_case_list_shows_only_due_reassessments_when_asked(database: str) -> None:
+    from tests.app.test_cases import references
+
+    past = TODAY - timedelta(days=1)
+    reassess_demo_001(database, {"dv.stalking": "yes"}, reassess_by=past)
+    at = signed_in("polis")
+    everything = count_line(at)
+    assert "DEMO-004 Ärendemöte" in references(at)
+    at.toggle(key="cases.due_only").set_value(True)
+    at.run()
+    no_exceptions(at)
+    shown = references(at)
+    assert "DEMO-001 Våld i lägenhet" in shown and "DEMO-004 Ärendemöte" not in shown  # DEMO-004: in 14 days
+    assert count_line(at) != everything
+    notes = [str(m.value) for m in at.main.markdown if "bedömning" in str(m.value)]
+    assert len(notes) == len(shown) and all(":material/error:" in n or ":material/schedule:" in n for n in notes)
+    at.toggle(key="cases.due_only").set_value(False)
+    at.run()
+    assert count_line(at) == everything
+
+
+def count_line(at: AppTest) -> str:
+    return next(str(c.value) for c in at.main.caption if "ärenden · sida" in str(c.value))

@@ -97,3 +97,32 @@ def test_a_viewer_who_is_not_a_case_worker_cannot_change_it(store: Store, office
     boss = store.add_user("berit", PASS, agency="police", role="coordinator")
     with pytest.raises(PermissionDenied):
         store.set_reassessment(boss, case_id, "domestic_violence", "v1", TODAY + timedelta(days=1))
+
+
+def test_the_case_list_filters_on_a_due_or_overdue_reassessment(
+    store: Store, officer: UserInfo, case_id: int, clock: Clock
+) -> None:
+    later = store.create_case(officer, reference="K-2026-0301")
+    store.add_person(officer, later, {"id": "v1", "role": "victim", "age": 40})
+    store.add_person(officer, later, {"id": "s1", "role": "suspect", "age": 41})
+    store.save_assessment(officer, case_id, dv(SEVERE))  # 3 days: due
+    store.save_assessment(officer, later, dv({"dv.strangulation": "no"}), reassess_by=TODAY + timedelta(days=30))
+    store.create_case(officer, reference="K-2026-0302")  # nothing assessed: never due
+    assert {c.reference for c in store.list_cases(officer).items} == {"K-2026-0300", "K-2026-0301", "K-2026-0302"}
+    due = store.list_cases(officer, reassessment_due=True)
+    assert [c.reference for c in due.items] == ["K-2026-0300"] and due.total == 1
+    # a new version with a later date replaces the due one: only the latest version counts
+    store.save_assessment(officer, case_id, dv(SEVERE), base_version=1, reassess_by=TODAY + timedelta(days=20))
+    assert store.list_cases(officer, reassessment_due=True).items == []
+    clock.advance(days=10)  # ten days on: neither is due yet
+    assert store.list_cases(officer, reassessment_due=True).items == []
+    clock.advance(days=8)  # day 18: the first is due (day 20), the other (day 30) not
+    assert [c.reference for c in store.list_cases(officer, reassessment_due=True).items] == ["K-2026-0300"]
+    clock.advance(days=10)  # day 28: the first overdue, the other due
+    assert {c.reference for c in store.list_cases(officer, reassessment_due=True).items} == {
+        "K-2026-0300",
+        "K-2026-0301",
+    }
+    # another agency's date is not this agency's to do
+    nurse = store.add_user("nils", PASS, agency="healthcare", role="clinician")
+    assert store.list_cases(nurse, reassessment_due=True).items == []

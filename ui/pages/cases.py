@@ -30,9 +30,10 @@ def page() -> None:
     if top[1].button(t("pages.cases.new"), type="primary", width="stretch"):
         st.session_state.pop("case_id", None)
         go("intake")
+    due_only = followup.due_filter()
     drafts(user)
     number = int(st.session_state.get("cases.page", 1))
-    result = store.list_cases(user, search=search, page=number, page_size=PAGE_SIZE)
+    result = store.list_cases(user, search=search, page=number, page_size=PAGE_SIZE, reassessment_due=due_only)
     pages = max(1, -(-result.total // PAGE_SIZE))
     st.caption(t("pages.cases.count", n=result.total, page=result.page, pages=pages))
     if not result.items:
