@@ -109,7 +109,7 @@ def test_the_case_list_shows_only_due_reassessments_when_asked(database: str) ->
     at = signed_in("polis")
     everything = count_line(at)
     assert "DEMO-004 Ärendemöte" in references(at)
-    at.toggle(key="cases.due_only").set_value(True)
+    at.radio(key="cases.due_only").set_value("due")
     at.run()
     no_exceptions(at)
     shown = references(at)
@@ -117,7 +117,7 @@ def test_the_case_list_shows_only_due_reassessments_when_asked(database: str) ->
     assert count_line(at) != everything
     notes = [str(m.value) for m in at.main.markdown if "bedömning" in str(m.value)]
     assert len(notes) == len(shown) and all(":material/error:" in n or ":material/schedule:" in n for n in notes)
-    at.toggle(key="cases.due_only").set_value(False)
+    at.radio(key="cases.due_only").set_value("all")
     at.run()
     assert count_line(at) == everything
 

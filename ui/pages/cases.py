@@ -30,7 +30,7 @@ def page() -> None:
     if top[1].button(t("pages.cases.new"), type="primary", width="stretch"):
         st.session_state.pop("case_id", None)
         go("intake")
-    due_only = followup.due_filter()
+    due_only = followup.due_filter(top[0])  # in the search's column: the page's other elements keep their places
     drafts(user)
     number = int(st.session_state.get("cases.page", 1))
     result = store.list_cases(user, search=search, page=number, page_size=PAGE_SIZE, reassessment_due=due_only)
