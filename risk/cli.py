@@ -159,6 +159,7 @@ def cmd_learn(args: argparse.Namespace) -> int:
 
 def cmd_checklists(args: argparse.Namespace) -> int:
     from risk.checklists import CHECKLIST_DIR, checklist_schema, load_checklists
+    from risk.followup import followup_schema, load_followup
     from risk.rules import load_rules, rule_schemas
     from risk.safety_plans import load_safety_plans, safety_plan_schema
     from risk.situations import load_navigator, situation_schema
@@ -183,6 +184,8 @@ def cmd_checklists(args: argparse.Namespace) -> int:
             f"navigator situations: {len(load_navigator(directory / 'situations.yaml', rules, checklists).situations)}"
         )
         print(f"safety plans: {', '.join(p.id for p in load_safety_plans(directory / 'safety_plans.yaml').plans)}")
+        followup = load_followup(directory / "followup.yaml", set(checklists))
+        print(f"reassessment intervals: {len(followup.levels)} levels, {len(followup.rules)} shortening rules")
         print("ok")
     elif args.action == "schema":
         out = Path(args.out)
@@ -192,6 +195,7 @@ def cmd_checklists(args: argparse.Namespace) -> int:
             **rule_schemas(),
             "situations": situation_schema(),
             "safety_plans": safety_plan_schema(),
+            "followup": followup_schema(),
         }
         for name, schema in schemas.items():
             (out / f"{name}.schema.json").write_text(json.dumps(schema, indent=2, ensure_ascii=False) + "\n")

@@ -22,6 +22,7 @@ WHAT = {
     "steps.yaml": "collaboration steps",
     "flags.yaml": "flags across checklists",
     "safety_plans.yaml": "safety plan templates (victim, suicide)",
+    "followup.yaml": "reassessment intervals",
 }
 
 REVIEWER_WORDS = {

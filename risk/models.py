@@ -159,6 +159,8 @@ class AssessmentInput(BaseModel):
     visible_because: str | None = None  # storage: the access basis (own_agency, consent, concern_report, ...)
     organisation: str | None = None  # storage: the organisation that saved it (key)
     reassess_by: str | None = None
+    reassess_suggested: str | None = None  # storage: what checklists/followup.yaml suggested (ISO date)
+    reassess_reason: str | None = None  # storage: why the professional chose a later date than suggested
 
 
 class Override(BaseModel):

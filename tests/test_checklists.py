@@ -240,7 +240,8 @@ def test_committed_schemas_are_current(tmp_path: Path) -> None:
 
 @pytest.mark.parametrize(
     ("name", "schema"),
-    [(n, "checklist") for n in CANONICAL] + [("steps", "steps"), ("flags", "flags"), ("law", "law")],
+    [(n, "checklist") for n in CANONICAL]
+    + [("steps", "steps"), ("flags", "flags"), ("law", "law"), ("followup", "followup")],
 )
 def test_every_yaml_file_passes_its_editor_schema(name: str, schema: str) -> None:
     """What an editor checks against the committed schema agrees with what the loader accepts."""

@@ -14,6 +14,7 @@ from risk import __version__
 from risk.checklists import default_checklists
 from risk.drafts import DraftReading, Dropped, answer_problems, read_draft_answers
 from risk.errors import InputError
+from risk.followup import date_choice_problems, suggest_reassessment
 from risk.storage import schema as db
 from risk.storage.access import CASE_WORKER_ROLES, CaseAccess, same_holder
 from risk.storage.accounts import UserInfo
@@ -43,8 +44,12 @@ class AssessmentsMixin(StoreBase):
         assessment: dict[str, Any],
         base_version: int | None = None,
         reassess_by: date | None = None,
+        reassess_reason: str | None = None,
     ) -> int:
-        """Save a new version; ConflictError if `base_version` is not the latest (the refused save is kept)."""
+        """Save a new version; ConflictError if `base_version` is not the latest (the refused save is kept).
+
+        The reassessment date checklists/followup.yaml suggests is kept with the version; without `reassess_by`
+        it is also the date the version is due again. A professional changes it later with `set_reassessment`."""
         from risk.engine import assess
 
         if user.role not in CASE_WORKER_ROLES:
@@ -69,6 +74,13 @@ class AssessmentsMixin(StoreBase):
             }
             result = assess(case_file)  # InputError names every problem; nothing is written
             scored = result.assessments[0]
+            subject_person = next((p for p in persons if p.key == subject), None)
+            suggested = suggest_reassessment(
+                scored,
+                self.clock().date(),
+                subject_role=subject_person.role if subject_person else None,
+                subject_age=subject_person.age if subject_person else None,
+            ).date
             latest = self._latest_version_about(s, case_id, checklist, subject, about_key, user.agency)
             row = db.Assessment(
                 case_id=case_id,
@@ -87,7 +99,9 @@ class AssessmentsMixin(StoreBase):
                 engine_version=__version__,
                 saved_by=user.id,
                 saved_at=self.clock(),
-                reassess_by=reassess_by,
+                reassess_by=reassess_by if reassess_by is not None else suggested,
+                reassess_suggested=suggested,
+                reassess_reason=reassess_reason.strip() if reassess_reason and reassess_reason.strip() else None,
             )
             if latest != base_version:
                 row.conflict_with = latest
@@ -160,6 +174,8 @@ class AssessmentsMixin(StoreBase):
                         "saved_by",
                         "saved_at",
                         "reassess_by",
+                        "reassess_suggested",
+                        "reassess_reason",
                     )
                 },
                 conflict_with=latest,
@@ -250,6 +266,60 @@ class AssessmentsMixin(StoreBase):
                 level=level,
                 override=override.id,
                 content=self.audit_key.content_digest(override_content(override)),
+            )
+
+    def set_reassessment(
+        self,
+        user: UserInfo,
+        case_id: int,
+        checklist: str,
+        subject: str,
+        reassess_by: date,
+        reason: str = "",
+        about: str | None = None,
+    ) -> None:
+        """Choose the reassessment date of the latest version. An earlier date than suggested needs no reason; a
+        later one needs a written reason (the suggestion and the reason are kept beside the date, and audited)."""
+        with self._tx() as s:
+            _, access = self._open_case(s, user, case_id)
+            viewer = self._viewer(s, user)
+            about_keys = s.execute(
+                select(db.Assessment.about_key)
+                .distinct()
+                .where(
+                    db.Assessment.case_id == case_id,
+                    db.Assessment.checklist == checklist,
+                    db.Assessment.subject == subject,
+                    db.Assessment.agency == user.agency,
+                    db.Assessment.version.is_not(None),
+                )
+            ).scalars()
+            about_key = _which_about(checklist, subject, about, list(about_keys))
+            row = self._latest_row(s, case_id, checklist, subject, user.agency, about_key)
+            if row is None:
+                raise NotFound(f"no {checklist} assessment of {subject} in case {case_id}")
+            if not same_holder(access.tree, row.organisation_id or 0, viewer.organisation) or (
+                viewer.role not in CASE_WORKER_ROLES
+            ):
+                raise PermissionDenied("only the agency that made an assessment may change its reassessment date")
+            problems = reassessment_problems(reassess_by, row.reassess_suggested, reason, self.clock().date())
+            if problems:
+                raise InputError(problems)
+            before = row.reassess_by
+            row.reassess_by = reassess_by
+            later = row.reassess_suggested is not None and reassess_by > row.reassess_suggested
+            row.reassess_reason = reason.strip() if later else None
+            self._touch(s, case_id)
+            self._audit(
+                s,
+                user,
+                "set_reassessment",
+                case_id,
+                f"assessment:{checklist}:{subject}:{row.version}",
+                before=before.isoformat() if before else None,
+                reassess_by=reassess_by.isoformat(),
+                suggested=row.reassess_suggested.isoformat() if row.reassess_suggested else None,
+                reason=bool(row.reassess_reason),
             )
 
     def save_draft(
@@ -458,6 +528,8 @@ class AssessmentsMixin(StoreBase):
                         "saved_at": r.saved_at.isoformat(),
                         "visible_because": basis,
                         "reassess_by": r.reassess_by.isoformat() if r.reassess_by else None,
+                        **({"reassess_suggested": r.reassess_suggested.isoformat()} if r.reassess_suggested else {}),
+                        **({"reassess_reason": r.reassess_reason} if r.reassess_reason else {}),
                     }
                     for r, basis in latest.values()
                 ],
@@ -569,3 +641,13 @@ def _which_about(checklist: str, subject: str, about: str | None, existing: list
             f"say which ({', '.join(sorted(set(existing)))})"
         ]
     )
+
+
+def reassessment_problems(chosen: date, suggested: date | None, reason: str, today: date) -> list[str]:
+    """What is wrong with a chosen reassessment date, in words (the rule: risk/followup.date_choice_problems)."""
+    words = {
+        "past": f"reassess_by: {chosen.isoformat()} has passed; choose today or a later day",
+        "needs_reason": f"reason: {chosen.isoformat()} is later than the suggested "
+        f"{suggested.isoformat() if suggested else ''}; write why it can wait",
+    }
+    return [words[p] for p in date_choice_problems(chosen, suggested, reason, today)]

@@ -8,8 +8,12 @@ search reads the index of the references' words (search.py), not every case.
 
 from __future__ import annotations
 
-from sqlalchemy import func, select
+from datetime import date, timedelta
 
+from sqlalchemy import Select, func, select
+from sqlalchemy.orm import aliased
+
+from risk.followup import default_followup
 from risk.storage import schema as db
 from risk.storage.access import CASE_WORKER_ROLES, within
 from risk.storage.accounts import UserInfo
@@ -22,8 +26,12 @@ OPEN_STATUSES = ("planned", "in_progress")
 
 
 class CaseListMixin(StoreBase):
-    def list_cases(self, user: UserInfo, search: str = "", page: int = 1, page_size: int = 20) -> CasePage:
-        """The cases of the user's agency, newest activity first, paginated in the database."""
+    def list_cases(
+        self, user: UserInfo, search: str = "", page: int = 1, page_size: int = 20, reassessment_due: bool = False
+    ) -> CasePage:
+        """The cases of the user's agency, newest activity first, paginated in the database. With
+        `reassessment_due`, only cases where a latest version saved by the user's agency is due or overdue for
+        reassessment (one condition in the same statement: the page's statement count does not change)."""
         if user.role not in (*CASE_WORKER_ROLES, "coordinator"):
             raise PermissionDenied(f"a {user.role} does not see individual cases")
         page, page_size = max(page, 1), min(max(page_size, 1), 100)
@@ -36,6 +44,8 @@ class CaseListMixin(StoreBase):
             shared = select(db.CaseOrganisation.case_id).where(db.CaseOrganisation.organisation_id.in_(mine))
             q = select(db.Case).where(db.Case.id.in_(shared))
             q = q.where(*matching(s, search))  # words of the reference, from an index (search.py)
+            if reassessment_due:
+                q = q.where(db.Case.id.in_(_due_for_reassessment(user.agency, self.clock().date())))
             total = s.execute(select(func.count()).select_from(q.subquery())).scalar_one()
             cases = list(
                 s.execute(
@@ -84,3 +94,28 @@ class CaseListMixin(StoreBase):
                 )
             self._audit_read(s, user, "list_cases", None, None, page=page, search=bool(search.strip()), cases=ids)
             return CasePage(items, total, page, page_size)
+
+
+def _due_for_reassessment(agency: str, today: date) -> Select[int]:
+    """The cases where a latest version saved by `agency` is due or overdue (risk/followup.due_state)."""
+    latest, newer = aliased(db.Assessment), aliased(db.Assessment)
+    superseded = (
+        select(newer.id)
+        .where(
+            newer.case_id == latest.case_id,
+            newer.checklist == latest.checklist,
+            newer.subject == latest.subject,
+            newer.about_key == latest.about_key,
+            newer.agency == latest.agency,
+            newer.version > latest.version,
+        )
+        .exists()
+    )
+    soon = today + timedelta(days=default_followup().due_soon_days)
+    return select(latest.case_id).where(
+        latest.agency == agency,
+        latest.version.is_not(None),
+        latest.reassess_by.is_not(None),
+        latest.reassess_by <= soon,
+        ~superseded,
+    )

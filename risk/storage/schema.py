@@ -146,6 +146,10 @@ class Assessment(Base):
     saved_by: Mapped[int] = mapped_column(ForeignKey("users.id"))
     saved_at: Mapped[datetime] = mapped_column(DateTime())
     reassess_by: Mapped[date | None] = mapped_column(Date)
+    # What checklists/followup.yaml suggested when the version was saved, and the professional's reason for a
+    # later date than that (an earlier one needs none).
+    reassess_suggested: Mapped[date | None] = mapped_column(Date)
+    reassess_reason: Mapped[str | None] = mapped_column(Text)
     __table_args__ = (
         UniqueConstraint(
             "case_id", "checklist", "subject", "about_key", "agency", "version", name="uq_assessment_about_version"

@@ -6,7 +6,7 @@ import streamlit as st
 
 from risk.checklists import default_checklists
 from risk.storage import UserInfo
-from ui import session
+from ui import followup, session
 from ui.components import level_badge_html
 from ui.drafts import draft_line, local_zone
 from ui.labels import md_escape
@@ -30,9 +30,10 @@ def page() -> None:
     if top[1].button(t("pages.cases.new"), type="primary", width="stretch"):
         st.session_state.pop("case_id", None)
         go("intake")
+    due_only = followup.due_filter(top[0])  # in the search's column: the page's other elements keep their places
     drafts(user)
     number = int(st.session_state.get("cases.page", 1))
-    result = store.list_cases(user, search=search, page=number, page_size=PAGE_SIZE)
+    result = store.list_cases(user, search=search, page=number, page_size=PAGE_SIZE, reassessment_due=due_only)
     pages = max(1, -(-result.total // PAGE_SIZE))
     st.caption(t("pages.cases.count", n=result.total, page=result.page, pages=pages))
     if not result.items:
@@ -45,7 +46,7 @@ def page() -> None:
             if c.overdue_actions:
                 notes.append(f"**:red[{t('pages.cases.overdue', n=c.overdue_actions)}]**")
             if c.reassessment_due:
-                notes.append(t("pages.cases.reassess", date=c.reassessment_due.isoformat()))
+                notes.append(followup.due_markdown(c.reassessment_due, followup.today(), session.lang()))
             cols[0].markdown(
                 f"**{md_escape(c.reference)}**{marker}  \n{t(f'context.{c.context}')} · {t(f'agency.{c.owner_agency}')}"
                 f"  \n{' · '.join(notes)}"

@@ -18,7 +18,7 @@ from risk.storage import ConflictError, PermissionDenied, Store, UserInfo
 from risk.storage.plans import OTHER_STEP
 from risk.storage.store import ACTION_STATUSES
 from risk.vocabulary import LEVEL_ORDER, Agency
-from ui import case_workflows, session
+from ui import case_workflows, followup, session
 from ui.case_reads import case_result, read_case
 from ui.components import level_badge, level_badge_html, notice, render_flags
 from ui.i18n import cap
@@ -120,9 +120,7 @@ def side_by_side(result: Result, labels: dict[str, str], case: dict[str, Any]) -
             box.caption(t("pages.conference.completeness", pct=round(a.completeness * 100)))
             reassess = due.get((a.checklist, a.subject, a.agency))
             if reassess:
-                late = date.fromisoformat(reassess) < date.today()
-                text = t("pages.conference.reassess", date=reassess)
-                box.markdown(f"**:red[{text}]**" if late else text)
+                box.markdown(followup.due_markdown(reassess, followup.today(), session.lang()))
     groups: dict[tuple[str, str], list[AssessmentResult]] = defaultdict(list)
     for a in result.assessments:
         groups[(a.checklist, a.subject)].append(a)

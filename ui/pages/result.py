@@ -16,7 +16,7 @@ from risk.rules import default_rules
 from risk.storage import ConflictError, PermissionDenied, Store, UserInfo
 from risk.summary import build_summary
 from risk.vocabulary import Agency, RiskLevel, Urgency
-from ui import case_workflows, safety_plan, session
+from ui import case_workflows, followup, safety_plan, session
 from ui.case_reads import case_result, read_case
 from ui.components import (
     URGENCY_ICONS,
@@ -80,6 +80,7 @@ def page() -> None:
                     )
                     if a.agency in (None, user.agency) and user.role in CASE_WORKERS:
                         override_form(store, user, cid, a.checklist, a.subject, a.computed_level, n, about=a.about)
+    followup.result_section(store, user, case, result, {p["id"]: person_label(p) for p in case["persons"]})
     if result.flags:
         with st.expander(t("flags.title") + f" ({len(result.flags)})", icon=":material/flag:"):
             render_flags(st, result.flags, session.lang(), catalog=catalog)
