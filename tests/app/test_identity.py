@@ -14,11 +14,11 @@ import pytest
 
 from risk.demo import demo_wanted
 from risk.storage import Store, UserInfo
-from tests.app.helpers import PASSWORD, signed_in, start, title
+from tests.app.helpers import PASSWORD, sign_in, signed_in, start, title
 from tests.conftest import ROOT
 from tests.ui.helpers import no_exceptions, page_text
 from ui.i18n import t
-from ui.session import get_store
+from ui.session import demo_load, get_store
 
 
 def rerun(at: object) -> None:
@@ -81,6 +81,26 @@ def test_the_demo_password_is_shown_only_on_a_demo_database(
     get_store.clear()
     at = start()
     assert PASSWORD not in page_text(at) and not at.table  # accounts, but not a demo: no list of them
+    get_store().close()
+    get_store.clear()
+
+
+def test_a_first_start_shows_the_sign_in_page_before_the_demo_is_loaded_and_a_sign_in_waits_for_it(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("SAMRISK_DATABASE_URL", f"sqlite:///{tmp_path / 'first.sqlite3'}")
+    monkeypatch.setenv("SAMRISK_DEMO", "1")
+    get_store.clear()
+    at = start()
+    no_exceptions(at)
+    loading = demo_load(get_store())
+    assert loading is not None  # the accounts and cases load in a thread: the page did not wait for them
+    assert PASSWORD in page_text(at)  # the database was marked as a demo before the first page
+    sign_in(at, "polis")  # at once: the sign-in waits until the demo's accounts exist
+    no_exceptions(at)
+    assert loading.done and loading.error is None
+    assert at.session_state["user"].username == "polis"
+    assert "DEMO-001" in page_text(at.main)
     get_store().close()
     get_store.clear()
 
