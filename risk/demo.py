@@ -125,27 +125,34 @@ class DemoLoad:
     """The demo loaded in a thread of its own, so that a first start paints its sign-in page at once instead of
     after the seconds the accounts' password hashes and the cases take (issue 9).
 
-    Made with `start`: refusal, the check for existing users and the demo mark happen before it returns (the
-    sign-in page may show the published password from its first run); the accounts and cases follow in the
-    thread. A sign-in must `wait` first: until then the accounts do not exist. A failure is logged and kept in
-    `error`."""
+    `prepare` does the quick part before it returns: the refusal, the check for existing users and the demo mark
+    (the sign-in page may show the published password from its first run). `start` runs the rest, the accounts
+    and cases, in a thread (the app starts it when its first page is drawn, so the two do not share the
+    processor). A sign-in must `wait` first (which starts the thread if nobody did): until then the accounts do
+    not exist. A failure is logged and kept in `error`."""
 
     def __init__(self, store: Store, system: UserInfo, demo: dict[str, Any], path: Path) -> None:
         self.error: BaseException | None = None
         self._done = threading.Event()
+        self._started = False
+        self._lock = threading.Lock()
         self._thread = threading.Thread(
             target=self._run, args=(store, system, demo, path), name="samrisk-demo-load", daemon=True
         )
 
     @classmethod
-    def start(cls, store: Store, path: Path = DEMO_FILE) -> DemoLoad | None:
-        """Begin loading the demo into `store`; None when it already has users. InputError where refused."""
+    def prepare(cls, store: Store, path: Path = DEMO_FILE) -> DemoLoad | None:
+        """Mark `store` as a demo and make the load of its accounts and cases; None when it already has users.
+        InputError where the demo is refused."""
         begun = _begin(store, path)
-        if begun is None:
-            return None
-        load = cls(store, *begun, path)
-        load._thread.start()
-        return load
+        return cls(store, *begun, path) if begun is not None else None
+
+    def start(self) -> None:
+        """Load the accounts and cases in the thread (once; later calls do nothing)."""
+        with self._lock:
+            if not self._started:
+                self._started = True
+                self._thread.start()
 
     def _run(self, store: Store, system: UserInfo, demo: dict[str, Any], path: Path) -> None:
         try:
@@ -161,7 +168,8 @@ class DemoLoad:
         return self._done.is_set()
 
     def wait(self, timeout: float | None = None) -> bool:
-        """Block until the load has ended (True), or `timeout` seconds have passed (False)."""
+        """Start the load if nobody did and block until it has ended (True) or `timeout` seconds have passed."""
+        self.start()
         return self._done.wait(timeout)
 
 

@@ -34,14 +34,23 @@ _demo_loads: weakref.WeakKeyDictionary[Store, DemoLoad] = weakref.WeakKeyDiction
 
 @st.cache_resource(show_spinner=False)
 def get_store() -> Store:
-    """One Store per server process. The synthetic demo only where it is wanted and allowed (risk/demo.py): its
-    accounts and cases load in a thread of their own, so the first start paints the sign-in page at once."""
+    """One Store per server process. The synthetic demo only where it is wanted and allowed (risk/demo.py): the
+    database is marked here; its accounts and cases load in a thread of their own once the first page is drawn
+    (start_demo_load), so a first start paints the sign-in page at once."""
     store = Store.open()
     if demo_wanted() and demo_refusal(store) is None:
-        loading = DemoLoad.start(store)
+        loading = DemoLoad.prepare(store)
         if loading is not None:
             _demo_loads[store] = loading
     return store
+
+
+def start_demo_load() -> None:
+    """At the end of a run (app.py): start the demo's load if this process prepared one (once)."""
+    store = get_store()
+    loading = _demo_loads.get(store)
+    if loading is not None:
+        loading.start()
 
 
 def demo_load(store: Store) -> DemoLoad | None:

@@ -385,25 +385,28 @@ def test_the_demo_loads_in_a_thread_of_its_own_marked_before_start_returns(
 ) -> None:
     if backend.startswith("postgresql"):
         with pytest.raises(InputError, match="counts as production"):
-            DemoLoad.start(store)
+            DemoLoad.prepare(store)
         return
     path = _small_demo(tmp_path)
-    loading = DemoLoad.start(store, path)
+    loading = DemoLoad.prepare(store, path)
     assert loading is not None
-    assert store.is_demo()  # marked before start() returns: the sign-in page may show the password at once
+    assert store.is_demo()  # marked before prepare() returns: the sign-in page may show the password at once
+    assert [u["username"] for u in store.list_users(store.system_actor("tests"))] == []  # nothing else yet
+    loading.start()
+    loading.start()  # once
     assert loading.wait(120) and loading.done and loading.error is None
     names = {u["username"] for u in store.list_users(store.system_actor("tests"))}
     assert names == {a["username"] for a in json.loads(path.read_text(encoding="utf-8"))["accounts"]}
     polis = store.authenticate("polis", json.loads(path.read_text(encoding="utf-8"))["password"])
     assert [c.reference.split()[0] for c in store.list_cases(polis, search="DEMO-001").items] == ["DEMO-001"]
-    assert DemoLoad.start(store, path) is None  # never twice
+    assert DemoLoad.prepare(store, path) is None  # never twice
 
 
 def test_a_failed_background_demo_load_is_kept_not_lost(store: Store, backend: str, tmp_path: Path) -> None:
     if backend.startswith("postgresql"):
         pytest.skip("the demo is refused on PostgreSQL (test above)")
-    loading = DemoLoad.start(store, _small_demo(tmp_path, broken=True))
-    assert loading is not None and loading.wait(120)
+    loading = DemoLoad.prepare(store, _small_demo(tmp_path, broken=True))
+    assert loading is not None and loading.wait(120)  # wait() starts a load nobody started
     assert isinstance(loading.error, AuthError)  # the account "nobody" cannot act: kept for the sign-in page
 
 
