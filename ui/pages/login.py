@@ -10,6 +10,7 @@ import streamlit as st
 from risk.demo import demo_refusal, demo_wanted
 from risk.storage import AuthError, ClaimMapping
 from risk.storage.identity import production
+from ui.labels import md_escape
 from ui.session import client_address, demo_load, get_store, sign_in, t, wait_for_demo
 
 DEMO = Path(__file__).resolve().parents[2] / "data" / "demo.json"
@@ -73,13 +74,13 @@ def page() -> None:
         st.warning(t("pages.login.demo_marked"))
         with st.expander(t("pages.login.demo_title"), expanded=True):
             st.markdown(t("pages.login.demo_text", password=demo["password"]))
-            st.table(
-                [
-                    {
-                        t("pages.login.username"): a["username"],
-                        t("pages.admin.agency"): t(f"agency.{a['agency']}"),
-                        t("pages.admin.role"): t(f"pages.roles.{a['role']}"),
-                    }
-                    for a in demo["accounts"]
-                ]
-            )
+            st.markdown(accounts_table(demo["accounts"]))
+
+
+def accounts_table(accounts: list[dict[str, str]]) -> str:
+    """The demo accounts as a Markdown table (an HTML table in the page): st.table would import pandas, seconds
+    of a first start, for six rows."""
+    head = [t("pages.login.username"), t("pages.admin.agency"), t("pages.admin.role")]
+    rows = [[a["username"], t(f"agency.{a['agency']}"), t(f"pages.roles.{a['role']}")] for a in accounts]
+    lines = [head, ["---"] * len(head), *rows]
+    return "\n".join("| " + " | ".join(c if c == "---" else md_escape(c) for c in line) + " |" for line in lines)
