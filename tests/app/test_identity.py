@@ -105,6 +105,28 @@ def test_a_first_start_shows_the_sign_in_page_before_the_demo_is_loaded_and_a_si
     get_store.clear()
 
 
+def test_a_failed_background_demo_load_is_said_on_the_sign_in_page(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import risk.demo
+
+    def broken(*_: object) -> None:
+        raise OSError("disk full")
+
+    monkeypatch.setattr(risk.demo, "_fill", broken)
+    monkeypatch.setenv("SAMRISK_DATABASE_URL", f"sqlite:///{tmp_path / 'broken.sqlite3'}")
+    monkeypatch.setenv("SAMRISK_DEMO", "1")
+    get_store.clear()
+    at = sign_in(start(), "polis")  # waits for the load, which fails: no account, and the page says why
+    no_exceptions(at)
+    loading = demo_load(get_store())
+    assert loading is not None and isinstance(loading.error, OSError)
+    assert "user" not in at.session_state
+    assert t("start.demo_failed", "sv") in [e.value for e in at.error]
+    get_store().close()
+    get_store.clear()
+
+
 def test_the_demo_is_refused_with_the_production_flag(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     url = f"sqlite:///{tmp_path / 'prod.sqlite3'}"
     monkeypatch.setenv("SAMRISK_DATABASE_URL", url)
