@@ -22,6 +22,7 @@ from ui.session import (
     end_session,
     lang,
     sign_out,
+    start_demo_load,
     store_or_stop,
     t,
     user,
@@ -138,3 +139,4 @@ else:
     run_guarded(_pages)
 
 cookie_written()  # reached only when no st.rerun cut the run short
+start_demo_load()  # a first start: the demo's accounts and cases load now that the first page is drawn

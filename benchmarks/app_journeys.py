@@ -1,6 +1,6 @@
 """Every click of three journeys, timed as a user meets it, side by side with a one-line Streamlit app.
 
-usage: python benchmarks/app_journeys.py [--repeats N] [--starts K] [--root CHECKOUT]
+usage: python benchmarks/app_journeys.py [--repeats N] [--starts K] [--root CHECKOUT] [--before CHECKOUT]
 
 Real servers (`streamlit run`, a fresh SQLite file with the synthetic demo for the app), headless Debian Chromium
 driven by playwright. Both servers run from the same checkout folder with the same command-line flags, so they
@@ -27,8 +27,10 @@ Selectors (kept to labels, roles and testids; change them here when a page's wor
   the menu: stSidebarNav links by page title; a case: the innermost stVerticalBlock of stMain holding its
   reference and a button "Öppna"; the conference's case: combobox "Ärende", option starting with DEMO-004;
   an answer: the first stRadio in stMain with the options "ja" and "nej" (toggled, so every rerun is a change).
-The --root option measures another checkout (e.g. `git archive main | tar -x -C /tmp/base`) with this script:
-before and after figures from one command each. Prints figures; not a test.
+The --root option measures another checkout (e.g. `git archive main | tar -x -C /tmp/base`) with this script.
+--before CHECKOUT measures that checkout too, in the same run: its starts and journeys alternate with the measured
+checkout's (the same load on the machine for both), and the figures are printed side by side with the ratio
+after/before. Prints figures; not a test.
 """
 
 from __future__ import annotations
@@ -242,70 +244,118 @@ def report(times: dict[str, list[float]], baseline: float) -> None:
         )
 
 
-def main() -> None:
+def measure(
+    roots: dict[str, Path], repeats: int, starts_wanted: int, port: int
+) -> tuple[dict[str, dict[str, list[float]]], dict[str, dict[str, list[float]]]]:
+    """Start-ups and journeys of each checkout in `roots` (by label) and of the one-line app, alternating.
+    Returns (start-ups, steps), each by label (the one-line app's under "one-line app")."""
     from playwright.sync_api import sync_playwright
 
-    parser = argparse.ArgumentParser(description=__doc__.split("\n", 1)[0])
-    parser.add_argument("--repeats", type=int, default=5)
-    parser.add_argument("--starts", type=int, default=3)
-    parser.add_argument("--root", type=Path, default=ROOT, help="the checkout whose app.py is measured")
-    parser.add_argument("--port", type=int, default=8621, help="the app's port; the one-line app's is the next")
-    args = parser.parse_args()
-    app_port, one_port = args.port, args.port + 1
-    root = args.root.resolve()
     folder = Path(tempfile.mkdtemp(prefix="samrisk-journeys-"))
     one_line_script = folder / "one_line.py"
     one_line_script.write_text(ONE_LINE_APP)
-    starts: dict[str, list[float]] = defaultdict(list)
-    times: dict[str, list[float]] = defaultdict(list)
+    first = next(iter(roots.values()))  # the one-line app runs from the first checkout (its config.toml)
+    ports = {label: port + 2 * i for i, label in enumerate(roots)}
+    one_port = port + 1
+    starts: dict[str, dict[str, list[float]]] = {label: defaultdict(list) for label in [*roots, "one-line app"]}
+    times: dict[str, dict[str, list[float]]] = {label: defaultdict(list) for label in [*roots, "one-line app"]}
     with sync_playwright() as p:
         browser = p.chromium.launch(executable_path=str(CHROMIUM), args=BROWSER_ARGS, headless=True)
-        for _ in range(args.starts):
-            starts["app: first page (sign-in form)"].append(
-                start_up(browser, root, root / "app.py", app_port, "input[aria-label='Användarnamn']")
+        for _ in range(starts_wanted):
+            for label, root in roots.items():
+                starts[label]["app: first page (sign-in form)"].append(
+                    start_up(browser, root, root / "app.py", ports[label], "input[aria-label='Användarnamn']")
+                )
+            starts["one-line app"]["one-line app: first page"].append(
+                start_up(browser, first, one_line_script, one_port, "[data-testid='stRadio']")
             )
-            starts["one-line app: first page"].append(
-                start_up(browser, root, one_line_script, one_port, "[data-testid='stRadio']")
-            )
-        servers = [serve(root, root / "app.py", app_port, folder), serve(root, one_line_script, one_port, folder)]
+        for label in roots:
+            (folder / label).mkdir()
+        servers = [serve(root, root / "app.py", ports[label], folder / label) for label, root in roots.items()]
+        servers.append(serve(first, one_line_script, one_port, folder))
         try:
-            for server, port in zip(servers, (app_port, one_port), strict=True):
-                wait_healthy(server, port)
+            for server, at in zip(servers, [*ports.values(), one_port], strict=True):
+                wait_healthy(server, at)
             context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="sv-SE")
             context.add_init_script(WATCH)
-            for _ in range(args.repeats):
-                for journey, port in (
-                    (police, app_port),
-                    (emergency, app_port),
-                    (conference, app_port),
-                    (one_line, one_port),
-                ):
+            runs = [(label, journey, ports[label]) for label in roots for journey in (police, emergency, conference)]
+            runs.append(("one-line app", one_line, one_port))
+            for _ in range(repeats):
+                for label, journey, at in runs:
                     context.clear_cookies()  # a new session on the same device: its browser cache is warm
                     page = context.new_page()
                     page.set_default_timeout(60_000)
-                    journey(page, f"http://127.0.0.1:{port}/", times)
+                    journey(page, f"http://127.0.0.1:{at}/", times[label])
                     page.close()
             context.close()
         finally:
             for server in servers:
                 stop(server)
         browser.close()
+    return starts, times
+
+
+def summary(label: str, times: dict[str, list[float]], baseline: float) -> tuple[float, float, int]:
+    """An answer's median, its ratio to the one-line app's, and the number of steps over the goal."""
+    answers = [v for k, vs in times.items() if k.endswith(": answer") for v in vs]
+    median = statistics.median(answers)
+    return median, median / baseline, sum(statistics.median(v) >= GOAL_MS for v in times.values())
+
+
+def side_by_side(
+    starts: dict[str, dict[str, list[float]]], times: dict[str, dict[str, list[float]]], baseline: float
+) -> None:
+    """Before and after in one table: medians, the ratio after/before, and each against the one-line app."""
+    print(f"{'median ms':44} {'before':>8} {'after':>8}  {'after/before':>12}")
+    for name in starts["after"]:
+        b, a = statistics.median(starts["before"][name]), statistics.median(starts["after"][name])
+        print(f"{'start-up, ' + name:44} {b:8.0f} {a:8.0f}  {a / b:12.2f}")
+    one = statistics.median(starts["one-line app"]["one-line app: first page"])
+    print(f"{'start-up, one-line app: first page':44} {one:8.0f} {one:8.0f}")
+    for name, values in times["after"].items():
+        b, a = statistics.median(times["before"][name]), statistics.median(values)
+        flag = "" if a < GOAL_MS else "  over 300 ms"
+        print(f"{name:44} {b:8.1f} {a:8.1f}  {a / b:12.2f}{flag}")
+    print(f"{'one-line app: answer':44} {baseline:8.1f} {baseline:8.1f}")
+    for label in ("before", "after"):
+        median, ratio, slow = summary(label, times[label], baseline)
+        print(
+            f"{label}: an answer's rerun {median:.1f} ms = {ratio:.2f}x the one-line app's {baseline:.1f} ms "
+            f"(goal <= {GOAL_RATIO:g}x: {'met' if ratio <= GOAL_RATIO else 'NOT met'}); steps with a median "
+            f"over {GOAL_MS:g} ms: {slow} of {len(times[label])}"
+        )
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n", 1)[0])
+    parser.add_argument("--repeats", type=int, default=5)
+    parser.add_argument("--starts", type=int, default=3)
+    parser.add_argument("--root", type=Path, default=ROOT, help="the checkout whose app.py is measured")
+    parser.add_argument("--before", type=Path, help="another checkout measured in the same run, side by side")
+    parser.add_argument("--port", type=int, default=8621, help="the app's port; the one-line app's is the next")
+    args = parser.parse_args()
+    root = args.root.resolve()
+    roots = {"after": root, "before": args.before.resolve()} if args.before else {"app": root}
+    starts, times = measure(roots, args.repeats, args.starts, args.port)
+    baseline = statistics.median(times["one-line app"]["one-line app: answer"])
+    if args.before:
+        print(f"checkouts: before {roots['before']}, after {root}; {args.starts} fresh starts, {args.repeats} journeys")
+        side_by_side(starts, times, baseline)
+        return
     print(f"checkout: {root}")
     print(f"start-up, {args.starts} fresh starts (ms):")
-    app_start, one_start = (statistics.median(v) for v in starts.values())
-    for name, values in starts.items():
+    both = {**starts["app"], **starts["one-line app"]}
+    app_start, one_start = (statistics.median(v) for v in both.values())
+    for name, values in both.items():
         print(f"  {name:42} median {statistics.median(values):8.0f}  (min {min(values):.0f}, max {max(values):.0f})")
     print(f"  ratio app / one-line app: {app_start / one_start:.2f}")
-    baseline = statistics.median(times["one-line app: answer"])
     print(f"\nsteps, {args.repeats} journeys each (ms, browser clock, click to painted):")
-    report(times, baseline)
-    answers = [v for k, vs in times.items() if k.endswith(": answer") and not k.startswith("one-line") for v in vs]
-    ratio = statistics.median(answers) / baseline
-    slow = [k for k, v in times.items() if statistics.median(v) >= GOAL_MS]
+    report({**times["app"], **times["one-line app"]}, baseline)
+    median, ratio, slow = summary("app", times["app"], baseline)
     print(
-        f"\nan answer's rerun: median {statistics.median(answers):.1f} ms = {ratio:.2f}x the one-line app's "
+        f"\nan answer's rerun: median {median:.1f} ms = {ratio:.2f}x the one-line app's "
         f"{baseline:.1f} ms (goal <= {GOAL_RATIO:g}x: {'met' if ratio <= GOAL_RATIO else 'NOT met'}); "
-        f"steps with a median over {GOAL_MS:g} ms: {len(slow)} of {len(times)}"
+        f"steps with a median over {GOAL_MS:g} ms: {slow} of {len(times['app']) + 1}"
     )
 
 

@@ -21,6 +21,7 @@ from typing import Any
 from risk import __version__
 from risk.checklists import Checklist, default_checklists
 from risk.conditions import AssessmentFacts, Because, CaseFacts, Facts, PersonFacts
+from risk.errors import InputError
 from risk.models import (
     AssessmentInput,
     AssessmentResult,
@@ -38,7 +39,7 @@ from risk.rules import Provision, Rules, StepRule, default_rules
 from risk.scoring import score_assessment
 from risk.text import engine_level_word, engine_text
 from risk.validation import parse_case
-from risk.vocabulary import Agency, Answer, ConsentStatus, Gender, Language, RiskLevel, max_level
+from risk.vocabulary import Agency, Answer, ConsentStatus, Context, Gender, Language, RiskLevel, max_level
 
 
 def assess(
@@ -66,15 +67,8 @@ def assess(
         abouts.setdefault(k[:2], set()).add(k[2])
     for a, key in zip(parsed.assessments, keys, strict=True):
         cl = checklists[a.checklist]
-        res = score_assessment(cl, a.answers, parsed.context, persons[a.subject], lang)
-        res.about = a.about
-        res.agency = a.agency
-        o = _override(overrides, a.checklist, a.subject, a.agency, key[2])
-        if o is not None:
-            res.level = o.level
-            res.override_reason = o.reason.strip()
+        res = _scored(cl, a, parsed.context, persons[a.subject], _override(overrides, *key[:2], a.agency, key[2]), lang)
         floor = res.floor_level
-        res.below_floor = floor is not None and res.level.rank < floor.rank
         agency = a.agency or context_agency or rules.steps.conference_default_agency
         outside = _outside_population(cl, parsed.persons, a, lang)
         facts_list.append(
@@ -134,6 +128,43 @@ def assess(
         steps=_steps(case_facts, rules, context_agency, lang),
         notice=engine_text("notice", lang),
     )
+
+
+def assess_one(
+    case: dict[str, Any] | Case,
+    lang: Language | str = Language.en,
+    checklists: dict[str, Checklist] | None = None,
+    rules: Rules | None = None,
+) -> AssessmentResult:
+    """The result of the case file's first assessment exactly as `assess` gives it in `assessments[0]`, without
+    what `assess` adds for the case as a whole (flags, required checklists, steps): the live level beside a form,
+    computed again on every answer. Raises InputError as `assess` does."""
+    lang = Language(lang)
+    checklists = checklists if checklists is not None else default_checklists()
+    rules = rules if rules is not None else default_rules()
+    parsed = parse_case(case, checklists)
+    if not parsed.assessments:
+        raise InputError(["assessments: the case file has no assessment"])
+    a = parsed.assessments[0]
+    subject = next(p for p in parsed.persons if p.id == a.subject)  # parse_case checked that it exists
+    overrides = {(o.checklist, o.subject, o.agency, o.about): o for o in parsed.overrides}
+    o = _override(overrides, a.checklist, a.subject, a.agency, _about_key(a, checklists))
+    return _scored(checklists[a.checklist], a, parsed.context, _person_facts(subject, _unborn(parsed, rules)), o, lang)
+
+
+def _scored(
+    cl: Checklist, a: AssessmentInput, context: Context, subject: PersonFacts, o: Override | None, lang: Language
+) -> AssessmentResult:
+    """One assessment scored, with its agency, the person it is about and a professional's override."""
+    res = score_assessment(cl, a.answers, context, subject, lang)
+    res.about = a.about
+    res.agency = a.agency
+    if o is not None:
+        res.level = o.level
+        res.override_reason = o.reason.strip()
+    floor = res.floor_level
+    res.below_floor = floor is not None and res.level.rank < floor.rank
+    return res
 
 
 def _person_facts(p: Person, unborn: set[str]) -> PersonFacts:

@@ -10,12 +10,13 @@ from __future__ import annotations
 import os
 import re
 import time
+import weakref
 from datetime import timedelta
 from typing import Any
 
 import streamlit as st
 
-from risk.demo import demo_refusal, demo_wanted, load_demo
+from risk.demo import DemoLoad, demo_refusal, demo_wanted
 from risk.errors import InputError
 from risk.storage import AuthError, Store, UserInfo
 from risk.storage.identity import session_lifetime
@@ -28,15 +29,42 @@ CLIENT_HEADER_ENV = "SAMRISK_CLIENT_ADDRESS_HEADER"  # e.g. X-Forwarded-For, onl
 COOKIE_NAME = "samrisk_session"
 TOUCH_SECONDS = 60  # the browser session's last activity is written at most once a minute
 _COOKIE_CHARS = re.compile(r"^[A-Za-z0-9_.-]{0,200}$")
+_demo_loads: weakref.WeakKeyDictionary[Store, DemoLoad] = weakref.WeakKeyDictionary()
 
 
 @st.cache_resource(show_spinner=False)
 def get_store() -> Store:
-    """One Store per server process. The synthetic demo only where it is wanted and allowed (risk/demo.py)."""
+    """One Store per server process. The synthetic demo only where it is wanted and allowed (risk/demo.py): the
+    database is marked here; its accounts and cases load in a thread of their own once the first page is drawn
+    (start_demo_load), so a first start paints the sign-in page at once."""
     store = Store.open()
     if demo_wanted() and demo_refusal(store) is None:
-        load_demo(store)
+        loading = DemoLoad.prepare(store)
+        if loading is not None:
+            _demo_loads[store] = loading
     return store
+
+
+def start_demo_load() -> None:
+    """At the end of a run (app.py): start the demo's load if this process prepared one (once)."""
+    store = get_store()
+    loading = _demo_loads.get(store)
+    if loading is not None:
+        loading.start()
+
+
+def demo_load(store: Store) -> DemoLoad | None:
+    """The demo load this process started on `store`, running or ended; None where none was started."""
+    return _demo_loads.get(store)
+
+
+def wait_for_demo(store: Store) -> None:
+    """Before a sign-in on a first start: wait (with a spinner) until the demo's load has ended, so its accounts
+    exist (a failed load is said on the sign-in page, see demo_load)."""
+    loading = _demo_loads.get(store)
+    if loading is not None and not loading.done:
+        with st.spinner(t("start.demo_loading")):
+            loading.wait()
 
 
 def store_or_stop() -> Store:

@@ -342,11 +342,9 @@ class AssessmentsMixin(StoreBase):
             raise InputError(problems)
         with self._tx() as s:
             self._open_case(s, user, case_id)
-            about_key = _which_about(
-                checklist, subject, about, self._draft_abouts(s, user, case_id, checklist, subject)
-            )
-            where = self._draft_where(user, case_id, checklist, subject, about_key)
-            kept = s.execute(select(db.Draft.id).where(*where)).scalar_one_or_none()  # not loaded: it may be damaged
+            drafts = self._draft_ids(s, user, case_id, checklist, subject)  # not loaded: a draft may be damaged
+            about_key = _which_about(checklist, subject, about, list(drafts))
+            kept = drafts.get(about_key)
             values: dict[str, Any] = {
                 "answers": dict(answers),
                 "base_version": base_version,
@@ -478,6 +476,18 @@ class AssessmentsMixin(StoreBase):
                 )
             ).scalars()
         )
+
+    def _draft_ids(self, s: Session, user: UserInfo, case_id: int, checklist: str, subject: str) -> dict[str, int]:
+        """The row ids of this user's drafts of the checklist for the subject, by about key (one statement)."""
+        rows = s.execute(
+            select(db.Draft.about_key, db.Draft.id).where(
+                db.Draft.user_id == user.id,
+                db.Draft.case_id == case_id,
+                db.Draft.checklist == checklist,
+                db.Draft.subject == subject,
+            )
+        )
+        return {about_key: draft_id for about_key, draft_id in rows}
 
     def _discard_draft(
         self, s: Session, user: UserInfo, case_id: int, checklist: str, subject: str, about_key: str

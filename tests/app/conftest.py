@@ -1,7 +1,8 @@
 """Every app test gets a database of its own: SAMRISK_DATABASE_URL points at a fresh SQLite file in tmp_path.
 
 The first start of the app on an empty database loads the synthetic demo (accounts with argon2 passwords, four
-cases), which takes seconds; it is done once per run, by the app itself, and each test starts from a copy.
+cases), which takes seconds; it is done once per run, by the app itself (in a thread of its own, waited for here
+before the copy), and each test starts from a copy.
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ import pytest
 from risk.errors import InputError
 from tests.app.helpers import start
 from tests.ui.helpers import no_exceptions, page_text
-from ui.session import get_store
+from ui.session import demo_load, get_store
 
 
 @dataclass(frozen=True)
@@ -43,6 +44,8 @@ def demo_database(tmp_path_factory: pytest.TempPathFactory) -> Iterator[DemoData
         at = start()  # an empty database: the app loads the demo on its own
         no_exceptions(at)
         first = page_text(at)
+        loading = demo_load(get_store())
+        assert loading is not None and loading.wait(300) and loading.error is None
         _forget_store()
     yield DemoDatabase(path, first)
 

@@ -14,11 +14,11 @@ import pytest
 
 from risk.demo import demo_wanted
 from risk.storage import Store, UserInfo
-from tests.app.helpers import PASSWORD, signed_in, start, title
+from tests.app.helpers import PASSWORD, sign_in, signed_in, start, title
 from tests.conftest import ROOT
 from tests.ui.helpers import no_exceptions, page_text
 from ui.i18n import t
-from ui.session import get_store
+from ui.session import demo_load, get_store
 
 
 def rerun(at: object) -> None:
@@ -80,7 +80,49 @@ def test_the_demo_password_is_shown_only_on_a_demo_database(
     store.close()
     get_store.clear()
     at = start()
-    assert PASSWORD not in page_text(at) and not at.table  # accounts, but not a demo: no list of them
+    assert PASSWORD not in page_text(at) and "samordnare" not in page_text(at)  # not a demo: no list of accounts
+    get_store().close()
+    get_store.clear()
+
+
+def test_a_first_start_shows_the_sign_in_page_before_the_demo_is_loaded_and_a_sign_in_waits_for_it(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("SAMRISK_DATABASE_URL", f"sqlite:///{tmp_path / 'first.sqlite3'}")
+    monkeypatch.setenv("SAMRISK_DEMO", "1")
+    get_store.clear()
+    at = start()
+    no_exceptions(at)
+    loading = demo_load(get_store())
+    assert loading is not None  # the accounts and cases load in a thread: the page did not wait for them
+    assert PASSWORD in page_text(at)  # the database was marked as a demo before the first page
+    sign_in(at, "polis")  # at once: the sign-in waits until the demo's accounts exist
+    no_exceptions(at)
+    assert loading.done and loading.error is None
+    assert at.session_state["user"].username == "polis"
+    assert "DEMO-001" in page_text(at.main)
+    get_store().close()
+    get_store.clear()
+
+
+def test_a_failed_background_demo_load_is_said_on_the_sign_in_page(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import risk.demo
+
+    def broken(*_: object) -> None:
+        raise OSError("disk full")
+
+    monkeypatch.setattr(risk.demo, "_fill", broken)
+    monkeypatch.setenv("SAMRISK_DATABASE_URL", f"sqlite:///{tmp_path / 'broken.sqlite3'}")
+    monkeypatch.setenv("SAMRISK_DEMO", "1")
+    get_store.clear()
+    at = sign_in(start(), "polis")  # waits for the load, which fails: no account, and the page says why
+    no_exceptions(at)
+    loading = demo_load(get_store())
+    assert loading is not None and isinstance(loading.error, OSError)
+    assert "user" not in at.session_state
+    assert t("start.demo_failed", "sv") in [e.value for e in at.error]
     get_store().close()
     get_store.clear()
 
@@ -135,13 +177,15 @@ def test_when_the_app_wants_the_demo(env: dict[str, str], wanted: bool, monkeypa
 @pytest.mark.full  # slow: a server start or hundreds of generated cases (fast tier: tests/conftest.py)
 def test_the_readme_first_command_still_shows_a_working_demo(tmp_path: Path) -> None:
     """`streamlit run app.py` in a checkout, no settings: the default SQLite file gets the demo, marked, and the
-    sign-in page lists the accounts and the password (run in a process of its own, with a clean environment)."""
+    sign-in page lists the accounts and the password without importing pandas (seconds of a first start); run in a
+    process of its own, with a clean environment."""
     script = (
         "from streamlit.testing.v1 import AppTest\n"
         "from tests.app.helpers import APP, PASSWORD, sign_in\n"
         "from tests.ui.helpers import page_text\n"
         "at = AppTest.from_file(str(APP), default_timeout=120); at.run()\n"
-        "assert PASSWORD in page_text(at) and at.table, page_text(at)\n"
+        "assert PASSWORD in page_text(at) and '| samordnare |' in page_text(at), page_text(at)\n"
+        "import sys; assert 'pandas' not in sys.modules, 'the sign-in page imported pandas'\n"
         "sign_in(at, 'polis'); assert at.session_state['user'].username == 'polis'\n"
         "print('demo ok')\n"
     )

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import dataclasses
 import inspect
+import json
 import multiprocessing
 import sqlite3
 import statistics
@@ -23,7 +24,7 @@ from argon2 import PasswordHasher
 from sqlalchemy import select, text
 from sqlalchemy.exc import OperationalError
 
-from risk.demo import load_demo
+from risk.demo import DEMO_FILE, DemoLoad, load_demo
 from risk.errors import InputError
 from risk.storage import AuthError, PermissionDenied, UserInfo
 from risk.storage import Store as RealStore
@@ -365,6 +366,48 @@ def test_demo_is_never_loaded_into_a_database_with_accounts(store: Store, backen
     assert load_demo(store) == {}
     assert not store.is_demo()
     assert [u["username"] for u in store.list_users()] == ["anna"]
+
+
+def _small_demo(tmp_path: Path, broken: bool = False) -> Path:
+    """data/demo.json with its hand-written cases only (no generated file); `broken`: a case acted on by an
+    account the demo does not have, so the load fails halfway."""
+    demo = json.loads(DEMO_FILE.read_text(encoding="utf-8"))
+    demo.pop("generated", None)
+    if broken:
+        demo["cases"][-1]["assessments"][0]["by"] = "nobody"
+    path = tmp_path / "demo.json"
+    path.write_text(json.dumps(demo), encoding="utf-8")
+    return path
+
+
+def test_the_demo_loads_in_a_thread_of_its_own_marked_before_start_returns(
+    store: Store, backend: str, tmp_path: Path
+) -> None:
+    if backend.startswith("postgresql"):
+        with pytest.raises(InputError, match="counts as production"):
+            DemoLoad.prepare(store)
+        return
+    path = _small_demo(tmp_path)
+    loading = DemoLoad.prepare(store, path)
+    assert loading is not None
+    assert store.is_demo()  # marked before prepare() returns: the sign-in page may show the password at once
+    assert [u["username"] for u in store.list_users(store.system_actor("tests"))] == []  # nothing else yet
+    loading.start()
+    loading.start()  # once
+    assert loading.wait(120) and loading.done and loading.error is None
+    names = {u["username"] for u in store.list_users(store.system_actor("tests"))}
+    assert names == {a["username"] for a in json.loads(path.read_text(encoding="utf-8"))["accounts"]}
+    polis = store.authenticate("polis", json.loads(path.read_text(encoding="utf-8"))["password"])
+    assert [c.reference.split()[0] for c in store.list_cases(polis, search="DEMO-001").items] == ["DEMO-001"]
+    assert DemoLoad.prepare(store, path) is None  # never twice
+
+
+def test_a_failed_background_demo_load_is_kept_not_lost(store: Store, backend: str, tmp_path: Path) -> None:
+    if backend.startswith("postgresql"):
+        pytest.skip("the demo is refused on PostgreSQL (test above)")
+    loading = DemoLoad.prepare(store, _small_demo(tmp_path, broken=True))
+    assert loading is not None and loading.wait(120)  # wait() starts a load nobody started
+    assert isinstance(loading.error, AuthError)  # the account "nobody" cannot act: kept for the sign-in page
 
 
 def test_production_needs_a_secret_key(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:

@@ -12,7 +12,7 @@ from typing import Any
 import streamlit as st
 
 from risk.checklists import default_checklists
-from risk.engine import assess
+from risk.engine import assess_one
 from risk.errors import InputError
 from risk.storage import ConflictError, Store, UserInfo
 from ui import session
@@ -264,12 +264,12 @@ def section_form(
             base_version=st.session_state[f"base.{key}"],
         )
         st.session_state[f"kept.{key}"] = dict(answers)
-    live = assess(
+    live = assess_one(  # this assessment's level alone: no flags or steps of the case on every answer
         {"context": case["context"], "persons": case["persons"], "assessments": [assessed(chosen, answers)]},
         lang=session.lang(),
     )
     with panel.container():  # an st.empty slot: each run replaces what the last one drew
-        live_panel(st, live.assessments[0], checklist, session.lang())
+        live_panel(st, live, checklist, session.lang())
 
 
 def assessed(chosen: dict[str, Any], answers: dict[str, str]) -> dict[str, Any]:

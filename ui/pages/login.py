@@ -10,7 +10,8 @@ import streamlit as st
 from risk.demo import demo_refusal, demo_wanted
 from risk.storage import AuthError, ClaimMapping
 from risk.storage.identity import production
-from ui.session import client_address, get_store, sign_in, t
+from ui.labels import md_escape
+from ui.session import client_address, demo_load, get_store, sign_in, t, wait_for_demo
 
 DEMO = Path(__file__).resolve().parents[2] / "data" / "demo.json"
 
@@ -42,6 +43,7 @@ def page() -> None:
         st.info(signed_out_because)
     if oidc_configured():
         if getattr(st.user, "is_logged_in", False):
+            wait_for_demo(store)  # a first start: no account may be made before the demo's (it loads only into none)
             mapping = ClaimMapping(**st.secrets.get("samrisk_claims", {}))
             try:
                 sign_in(store.user_from_claims(dict(st.user), mapping))
@@ -55,11 +57,15 @@ def page() -> None:
         password = st.text_input(t("pages.login.password"), type="password", autocomplete="current-password")
         submitted = st.form_submit_button(t("pages.login.submit"), type="primary")
     if submitted:
+        wait_for_demo(store)  # on a first start the demo's accounts may still be on their way
         try:
             sign_in(store.authenticate(username.strip(), password, client=client_address()))
             st.rerun()
         except AuthError as e:
             st.error(refusal(e))
+    loading = demo_load(store)
+    if loading is not None and loading.error is not None:
+        st.error(t("start.demo_failed"))
     refused = demo_refusal(store) if demo_wanted() else None
     if refused:
         st.warning(t("pages.login.demo_refused", why=refused))
@@ -68,13 +74,13 @@ def page() -> None:
         st.warning(t("pages.login.demo_marked"))
         with st.expander(t("pages.login.demo_title"), expanded=True):
             st.markdown(t("pages.login.demo_text", password=demo["password"]))
-            st.table(
-                [
-                    {
-                        t("pages.login.username"): a["username"],
-                        t("pages.admin.agency"): t(f"agency.{a['agency']}"),
-                        t("pages.admin.role"): t(f"pages.roles.{a['role']}"),
-                    }
-                    for a in demo["accounts"]
-                ]
-            )
+            st.markdown(accounts_table(demo["accounts"]))
+
+
+def accounts_table(accounts: list[dict[str, str]]) -> str:
+    """The demo accounts as a Markdown table (an HTML table in the page): st.table would import pandas, seconds
+    of a first start, for six rows."""
+    head = [t("pages.login.username"), t("pages.admin.agency"), t("pages.admin.role")]
+    rows = [[a["username"], t(f"agency.{a['agency']}"), t(f"pages.roles.{a['role']}")] for a in accounts]
+    lines = [head, ["---"] * len(head), *rows]
+    return "\n".join("| " + " | ".join(c if c == "---" else md_escape(c) for c in line) + " |" for line in lines)
