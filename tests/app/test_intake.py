@@ -8,7 +8,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from risk.checklists import default_checklists
-from tests.app.helpers import badges, click, open_case, selectbox, sign_in, signed_in, start, title
+from tests.app.helpers import badges, click, open_case, open_section, selectbox, sign_in, signed_in, start, title
 from tests.ui.helpers import no_exceptions, page_text, texts
 from ui.i18n import t
 
@@ -81,6 +81,9 @@ def test_a_police_intake_from_a_new_case_to_the_result() -> None:
     shown = page_text(at.main)
     assert "K-2026-4711 · Polisens ärendemottagning" in shown
     assert t("notice", "sv") in [i.value for i in at.info]
+    at = open_section(at, "result.why")  # the assessment's own level is in "why", drawn when opened
+    at = open_section(at, "result.steps")  # every agency's steps, drawn when opened
+    shown = page_text(at.main)
     assert badges(at.main)[:2] == ["Samlad risknivå: Mycket hög (4 av 4)", "Risknivå: Mycket hög (4 av 4)"]
     assert "Bedömd person: v1 – utsatt, 31 år · Frågorna gäller: s1 – misstänkt, 35 år" in shown
     # the concern report for the child: the police's own step, immediately, with its action text
