@@ -79,10 +79,15 @@ def cmd_score(args: argparse.Namespace) -> int:
         blocks = score_csv(opened, args.checklist, args.context, checklists)
 
         def write(target: Any) -> None:
+            raw = getattr(target, "buffer", None)  # a text stream without bytes below (redirected): decode
+            if raw is None:
+                for block in blocks:
+                    target.write(block.decode("utf-8"))
+                return
             target.flush()
             for block in blocks:
-                target.buffer.write(block)
-            target.buffer.flush()
+                raw.write(block)
+            raw.flush()
 
     except Unsupported:  # a file pyarrow does not parse as pandas does: pandas, and its messages
         scored = score_frame(read_opened_csv(opened), args.checklist, context=args.context)

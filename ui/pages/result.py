@@ -11,7 +11,7 @@ import streamlit as st
 from risk.checklists import default_checklists
 from risk.errors import InputError
 from risk.models import Result, Step
-from risk.navigator import Situation
+from risk.navigator import Situation, asks_the_law
 from risk.rules import default_rules
 from risk.storage import ConflictError, PermissionDenied, Store, UserInfo
 from risk.summary import build_summary
@@ -169,8 +169,12 @@ def do_now(store: Store, user: UserInfo, case: dict[str, Any], result: Result) -
             on_done=done if may_act else None,
             on_plan=planned if may_act else None,
             key_prefix=f"now.{urgency.value}",
-            below=lambda col, step: safety_plan.navigator_link(col, step, situation, session.lang()),
         )
+    # "May I tell?" for this case: the same answer for each of these steps, so one link after them, not one per step
+    # (the first screen stays short enough for a tablet); every step in "all steps" has its own
+    asking = next((s for s in own if s.urgency in (Urgency.immediate, Urgency.same_day) and asks_the_law(s)), None)
+    if asking is not None:
+        safety_plan.navigator_link(st, asking, situation, session.lang())
 
 
 def _save_step(store: Store, user: UserInfo, cid: int, step: Step, item: dict[str, Any] | None, status: str) -> None:
