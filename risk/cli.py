@@ -82,7 +82,7 @@ def cmd_score(args: argparse.Namespace) -> int:
             raw = getattr(target, "buffer", None)  # a text stream without bytes below (redirected): decode
             if raw is None:
                 for block in blocks:
-                    target.write(block.decode("utf-8"))
+                    target.write(bytes(block).decode("utf-8"))
                 return
             target.flush()
             for block in blocks:
