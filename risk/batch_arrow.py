@@ -16,8 +16,10 @@ from __future__ import annotations
 
 import csv
 import io
+import itertools
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 import pyarrow as pa
@@ -33,7 +35,10 @@ from risk.vocabulary import LEVEL_ORDER, Context
 
 BLOCK_BYTES = 1 << 20  # bytes parsed at a time: pyarrow reads ahead some blocks, so small blocks keep memory low
 _ANSWER = pa.dictionary(pa.int32(), pa.string())
-_KINDS = {"yes": 0, "no": 1, "unknown": 2, "": 3}
+_ANSWERS = ("yes", "no", "unknown", "")  # kinds 0 to 3, in this order
+_KINDS = {v: n for n, v in enumerate(_ANSWERS)}
+GROUP = 6  # adjacent answer columns rendered by one take: 4**6 = 4,096 distinct rows
+_TABLES: dict[tuple[int, str], pa.Array] = {}
 # Python's re `\d` is any Unicode decimal digit, RE2's only 0-9: \p{Nd} is the same set.
 _FORMULA_RE2 = "^[" + "".join("\\-" if c == "-" else c for c in FORMULA_START) + "]"
 _NEGATIVE_RE2 = r"^-\p{Nd}+(?:[.,]\p{Nd}+)?\z"
@@ -50,28 +55,6 @@ class _Bad:
     rows: list[int] = field(default_factory=list)
     count: int = 0
     first: str = ""
-
-
-@dataclass
-class _Block:
-    """Some rows, kept small: the user's other columns as Arrow strings, answers as one byte a cell."""
-
-    others: dict[str, pa.Array]
-    kinds: np.ndarray  # (rows, answer columns present) int8: 0 yes, 1 no, 2 unknown, 3 empty
-    score: np.ndarray
-    score_max: np.ndarray
-    completeness: np.ndarray
-    level: np.ndarray  # index into LEVEL_ORDER
-
-
-@dataclass
-class Scored:
-    """The scored file in blocks, and the column order to write it in."""
-
-    header: list[str]
-    present: list[str]  # answer columns in the file, in the order of `kinds`
-    sep: str
-    blocks: list[_Block]
 
 
 def _codes(chunk: pa.Array) -> tuple[list[str], np.ndarray]:
@@ -102,76 +85,6 @@ def _batches(opened: OpenedCsv, items: set[str]) -> Iterator[pa.RecordBatch]:
         raise Unsupported(str(e)) from None
 
 
-def score_file(opened: OpenedCsv, checklist: str, context: Context | str, checklists: dict[str, Checklist]) -> Scored:
-    """Read, check and score every row, with the checks and messages of read_answers_csv and score_frame.
-
-    Anything found in the header (an unknown checklist or context, misspelt or surplus columns) is left
-    to the pandas path, which names it; here only the cells are checked.
-    """
-    cl = checklists.get(checklist)
-    header = opened.header
-    if (
-        cl is None
-        or context not in {c.value for c in Context}
-        or any(name == "" for name in header)  # pandas names it "Unnamed: n"
-        or column_problems(header, cl, checklists)
-        or any(c in header for c in ADDED)
-    ):
-        raise Unsupported("a problem in the header")
-    ctx = Context(context)
-    cc = compile_checklist(cl)
-    present = [item for item in cc.ids if item in header]
-    at = [cc.index[item] for item in present]
-    form = cc.form_mask(ctx)[None, :]
-    bad: dict[str, _Bad] = {}
-    blocks: list[_Block] = []
-    start = 0
-    for batch in _batches(opened, set(present)):
-        rows = batch.num_rows
-        kinds = np.empty((rows, len(present)), dtype=np.int8)
-        for j, item in enumerate(present):
-            values, idx = _codes(batch.column(item))
-            lookup = np.array([_KINDS.get(v, 4) for v in values], dtype=np.int8)
-            kinds[:, j] = lookup[idx]
-            wrong = np.flatnonzero(kinds[:, j] == 4)
-            if wrong.size:
-                b = bad.setdefault(item, _Bad())
-                if not b.rows:
-                    b.first = values[idx[wrong[0]]]
-                b.rows.extend(int(start + r) for r in wrong[: 5 - len(b.rows)])
-                b.count += wrong.size
-        start += rows
-        if bad:
-            blocks.clear()  # nothing will be written: only the checks go on
-            continue
-        k = len(cc.ids)
-        yes = np.zeros((rows, k), dtype=bool)
-        known = np.zeros((rows, k), dtype=bool)
-        answered = np.zeros((rows, k), dtype=bool)
-        yes[:, at] = kinds == 0
-        known[:, at] = kinds <= 1
-        answered[:, at] = kinds <= 2
-        in_form = form | answered
-        now = score_arrays(cc, yes)
-        worst = score_arrays(cc, yes | (in_form & ~known))
-        with np.errstate(invalid="ignore", divide="ignore"):
-            completeness = np.round((known & in_form).sum(axis=1) / in_form.sum(axis=1), 4)
-        others = {name: batch.column(name) for name in header if name not in cc.index}
-        blocks.append(_Block(others, kinds, now.score, worst.score, completeness, now.level))
-    problems = []
-    for item in present:
-        if item in bad:
-            b = bad[item]
-            listed = ", ".join(str(r + 2) for r in b.rows) + (f" and {b.count - 5} more" if b.count > 5 else "")
-            problems.append(
-                f"column {item!r}, line {listed}: {short(b.first)!r} is not an answer; "
-                "allowed: yes, no, unknown or empty"
-            )
-    if problems:
-        raise InputError(bounded(problems))
-    return Scored(header, present, opened.sep, blocks)
-
-
 def csv_field(value: str, sep: str) -> str:
     """One cell as Python's csv writer writes it (QUOTE_MINIMAL, doubled quotes, CRLF line ends)."""
     if any(c in value for c in (sep, '"', "\r", "\n")):
@@ -184,16 +97,41 @@ def _float_text(value: float) -> str:
     return "" if np.isnan(value) else repr(float(value))
 
 
-def _from_codes(values: list[str], idx: np.ndarray, sep: str) -> pa.Array:
-    """Rendered cells from a few distinct values and the index of each row's value."""
-    rendered = pa.array([csv_field(v, sep) for v in values], type=pa.string())
-    return pc.take(rendered, pa.array(idx))
+def _answer_table(width: int, sep: str) -> pa.Array:
+    """Every row of `width` answer cells, rendered and joined by `sep`: row n is the cells whose kinds are
+    the base-4 digits of n (first column most significant), so one `take` renders `width` columns."""
+    key = (width, sep)
+    if key not in _TABLES:
+        rows = [sep.join(csv_field(c, sep) for c in cells) for cells in itertools.product(_ANSWERS, repeat=width)]
+        _TABLES[key] = pa.array(rows, type=pa.string())
+    return _TABLES[key]
 
 
-def _small(values: np.ndarray, text: Callable[[object], str], sep: str) -> pa.Array:
+def _answer_cells(kinds: np.ndarray, sep: str) -> pa.Array:
+    """Rendered cells of some adjacent answer columns (kinds: rows × at most GROUP columns), joined by `sep`."""
+    width = kinds.shape[1]
+    code = kinds.astype(np.int32) @ (4 ** np.arange(width - 1, -1, -1, dtype=np.int32))
+    return pc.take(_answer_table(width, sep), pa.array(code))
+
+
+def _small(values: np.ndarray, text: Callable[[Any], str], sep: str) -> pa.Array:
     """Rendered cells of a column with few distinct values (scores, completeness, level)."""
     distinct, idx = np.unique(values, return_inverse=True)
-    return _from_codes([text(v) for v in distinct.tolist()], idx.astype(np.int32), sep)
+    rendered = pa.array([csv_field(text(v), sep) for v in distinct.tolist()], type=pa.string())
+    return pc.take(rendered, pa.array(idx.reshape(-1).astype(np.int32)))
+
+
+def _added_cells(
+    score: np.ndarray, score_max: np.ndarray, completeness: np.ndarray, level: np.ndarray, sep: str
+) -> list[pa.Array]:
+    """The four added cells of each row: score, score_max, completeness, level."""
+    levels = [lv.value for lv in LEVEL_ORDER]
+    return [
+        _small(score, str, sep),
+        _small(score_max, str, sep),
+        _small(completeness, _float_text, sep),
+        _small(level, lambda n: levels[n], sep),
+    ]
 
 
 def _passthrough(chunk: pa.Array, sep: str, scan: bool) -> pa.Array:
@@ -215,29 +153,26 @@ def _passthrough(chunk: pa.Array, sep: str, scan: bool) -> pa.Array:
     return chunk
 
 
-def render(scored: Scored) -> Iterator[bytes | pa.Buffer]:
-    """The scored file as CSV bytes, header first, one block at a time."""
-    sep = scored.sep
-    names = [*scored.header, *ADDED]
+def _layout(header: list[str], present: list[str]) -> list[str | list[int]]:
+    """The header as written: a user's column by name, runs of adjacent answer columns as lists of at most
+    GROUP indexes into `present` (each run rendered by one `take`)."""
+    column = {item: j for j, item in enumerate(present)}
+    out: list[str | list[int]] = []
+    for name in header:
+        if name not in column:
+            out.append(name)
+        elif out and isinstance(out[-1], list) and len(out[-1]) < GROUP and out[-1][-1] + 1 == column[name]:
+            out[-1].append(column[name])
+        else:
+            out.append([column[name]])
+    return out
+
+
+def _header_bytes(header: list[str], sep: str) -> bytes:
     head = io.StringIO()
+    names = [*header, *ADDED]
     csv.writer(head, delimiter=sep, lineterminator="\r\n").writerow(["'" + c if _is_formula(c) else c for c in names])
-    yield head.getvalue().encode("utf-8")
-    levels = [lv.value for lv in LEVEL_ORDER]
-    answers = ["yes", "no", "unknown", ""]
-    column = {item: j for j, item in enumerate(scored.present)}
-    for block in scored.blocks:
-        cells = []
-        for name in scored.header:
-            if name in column:  # answers, checked: rendered from the four values
-                cells.append(_from_codes(answers, block.kinds[:, column[name]].astype(np.int32), sep))
-            else:
-                cells.append(_passthrough(block.others[name], sep, scan=True))
-        cells.append(_small(block.score, str, sep))
-        cells.append(_small(block.score_max, str, sep))
-        cells.append(_small(block.completeness, _float_text, sep))  # type: ignore[arg-type]
-        cells.append(_from_codes(levels, block.level.astype(np.int32), sep))
-        lines = pc.binary_join_element_wise(pc.binary_join_element_wise(*cells, sep), "\r\n", "")
-        yield _data(lines)
+    return head.getvalue().encode("utf-8")
 
 
 def _data(lines: pa.Array) -> pa.Buffer:
@@ -252,5 +187,80 @@ def _data(lines: pa.Array) -> pa.Buffer:
 def score_csv(
     opened: OpenedCsv, checklist: str, context: Context | str, checklists: dict[str, Checklist]
 ) -> Iterator[bytes | pa.Buffer]:
-    """Read, check and score the whole file, then its scored CSV block by block (nothing before all is checked)."""
-    return render(score_file(opened, checklist, context, checklists))
+    """Read, check and score the file block by block, yielding its scored CSV as it goes (header first).
+
+    The checks and messages are those of read_answers_csv and score_frame. Anything found in the header (an
+    unknown checklist or context, misspelt or surplus columns) is left to the pandas path, which names it
+    (`Unsupported` before anything is yielded); here only the cells are checked. A cell that is not an answer
+    stops the output, the checks go on to the end and raise InputError: the caller must drop what it was
+    given (`score` writes to a temporary file). `Unsupported` may also come after some blocks were yielded.
+    """
+    cl = checklists.get(checklist)
+    header = opened.header
+    if (
+        cl is None
+        or context not in {c.value for c in Context}
+        or any(name == "" for name in header)  # pandas names it "Unnamed: n"
+        or column_problems(header, cl, checklists)
+        or any(c in header for c in ADDED)
+    ):
+        raise Unsupported("a problem in the header")
+    ctx = Context(context)
+    cc = compile_checklist(cl)
+    present = [item for item in cc.ids if item in header]
+    at = [cc.index[item] for item in present]
+    form = cc.form_mask(ctx)[None, :]
+    layout = _layout(header, present)
+    sep = opened.sep
+    bad: dict[str, _Bad] = {}
+    start = 0
+    yield _header_bytes(header, sep)
+    for batch in _batches(opened, set(present)):
+        rows = batch.num_rows
+        kinds = np.empty((rows, len(present)), dtype=np.int8)
+        for j, item in enumerate(present):
+            values, idx = _codes(batch.column(item))
+            lookup = np.array([_KINDS.get(v, 4) for v in values], dtype=np.int8)
+            kinds[:, j] = lookup[idx]
+            wrong = np.flatnonzero(kinds[:, j] == 4)
+            if wrong.size:
+                b = bad.setdefault(item, _Bad())
+                if not b.rows:
+                    b.first = values[idx[wrong[0]]]
+                b.rows.extend(int(start + r) for r in wrong[: 5 - len(b.rows)])
+                b.count += wrong.size
+        start += rows
+        if bad or not rows:
+            continue  # after a bad cell nothing more is written: only the checks go on
+        k = len(cc.ids)
+        # Column-major: score_arrays reads these column by column.
+        yes = np.zeros((rows, k), dtype=bool, order="F")
+        known = np.zeros((rows, k), dtype=bool, order="F")
+        answered = np.zeros((rows, k), dtype=bool, order="F")
+        yes[:, at] = kinds == 0
+        known[:, at] = kinds <= 1
+        answered[:, at] = kinds <= 2
+        in_form = form | answered
+        now = score_arrays(cc, yes)
+        worst = score_arrays(cc, yes | (in_form & ~known))
+        with np.errstate(invalid="ignore", divide="ignore"):
+            completeness = np.round((known & in_form).sum(axis=1) / in_form.sum(axis=1), 4)
+        cells = [
+            _passthrough(batch.column(part), sep, scan=True)
+            if isinstance(part, str)
+            else _answer_cells(kinds[:, part], sep)
+            for part in layout
+        ]
+        cells.extend(_added_cells(now.score, worst.score, completeness, now.level, sep))
+        yield _data(pc.binary_join_element_wise(pc.binary_join_element_wise(*cells, sep), "\r\n", ""))
+    problems = []
+    for item in present:
+        if item in bad:
+            b = bad[item]
+            listed = ", ".join(str(r + 2) for r in b.rows) + (f" and {b.count - 5} more" if b.count > 5 else "")
+            problems.append(
+                f"column {item!r}, line {listed}: {short(b.first)!r} is not an answer; "
+                "allowed: yes, no, unknown or empty"
+            )
+    if problems:
+        raise InputError(bounded(problems))

@@ -9,6 +9,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import shutil
 import stat
 import sys
 import tempfile
@@ -75,23 +76,34 @@ def cmd_score(args: argparse.Namespace) -> int:
         _check_output(Path(args.output))
     opened = open_answers_csv(args.file, args.checklist, sep=args.sep)
     checklists = default_checklists()
+    blocks = score_csv(opened, args.checklist, args.context, checklists)
+
+    def write_blocks(target: Any) -> None:
+        target.flush()
+        for block in blocks:
+            target.buffer.write(block)
+        target.buffer.flush()
+
     try:  # pyarrow: the same output bytes, at close to the speed pyarrow reads and writes the file
-        blocks = score_csv(opened, args.checklist, args.context, checklists)
-
-        def write(target: Any) -> None:
-            target.flush()
-            for block in blocks:
-                target.buffer.write(block)
-            target.buffer.flush()
-
+        if args.output:  # written while read; a bad cell or Unsupported removes the temporary file
+            _write_atomically(Path(args.output), write_blocks)
+        else:  # nothing on standard output before every cell is checked: spooled to a temporary file first
+            with tempfile.TemporaryFile() as spool:
+                for block in blocks:
+                    spool.write(block)
+                spool.seek(0)
+                sys.stdout.flush()
+                shutil.copyfileobj(spool, sys.stdout.buffer, 1 << 20)
+                sys.stdout.buffer.flush()
+        return 0
     except Unsupported:  # a file pyarrow does not parse as pandas does: pandas, and its messages
         scored = score_frame(read_opened_csv(opened), args.checklist, context=args.context)
         out = neutralise_formulas(scored, keep={*checklists[args.checklist].items, *ADDED})
 
-        # CRLF line ends (RFC 4180, as Excel writes): the writer then quotes any cell holding a CR or LF,
-        # which it does not do for a lone CR with LF line ends, so a cell could not start a row of its own.
-        def write(target: Any) -> None:
-            out.to_csv(target, index=False, sep=opened.sep, lineterminator="\r\n")
+    # CRLF line ends (RFC 4180, as Excel writes): the writer then quotes any cell holding a CR or LF,
+    # which it does not do for a lone CR with LF line ends, so a cell could not start a row of its own.
+    def write(target: Any) -> None:
+        out.to_csv(target, index=False, sep=opened.sep, lineterminator="\r\n")
 
     if args.output:
         _write_atomically(Path(args.output), write)
