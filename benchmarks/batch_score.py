@@ -122,7 +122,7 @@ def main() -> None:
             f"  peak memory {peak / 1e6:5.0f} MB = {peak / size:.2f} x file"
         )
     print(f"Samrisk score / pyarrow floor: {med['Samrisk score'] / med['pyarrow floor']:.2f}  (goal <= 1.5)")
-    print(f"Samrisk score / pyarrow shaped: {med['Samrisk score'] / med['pyarrow shaped']:.2f}  (floor in score's shape)")
+    print(f"Samrisk score / shaped:        {med['Samrisk score'] / med['pyarrow shaped']:.2f}  (in score's shape)")
     print(f"Samrisk score / pandas floor:  {med['Samrisk score'] / med['pandas floor']:.2f}")
     print(f"pandas path / pyarrow floor:   {med['pandas path'] / med['pyarrow floor']:.2f}  (before)")
     peak, base = max(memory["Samrisk score"]), max(memory["start-up only"])

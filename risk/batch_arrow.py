@@ -32,7 +32,7 @@ from risk.batch import ADDED, FORMULA_START, OpenedCsv, _is_formula, column_prob
 from risk.checklists import Checklist
 from risk.errors import InputError
 from risk.input_limits import bounded, short
-from risk.scoring import compile_checklist, score_arrays
+from risk.scoring import Compiled, compile_checklist, score_arrays
 from risk.vocabulary import LEVEL_ORDER, Context
 
 BLOCK_BYTES = 1 << 20  # bytes parsed at a time: pyarrow reads ahead some blocks, so small blocks keep memory low
@@ -40,6 +40,7 @@ _ANSWER = pa.dictionary(pa.int32(), pa.string())
 _ANSWERS = ("yes", "no", "unknown", "")  # kinds 0 to 3, in this order
 _KINDS = {v: n for n, v in enumerate(_ANSWERS)}
 AHEAD = 2  # batches parsed ahead of the one being scored
+ROWS_AT_ONCE = 1 << 15  # rows scored and rendered together: few numpy calls, a few MB of output
 GROUP = 6  # adjacent answer columns rendered by one take: 4**6 = 4,096 distinct rows
 _TABLES: dict[tuple[int, str], pa.Array] = {}
 # Python's re `\d` is any Unicode decimal digit, RE2's only 0-9: \p{Nd} is the same set.
@@ -224,6 +225,40 @@ def _data(lines: pa.Array) -> pa.Buffer:
     return data.slice(int(offsets[0]), int(offsets[-1] - offsets[0]))
 
 
+def _render(
+    pending: list[tuple[np.ndarray, pa.RecordBatch]],
+    cc: Compiled,
+    at: list[int],
+    form: np.ndarray,
+    layout: list[str | list[int]],
+    sep: str,
+) -> pa.Buffer:
+    """Score some checked batches together (fewer, larger numpy calls) and render them as CSV lines."""
+    kinds = pending[0][0] if len(pending) == 1 else np.concatenate([kinds for kinds, _ in pending])
+    rows, k = len(kinds), len(cc.ids)
+    # Column-major: score_arrays reads these column by column.
+    yes = np.zeros((rows, k), dtype=bool, order="F")
+    known = np.zeros((rows, k), dtype=bool, order="F")
+    answered = np.zeros((rows, k), dtype=bool, order="F")
+    yes[:, at] = kinds == 0
+    known[:, at] = kinds <= 1
+    answered[:, at] = kinds <= 2
+    in_form = form | answered
+    now = score_arrays(cc, yes)
+    worst = score_arrays(cc, yes | (in_form & ~known))
+    with np.errstate(invalid="ignore", divide="ignore"):
+        completeness = np.round((known & in_form).sum(axis=1) / in_form.sum(axis=1), 4)
+    cells = []
+    for part in layout:
+        if isinstance(part, str):
+            column = pa.concat_arrays([batch.column(part) for _, batch in pending])
+            cells.append(_passthrough(column, sep, scan=True))
+        else:
+            cells.append(_answer_cells(kinds[:, part], sep))
+    cells.extend(_added_cells(now.score, worst.score, completeness, now.level, sep))
+    return _data(pc.binary_join_element_wise(pc.binary_join_element_wise(*cells, sep), "\r\n", ""))
+
+
 def score_csv(
     opened: OpenedCsv, checklist: str, context: Context | str, checklists: dict[str, Checklist]
 ) -> Iterator[bytes | pa.Buffer]:
@@ -253,6 +288,7 @@ def score_csv(
     layout = _layout(header, present)
     sep = opened.sep
     bad: dict[str, _Bad] = {}
+    pending: list[tuple[np.ndarray, pa.RecordBatch]] = []  # checked, not yet scored and written
     start = 0
     yield _header_bytes(header, sep)
     for batch in _batches(opened, set(present)):
@@ -270,29 +306,15 @@ def score_csv(
                 b.rows.extend(int(start + r) for r in wrong[: 5 - len(b.rows)])
                 b.count += wrong.size
         start += rows
-        if bad or not rows:
-            continue  # after a bad cell nothing more is written: only the checks go on
-        k = len(cc.ids)
-        # Column-major: score_arrays reads these column by column.
-        yes = np.zeros((rows, k), dtype=bool, order="F")
-        known = np.zeros((rows, k), dtype=bool, order="F")
-        answered = np.zeros((rows, k), dtype=bool, order="F")
-        yes[:, at] = kinds == 0
-        known[:, at] = kinds <= 1
-        answered[:, at] = kinds <= 2
-        in_form = form | answered
-        now = score_arrays(cc, yes)
-        worst = score_arrays(cc, yes | (in_form & ~known))
-        with np.errstate(invalid="ignore", divide="ignore"):
-            completeness = np.round((known & in_form).sum(axis=1) / in_form.sum(axis=1), 4)
-        cells = [
-            _passthrough(batch.column(part), sep, scan=True)
-            if isinstance(part, str)
-            else _answer_cells(kinds[:, part], sep)
-            for part in layout
-        ]
-        cells.extend(_added_cells(now.score, worst.score, completeness, now.level, sep))
-        yield _data(pc.binary_join_element_wise(pc.binary_join_element_wise(*cells, sep), "\r\n", ""))
+        if bad:
+            pending.clear()  # after a bad cell nothing more is written: only the checks go on
+            continue
+        pending.append((kinds, batch))
+        if sum(len(kinds) for kinds, _ in pending) >= ROWS_AT_ONCE:
+            yield _render(pending, cc, at, form, layout, sep)
+            pending.clear()
+    if pending and not bad:
+        yield _render(pending, cc, at, form, layout, sep)
     problems = []
     for item in present:
         if item in bad:
