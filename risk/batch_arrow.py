@@ -225,29 +225,57 @@ def _data(lines: pa.Array) -> pa.Buffer:
     return data.slice(int(offsets[0]), int(offsets[-1] - offsets[0]))
 
 
+@dataclass
+class _Tables:
+    """What each kind of answer (0 yes, 1 no, 2 unknown, 3 empty) in each answer column of the file adds to
+    score_max and to the two counts of completeness, and what the checklist's items absent from the file add
+    (as empty cells): the sums score_arrays and score_frame compute from whole rows, from one small table."""
+
+    at: list[int]  # the answer columns' indexes in the checklist
+    worst: np.ndarray  # (columns, 4) points towards score_max: yes | (in form & not known)
+    known: np.ndarray  # (columns, 4) 1 if known and in the form
+    in_form: np.ndarray  # (columns, 4) 1 if in the form
+    absent_worst: int
+    absent_in_form: int
+
+    @classmethod
+    def of(cls, cc: Compiled, present: list[str], form: np.ndarray) -> _Tables:
+        weight = cc.points * sum(mask.astype(np.int64) for mask in cc.section_masks.values())
+        at = [cc.index[item] for item in present]
+        absent = np.ones(len(cc.ids), dtype=bool)
+        absent[at] = False
+        w, f = weight[at], form[at].astype(np.int64)
+        return cls(
+            at=at,
+            worst=np.stack([w, 0 * w, w, w * f], axis=1),
+            known=np.tile(np.array([1, 1, 0, 0], dtype=np.int64), (len(at), 1)),
+            in_form=np.stack([f * 0 + 1, f * 0 + 1, f * 0 + 1, f], axis=1),
+            absent_worst=int((weight * form)[absent].sum()),
+            absent_in_form=int(form[absent].sum()),
+        )
+
+    def sums(self, table: np.ndarray, kinds: np.ndarray) -> np.ndarray:
+        """Row sums of the table's entries for each cell's kind."""
+        return np.asarray(table[np.arange(len(self.at)), kinds].sum(axis=1, dtype=np.int64))
+
+
 def _render(
     pending: list[tuple[np.ndarray, pa.RecordBatch]],
     cc: Compiled,
-    at: list[int],
-    form: np.ndarray,
+    tables: _Tables,
     layout: list[str | list[int]],
     sep: str,
 ) -> pa.Buffer:
     """Score some checked batches together (fewer, larger numpy calls) and render them as CSV lines."""
     kinds = pending[0][0] if len(pending) == 1 else np.concatenate([kinds for kinds, _ in pending])
-    rows, k = len(kinds), len(cc.ids)
-    # Column-major: score_arrays reads these column by column.
-    yes = np.zeros((rows, k), dtype=bool, order="F")
-    known = np.zeros((rows, k), dtype=bool, order="F")
-    answered = np.zeros((rows, k), dtype=bool, order="F")
-    yes[:, at] = kinds == 0
-    known[:, at] = kinds <= 1
-    answered[:, at] = kinds <= 2
-    in_form = form | answered
+    # Column-major: score_arrays reads it column by column.
+    yes = np.zeros((len(kinds), len(cc.ids)), dtype=bool, order="F")
+    yes[:, tables.at] = kinds == 0
     now = score_arrays(cc, yes)
-    worst = score_arrays(cc, yes | (in_form & ~known))
+    score_max = tables.sums(tables.worst, kinds) + tables.absent_worst
+    in_form = tables.sums(tables.in_form, kinds) + tables.absent_in_form
     with np.errstate(invalid="ignore", divide="ignore"):
-        completeness = np.round((known & in_form).sum(axis=1) / in_form.sum(axis=1), 4)
+        completeness = np.round(tables.sums(tables.known, kinds) / in_form, 4)
     cells = []
     for part in layout:
         if isinstance(part, str):
@@ -255,7 +283,7 @@ def _render(
             cells.append(_passthrough(column, sep, scan=True))
         else:
             cells.append(_answer_cells(kinds[:, part], sep))
-    cells.extend(_added_cells(now.score, worst.score, completeness, now.level, sep))
+    cells.extend(_added_cells(now.score, score_max, completeness, now.level, sep))
     return _data(pc.binary_join_element_wise(pc.binary_join_element_wise(*cells, sep), "\r\n", ""))
 
 
@@ -283,8 +311,7 @@ def score_csv(
     ctx = Context(context)
     cc = compile_checklist(cl)
     present = [item for item in cc.ids if item in header]
-    at = [cc.index[item] for item in present]
-    form = cc.form_mask(ctx)[None, :]
+    tables = _Tables.of(cc, present, cc.form_mask(ctx))
     layout = _layout(header, present)
     sep = opened.sep
     bad: dict[str, _Bad] = {}
@@ -311,10 +338,10 @@ def score_csv(
             continue
         pending.append((kinds, batch))
         if sum(len(kinds) for kinds, _ in pending) >= ROWS_AT_ONCE:
-            yield _render(pending, cc, at, form, layout, sep)
+            yield _render(pending, cc, tables, layout, sep)
             pending.clear()
     if pending and not bad:
-        yield _render(pending, cc, at, form, layout, sep)
+        yield _render(pending, cc, tables, layout, sep)
     problems = []
     for item in present:
         if item in bad:
