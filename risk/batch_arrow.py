@@ -15,6 +15,7 @@ whose messages name the problem.
 from __future__ import annotations
 
 import csv
+import functools
 import io
 import itertools
 import queue
@@ -64,7 +65,35 @@ class _Bad:
 def _codes(chunk: pa.Array) -> tuple[list[str], np.ndarray]:
     """The distinct values and, per row, the index of its value (a string chunk is encoded first)."""
     enc = chunk if pa.types.is_dictionary(chunk.type) else pc.dictionary_encode(chunk)
-    return enc.dictionary.to_pylist(), enc.indices.to_numpy(zero_copy_only=False)
+    indices = enc.indices  # no nulls: the cells are never null
+    codes = np.frombuffer(indices.buffers()[1], dtype=np.dtype(f"int{indices.type.bit_width}"))[
+        indices.offset : indices.offset + len(indices)
+    ]
+    return enc.dictionary.to_pylist(), codes
+
+
+# pyarrow imports pandas (0.2 s of start-up) the first time pa.array or to_numpy(zero_copy_only=False) runs:
+# the few arrays built here are built from their buffers instead.
+
+
+@functools.cache
+def _text(value: str) -> pa.Scalar:
+    """A string as an Arrow scalar (what compute functions make of a str, without pa.scalar)."""
+    return _strings([value])[0]
+
+
+def _ints(values: np.ndarray) -> pa.Array:
+    """int32 numpy values as an Arrow array, sharing their memory."""
+    values = np.ascontiguousarray(values, dtype=np.int32)
+    return pa.Array.from_buffers(pa.int32(), len(values), [None, pa.py_buffer(values)])
+
+
+def _strings(values: list[str]) -> pa.Array:
+    """Python strings as an Arrow string array."""
+    data = [v.encode("utf-8") for v in values]
+    offsets = np.zeros(len(data) + 1, dtype=np.int32)
+    np.cumsum([len(d) for d in data], out=offsets[1:])
+    return pa.StringArray.from_buffers(len(data), pa.py_buffer(offsets), pa.py_buffer(b"".join(data)))
 
 
 def _ahead(reader: Iterator[pa.RecordBatch]) -> Iterator[pa.RecordBatch]:
@@ -144,7 +173,7 @@ def _answer_table(width: int, sep: str) -> pa.Array:
     key = (width, sep)
     if key not in _TABLES:
         rows = [sep.join(csv_field(c, sep) for c in cells) for cells in itertools.product(_ANSWERS, repeat=width)]
-        _TABLES[key] = pa.array(rows, type=pa.string())
+        _TABLES[key] = _strings(rows)
     return _TABLES[key]
 
 
@@ -152,14 +181,14 @@ def _answer_cells(kinds: np.ndarray, sep: str) -> pa.Array:
     """Rendered cells of some adjacent answer columns (kinds: rows × at most GROUP columns), joined by `sep`."""
     width = kinds.shape[1]
     code = kinds.astype(np.int32) @ (4 ** np.arange(width - 1, -1, -1, dtype=np.int32))
-    return pc.take(_answer_table(width, sep), pa.array(code))
+    return pc.take(_answer_table(width, sep), _ints(code))
 
 
 def _small(values: np.ndarray, text: Callable[[Any], str], sep: str) -> pa.Array:
     """Rendered cells of a column with few distinct values (scores, completeness, level)."""
     distinct, idx = np.unique(values, return_inverse=True)
-    rendered = pa.array([csv_field(text(v), sep) for v in distinct.tolist()], type=pa.string())
-    return pc.take(rendered, pa.array(idx.reshape(-1).astype(np.int32)))
+    rendered = _strings([csv_field(text(v), sep) for v in distinct.tolist()])
+    return pc.take(rendered, _ints(idx.reshape(-1)))
 
 
 def _added_cells(
@@ -183,13 +212,13 @@ def _passthrough(chunk: pa.Array, sep: str, scan: bool) -> pa.Array:
             pc.invert(pc.match_substring_regex(chunk, _NEGATIVE_RE2)),
         )
         if pc.any(formula).as_py():
-            chunk = pc.if_else(formula, pc.binary_join_element_wise("'", chunk, ""), chunk)
+            chunk = pc.if_else(formula, pc.binary_join_element_wise(_text("'"), chunk, _text("")), chunk)
     quote = pc.match_substring(chunk, sep)
     for c in ('"', "\r", "\n"):
         if c != sep:
             quote = pc.or_(quote, pc.match_substring(chunk, c))
     if pc.any(quote).as_py():
-        quoted = pc.binary_join_element_wise('"', pc.replace_substring(chunk, '"', '""'), '"', "")
+        quoted = pc.binary_join_element_wise(_text('"'), pc.replace_substring(chunk, '"', '""'), _text('"'), _text(""))
         chunk = pc.if_else(quote, quoted, chunk)
     return chunk
 
@@ -284,7 +313,7 @@ def _render(
         else:
             cells.append(_answer_cells(kinds[:, part], sep))
     cells.extend(_added_cells(now.score, score_max, completeness, now.level, sep))
-    return _data(pc.binary_join_element_wise(pc.binary_join_element_wise(*cells, sep), "\r\n", ""))
+    return _data(pc.binary_join_element_wise(pc.binary_join_element_wise(*cells, _text(sep)), _text("\r\n"), _text("")))
 
 
 def score_csv(
