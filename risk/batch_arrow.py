@@ -37,9 +37,7 @@ from risk.scoring import Compiled, compile_checklist, score_arrays
 from risk.vocabulary import LEVEL_ORDER, Context
 
 BLOCK_BYTES = 1 << 20  # bytes parsed at a time: pyarrow reads ahead some blocks, so small blocks keep memory low
-_ANSWER = pa.dictionary(pa.int32(), pa.string())
 _ANSWERS = ("yes", "no", "unknown", "")  # kinds 0 to 3, in this order
-_KINDS = {v: n for n, v in enumerate(_ANSWERS)}
 AHEAD = 2  # batches parsed ahead of the one being scored
 ROWS_AT_ONCE = 1 << 15  # rows scored and rendered together: few numpy calls, a few MB of output
 GROUP = 6  # adjacent answer columns rendered by one take: 4**6 = 4,096 distinct rows
@@ -62,18 +60,24 @@ class _Bad:
     first: str = ""
 
 
-def _codes(chunk: pa.Array) -> tuple[list[str], np.ndarray]:
-    """The distinct values and, per row, the index of its value (a string chunk is encoded first)."""
-    enc = chunk if pa.types.is_dictionary(chunk.type) else pc.dictionary_encode(chunk)
-    indices = enc.indices  # no nulls: the cells are never null
-    codes = np.frombuffer(indices.buffers()[1], dtype=np.dtype(f"int{indices.type.bit_width}"))[
-        indices.offset : indices.offset + len(indices)
-    ]
-    return enc.dictionary.to_pylist(), codes
+def _kind_codes(chunk: pa.Array) -> np.ndarray:
+    """Each cell's kind: 0 yes, 1 no, 2 unknown, 3 empty, 4 not an answer (a hash lookup in Arrow)."""
+    found = pc.fill_null(pc.index_in(chunk, options=_answer_set()), _int_4())
+    return np.frombuffer(found.buffers()[1], dtype=np.int32)[found.offset : found.offset + len(found)]
 
 
 # pyarrow imports pandas (0.2 s of start-up) the first time pa.array or to_numpy(zero_copy_only=False) runs:
 # the few arrays built here are built from their buffers instead.
+
+
+@functools.cache
+def _answer_set() -> pc.SetLookupOptions:
+    return pc.SetLookupOptions(_strings(list(_ANSWERS)))
+
+
+@functools.cache
+def _int_4() -> pa.Scalar:
+    return _ints(np.array([4]))[0]
 
 
 @functools.cache
@@ -133,8 +137,8 @@ def _ahead(reader: Iterator[pa.RecordBatch]) -> Iterator[pa.RecordBatch]:
         thread.join()
 
 
-def _batches(opened: OpenedCsv, items: set[str]) -> Iterator[pa.RecordBatch]:
-    """The CSV block by block: other columns as strings, answer columns as dictionary codes."""
+def _batches(opened: OpenedCsv) -> Iterator[pa.RecordBatch]:
+    """The CSV block by block, every cell a string (answers too: parsed faster than as dictionaries)."""
     data = opened.data
     source = data if isinstance(data, str) else pa.BufferReader(pa.py_buffer(data.getbuffer()))
     try:
@@ -143,7 +147,7 @@ def _batches(opened: OpenedCsv, items: set[str]) -> Iterator[pa.RecordBatch]:
             read_options=pacsv.ReadOptions(block_size=BLOCK_BYTES, use_threads=True),
             parse_options=pacsv.ParseOptions(delimiter=opened.sep, newlines_in_values=True, ignore_empty_lines=True),
             convert_options=pacsv.ConvertOptions(
-                column_types={c: _ANSWER if c in items else pa.string() for c in opened.header},
+                column_types=dict.fromkeys(opened.header, pa.string()),
                 strings_can_be_null=False,
                 quoted_strings_can_be_null=False,
             ),
@@ -347,18 +351,16 @@ def score_csv(
     pending: list[tuple[np.ndarray, pa.RecordBatch]] = []  # checked, not yet scored and written
     start = 0
     yield _header_bytes(header, sep)
-    for batch in _batches(opened, set(present)):
+    for batch in _batches(opened):
         rows = batch.num_rows
         kinds = np.empty((rows, len(present)), dtype=np.int8)
         for j, item in enumerate(present):
-            values, idx = _codes(batch.column(item))
-            lookup = np.array([_KINDS.get(v, 4) for v in values], dtype=np.int8)
-            kinds[:, j] = lookup[idx]
+            kinds[:, j] = _kind_codes(batch.column(item))
             wrong = np.flatnonzero(kinds[:, j] == 4)
             if wrong.size:
                 b = bad.setdefault(item, _Bad())
                 if not b.rows:
-                    b.first = values[idx[wrong[0]]]
+                    b.first = str(batch.column(item)[int(wrong[0])].as_py())
                 b.rows.extend(int(start + r) for r in wrong[: 5 - len(b.rows)])
                 b.count += wrong.size
         start += rows
