@@ -2,10 +2,14 @@
 
 The same answers, checks, messages and output bytes as the pandas path in risk.batch (reading with
 pandas, `score_frame`, `neutralise_formulas`, `DataFrame.to_csv` with CRLF line ends), at close to
-the speed at which pyarrow alone reads and writes the file: pyarrow parses the file in blocks of
-BLOCK_BYTES, answers are kept as one byte a cell (no strings), the user's other columns as Arrow
-strings, and the output is rendered column by column with Arrow compute functions, block by block,
-so it is never held whole: memory stays below the size of the file.
+the speed at which pyarrow alone reads and writes the file. A thread parses the file in blocks of
+BLOCK_BYTES (every cell a string) while the caller's thread turns the answers into one byte a cell
+(0 yes, 1 no, 2 unknown, 3 empty) with Arrow's index_in, scores ROWS_AT_ONCE rows at a time with
+numpy (score_arrays for score and level; score_max and completeness from a small table per column)
+and renders them with Arrow compute functions: runs of up to GROUP adjacent answer columns with one
+`take` from a table of every combination, the user's other columns with formulas neutralised and
+quoting as Python's csv writer quotes. The output is yielded as it is made, so neither the table nor
+the output is ever held whole; a bad cell is found before the caller keeps anything (see score_csv).
 
 A file pyarrow will not parse as pandas would (a short row, an empty column name, text that is not
 UTF-8, a row longer than the header) raises `Unsupported`; the caller then takes the pandas path,
