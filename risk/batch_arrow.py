@@ -2,10 +2,14 @@
 
 The same answers, checks, messages and output bytes as the pandas path in risk.batch (reading with
 pandas, `score_frame`, `neutralise_formulas`, `DataFrame.to_csv` with CRLF line ends), at close to
-the speed at which pyarrow alone reads and writes the file: pyarrow parses the file in blocks of
-BLOCK_BYTES, answers are kept as one byte a cell (no strings), the user's other columns as Arrow
-strings, and the output is rendered column by column with Arrow compute functions, block by block,
-so it is never held whole: memory stays below the size of the file.
+the speed at which pyarrow alone reads and writes the file. A thread parses the file in blocks of
+BLOCK_BYTES (every cell a string) while the caller's thread turns the answers into one byte a cell
+(0 yes, 1 no, 2 unknown, 3 empty) with Arrow's index_in, scores ROWS_AT_ONCE rows at a time with
+numpy (score_arrays for score and level; score_max and completeness from a small table per column)
+and renders them with Arrow compute functions: runs of up to GROUP adjacent answer columns with one
+`take` from a table of every combination, the user's other columns with formulas neutralised and
+quoting as Python's csv writer quotes. The output is yielded as it is made, so neither the table nor
+the output is ever held whole; a bad cell is found before the caller keeps anything (see score_csv).
 
 A file pyarrow will not parse as pandas would (a short row, an empty column name, text that is not
 UTF-8, a row longer than the header) raises `Unsupported`; the caller then takes the pandas path,
@@ -15,9 +19,14 @@ whose messages name the problem.
 from __future__ import annotations
 
 import csv
+import functools
 import io
+import itertools
+import queue
+import threading
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 import pyarrow as pa
@@ -28,12 +37,15 @@ from risk.batch import ADDED, FORMULA_START, OpenedCsv, _is_formula, column_prob
 from risk.checklists import Checklist
 from risk.errors import InputError
 from risk.input_limits import bounded, short
-from risk.scoring import compile_checklist, score_arrays
+from risk.scoring import Compiled, compile_checklist, score_arrays
 from risk.vocabulary import LEVEL_ORDER, Context
 
 BLOCK_BYTES = 1 << 20  # bytes parsed at a time: pyarrow reads ahead some blocks, so small blocks keep memory low
-_ANSWER = pa.dictionary(pa.int32(), pa.string())
-_KINDS = {"yes": 0, "no": 1, "unknown": 2, "": 3}
+_ANSWERS = ("yes", "no", "unknown", "")  # kinds 0 to 3, in this order
+AHEAD = 2  # batches parsed ahead of the one being scored
+ROWS_AT_ONCE = 1 << 14  # rows scored and rendered together: fewer numpy calls; 2**15 is as fast, 30 MB more
+GROUP = 6  # adjacent answer columns rendered by one take: 4**6 = 4,096 distinct rows
+_TABLES: dict[tuple[int, str], pa.Array] = {}
 # Python's re `\d` is any Unicode decimal digit, RE2's only 0-9: \p{Nd} is the same set.
 _FORMULA_RE2 = "^[" + "".join("\\-" if c == "-" else c for c in FORMULA_START) + "]"
 _NEGATIVE_RE2 = r"^-\p{Nd}+(?:[.,]\p{Nd}+)?\z"
@@ -52,36 +64,85 @@ class _Bad:
     first: str = ""
 
 
-@dataclass
-class _Block:
-    """Some rows, kept small: the user's other columns as Arrow strings, answers as one byte a cell."""
-
-    others: dict[str, pa.Array]
-    kinds: np.ndarray  # (rows, answer columns present) int8: 0 yes, 1 no, 2 unknown, 3 empty
-    score: np.ndarray
-    score_max: np.ndarray
-    completeness: np.ndarray
-    level: np.ndarray  # index into LEVEL_ORDER
+def _kind_codes(chunk: pa.Array) -> np.ndarray:
+    """Each cell's kind: 0 yes, 1 no, 2 unknown, 3 empty, 4 not an answer (a hash lookup in Arrow)."""
+    found = pc.fill_null(pc.index_in(chunk, options=_answer_set()), _int_4())
+    return np.frombuffer(found.buffers()[1], dtype=np.int32)[found.offset : found.offset + len(found)]
 
 
-@dataclass
-class Scored:
-    """The scored file in blocks, and the column order to write it in."""
-
-    header: list[str]
-    present: list[str]  # answer columns in the file, in the order of `kinds`
-    sep: str
-    blocks: list[_Block]
+# pyarrow imports pandas (0.2 s of start-up) the first time pa.array or to_numpy(zero_copy_only=False) runs:
+# the few arrays built here are built from their buffers instead.
 
 
-def _codes(chunk: pa.Array) -> tuple[list[str], np.ndarray]:
-    """The distinct values and, per row, the index of its value (a string chunk is encoded first)."""
-    enc = chunk if pa.types.is_dictionary(chunk.type) else pc.dictionary_encode(chunk)
-    return enc.dictionary.to_pylist(), enc.indices.to_numpy(zero_copy_only=False)
+@functools.cache
+def _answer_set() -> pc.SetLookupOptions:
+    return pc.SetLookupOptions(_strings(list(_ANSWERS)))
 
 
-def _batches(opened: OpenedCsv, items: set[str]) -> Iterator[pa.RecordBatch]:
-    """The CSV block by block: other columns as strings, answer columns as dictionary codes."""
+@functools.cache
+def _int_4() -> pa.Scalar:
+    return _ints(np.array([4]))[0]
+
+
+@functools.cache
+def _text(value: str) -> pa.Scalar:
+    """A string as an Arrow scalar (what compute functions make of a str, without pa.scalar)."""
+    return _strings([value])[0]
+
+
+def _ints(values: np.ndarray) -> pa.Array:
+    """int32 numpy values as an Arrow array, sharing their memory."""
+    values = np.ascontiguousarray(values, dtype=np.int32)
+    return pa.Array.from_buffers(pa.int32(), len(values), [None, pa.py_buffer(values)])
+
+
+def _strings(values: list[str]) -> pa.Array:
+    """Python strings as an Arrow string array."""
+    data = [v.encode("utf-8") for v in values]
+    offsets = np.zeros(len(data) + 1, dtype=np.int32)
+    np.cumsum([len(d) for d in data], out=offsets[1:])
+    return pa.StringArray.from_buffers(len(data), pa.py_buffer(offsets), pa.py_buffer(b"".join(data)))
+
+
+def _ahead(reader: Iterator[pa.RecordBatch]) -> Iterator[pa.RecordBatch]:
+    """The reader's batches, parsed by a thread AHEAD batches ahead of the caller: pyarrow parses without
+    the GIL, so parsing the next block runs beside the scoring and writing of this one (2 cores: ~1.6 x).
+    An error in the thread is raised here; a caller that stops early stops the thread."""
+    ready: queue.Queue[pa.RecordBatch | BaseException | None] = queue.Queue(maxsize=AHEAD)
+    stop = threading.Event()
+
+    def put(item: pa.RecordBatch | BaseException | None) -> bool:
+        while not stop.is_set():
+            try:
+                ready.put(item, timeout=0.1)
+                return True
+            except queue.Full:
+                continue
+        return False
+
+    def parse() -> None:
+        try:
+            for batch in reader:
+                if not put(batch):
+                    return
+            put(None)
+        except BaseException as e:  # handed to the caller's thread, raised there
+            put(e)
+
+    thread = threading.Thread(target=parse, name="samrisk-csv-parse", daemon=True)
+    thread.start()
+    try:
+        while (item := ready.get()) is not None:
+            if isinstance(item, BaseException):
+                raise item
+            yield item
+    finally:
+        stop.set()
+        thread.join()
+
+
+def _batches(opened: OpenedCsv) -> Iterator[pa.RecordBatch]:
+    """The CSV block by block, every cell a string (answers too: parsed faster than as dictionaries)."""
     data = opened.data
     source = data if isinstance(data, str) else pa.BufferReader(pa.py_buffer(data.getbuffer()))
     try:
@@ -90,86 +151,16 @@ def _batches(opened: OpenedCsv, items: set[str]) -> Iterator[pa.RecordBatch]:
             read_options=pacsv.ReadOptions(block_size=BLOCK_BYTES, use_threads=True),
             parse_options=pacsv.ParseOptions(delimiter=opened.sep, newlines_in_values=True, ignore_empty_lines=True),
             convert_options=pacsv.ConvertOptions(
-                column_types={c: _ANSWER if c in items else pa.string() for c in opened.header},
+                column_types=dict.fromkeys(opened.header, pa.string()),
                 strings_can_be_null=False,
                 quoted_strings_can_be_null=False,
             ),
         )
         if reader.schema.names != opened.header:
             raise Unsupported("the columns pyarrow read are not those of the header")
-        yield from reader
+        yield from _ahead(reader)
     except (pa.ArrowInvalid, pa.ArrowNotImplementedError, pa.ArrowTypeError) as e:
         raise Unsupported(str(e)) from None
-
-
-def score_file(opened: OpenedCsv, checklist: str, context: Context | str, checklists: dict[str, Checklist]) -> Scored:
-    """Read, check and score every row, with the checks and messages of read_answers_csv and score_frame.
-
-    Anything found in the header (an unknown checklist or context, misspelt or surplus columns) is left
-    to the pandas path, which names it; here only the cells are checked.
-    """
-    cl = checklists.get(checklist)
-    header = opened.header
-    if (
-        cl is None
-        or context not in {c.value for c in Context}
-        or any(name == "" for name in header)  # pandas names it "Unnamed: n"
-        or column_problems(header, cl, checklists)
-        or any(c in header for c in ADDED)
-    ):
-        raise Unsupported("a problem in the header")
-    ctx = Context(context)
-    cc = compile_checklist(cl)
-    present = [item for item in cc.ids if item in header]
-    at = [cc.index[item] for item in present]
-    form = cc.form_mask(ctx)[None, :]
-    bad: dict[str, _Bad] = {}
-    blocks: list[_Block] = []
-    start = 0
-    for batch in _batches(opened, set(present)):
-        rows = batch.num_rows
-        kinds = np.empty((rows, len(present)), dtype=np.int8)
-        for j, item in enumerate(present):
-            values, idx = _codes(batch.column(item))
-            lookup = np.array([_KINDS.get(v, 4) for v in values], dtype=np.int8)
-            kinds[:, j] = lookup[idx]
-            wrong = np.flatnonzero(kinds[:, j] == 4)
-            if wrong.size:
-                b = bad.setdefault(item, _Bad())
-                if not b.rows:
-                    b.first = values[idx[wrong[0]]]
-                b.rows.extend(int(start + r) for r in wrong[: 5 - len(b.rows)])
-                b.count += wrong.size
-        start += rows
-        if bad:
-            blocks.clear()  # nothing will be written: only the checks go on
-            continue
-        k = len(cc.ids)
-        yes = np.zeros((rows, k), dtype=bool)
-        known = np.zeros((rows, k), dtype=bool)
-        answered = np.zeros((rows, k), dtype=bool)
-        yes[:, at] = kinds == 0
-        known[:, at] = kinds <= 1
-        answered[:, at] = kinds <= 2
-        in_form = form | answered
-        now = score_arrays(cc, yes)
-        worst = score_arrays(cc, yes | (in_form & ~known))
-        with np.errstate(invalid="ignore", divide="ignore"):
-            completeness = np.round((known & in_form).sum(axis=1) / in_form.sum(axis=1), 4)
-        others = {name: batch.column(name) for name in header if name not in cc.index}
-        blocks.append(_Block(others, kinds, now.score, worst.score, completeness, now.level))
-    problems = []
-    for item in present:
-        if item in bad:
-            b = bad[item]
-            listed = ", ".join(str(r + 2) for r in b.rows) + (f" and {b.count - 5} more" if b.count > 5 else "")
-            problems.append(
-                f"column {item!r}, line {listed}: {short(b.first)!r} is not an answer; "
-                "allowed: yes, no, unknown or empty"
-            )
-    if problems:
-        raise InputError(bounded(problems))
-    return Scored(header, present, opened.sep, blocks)
 
 
 def csv_field(value: str, sep: str) -> str:
@@ -184,16 +175,41 @@ def _float_text(value: float) -> str:
     return "" if np.isnan(value) else repr(float(value))
 
 
-def _from_codes(values: list[str], idx: np.ndarray, sep: str) -> pa.Array:
-    """Rendered cells from a few distinct values and the index of each row's value."""
-    rendered = pa.array([csv_field(v, sep) for v in values], type=pa.string())
-    return pc.take(rendered, pa.array(idx))
+def _answer_table(width: int, sep: str) -> pa.Array:
+    """Every row of `width` answer cells, rendered and joined by `sep`: row n is the cells whose kinds are
+    the base-4 digits of n (first column most significant), so one `take` renders `width` columns."""
+    key = (width, sep)
+    if key not in _TABLES:
+        rows = [sep.join(csv_field(c, sep) for c in cells) for cells in itertools.product(_ANSWERS, repeat=width)]
+        _TABLES[key] = _strings(rows)
+    return _TABLES[key]
 
 
-def _small(values: np.ndarray, text: Callable[[object], str], sep: str) -> pa.Array:
+def _answer_cells(kinds: np.ndarray, sep: str) -> pa.Array:
+    """Rendered cells of some adjacent answer columns (kinds: rows × at most GROUP columns), joined by `sep`."""
+    width = kinds.shape[1]
+    code = kinds.astype(np.int32) @ (4 ** np.arange(width - 1, -1, -1, dtype=np.int32))
+    return pc.take(_answer_table(width, sep), _ints(code))
+
+
+def _small(values: np.ndarray, text: Callable[[Any], str], sep: str) -> pa.Array:
     """Rendered cells of a column with few distinct values (scores, completeness, level)."""
     distinct, idx = np.unique(values, return_inverse=True)
-    return _from_codes([text(v) for v in distinct.tolist()], idx.astype(np.int32), sep)
+    rendered = _strings([csv_field(text(v), sep) for v in distinct.tolist()])
+    return pc.take(rendered, _ints(idx.reshape(-1)))
+
+
+def _added_cells(
+    score: np.ndarray, score_max: np.ndarray, completeness: np.ndarray, level: np.ndarray, sep: str
+) -> list[pa.Array]:
+    """The four added cells of each row: score, score_max, completeness, level."""
+    levels = [lv.value for lv in LEVEL_ORDER]
+    return [
+        _small(score, str, sep),
+        _small(score_max, str, sep),
+        _small(completeness, _float_text, sep),
+        _small(level, lambda n: levels[n], sep),
+    ]
 
 
 def _passthrough(chunk: pa.Array, sep: str, scan: bool) -> pa.Array:
@@ -204,40 +220,37 @@ def _passthrough(chunk: pa.Array, sep: str, scan: bool) -> pa.Array:
             pc.invert(pc.match_substring_regex(chunk, _NEGATIVE_RE2)),
         )
         if pc.any(formula).as_py():
-            chunk = pc.if_else(formula, pc.binary_join_element_wise("'", chunk, ""), chunk)
+            chunk = pc.if_else(formula, pc.binary_join_element_wise(_text("'"), chunk, _text("")), chunk)
     quote = pc.match_substring(chunk, sep)
     for c in ('"', "\r", "\n"):
         if c != sep:
             quote = pc.or_(quote, pc.match_substring(chunk, c))
     if pc.any(quote).as_py():
-        quoted = pc.binary_join_element_wise('"', pc.replace_substring(chunk, '"', '""'), '"', "")
+        quoted = pc.binary_join_element_wise(_text('"'), pc.replace_substring(chunk, '"', '""'), _text('"'), _text(""))
         chunk = pc.if_else(quote, quoted, chunk)
     return chunk
 
 
-def render(scored: Scored) -> Iterator[bytes | pa.Buffer]:
-    """The scored file as CSV bytes, header first, one block at a time."""
-    sep = scored.sep
-    names = [*scored.header, *ADDED]
+def _layout(header: list[str], present: list[str]) -> list[str | list[int]]:
+    """The header as written: a user's column by name, runs of adjacent answer columns as lists of at most
+    GROUP indexes into `present` (each run rendered by one `take`)."""
+    column = {item: j for j, item in enumerate(present)}
+    out: list[str | list[int]] = []
+    for name in header:
+        if name not in column:
+            out.append(name)
+        elif out and isinstance(out[-1], list) and len(out[-1]) < GROUP and out[-1][-1] + 1 == column[name]:
+            out[-1].append(column[name])
+        else:
+            out.append([column[name]])
+    return out
+
+
+def _header_bytes(header: list[str], sep: str) -> bytes:
     head = io.StringIO()
+    names = [*header, *ADDED]
     csv.writer(head, delimiter=sep, lineterminator="\r\n").writerow(["'" + c if _is_formula(c) else c for c in names])
-    yield head.getvalue().encode("utf-8")
-    levels = [lv.value for lv in LEVEL_ORDER]
-    answers = ["yes", "no", "unknown", ""]
-    column = {item: j for j, item in enumerate(scored.present)}
-    for block in scored.blocks:
-        cells = []
-        for name in scored.header:
-            if name in column:  # answers, checked: rendered from the four values
-                cells.append(_from_codes(answers, block.kinds[:, column[name]].astype(np.int32), sep))
-            else:
-                cells.append(_passthrough(block.others[name], sep, scan=True))
-        cells.append(_small(block.score, str, sep))
-        cells.append(_small(block.score_max, str, sep))
-        cells.append(_small(block.completeness, _float_text, sep))  # type: ignore[arg-type]
-        cells.append(_from_codes(levels, block.level.astype(np.int32), sep))
-        lines = pc.binary_join_element_wise(pc.binary_join_element_wise(*cells, sep), "\r\n", "")
-        yield _data(lines)
+    return head.getvalue().encode("utf-8")
 
 
 def _data(lines: pa.Array) -> pa.Buffer:
@@ -249,8 +262,129 @@ def _data(lines: pa.Array) -> pa.Buffer:
     return data.slice(int(offsets[0]), int(offsets[-1] - offsets[0]))
 
 
+@dataclass
+class _Tables:
+    """What each kind of answer (0 yes, 1 no, 2 unknown, 3 empty) in each answer column of the file adds to
+    score_max and to the two counts of completeness, and what the checklist's items absent from the file add
+    (as empty cells): the sums score_arrays and score_frame compute from whole rows, from one small table."""
+
+    at: list[int]  # the answer columns' indexes in the checklist
+    worst: np.ndarray  # (columns, 4) points towards score_max: yes | (in form & not known)
+    known: np.ndarray  # (columns, 4) 1 if known and in the form
+    in_form: np.ndarray  # (columns, 4) 1 if in the form
+    absent_worst: int
+    absent_in_form: int
+
+    @classmethod
+    def of(cls, cc: Compiled, present: list[str], form: np.ndarray) -> _Tables:
+        weight = cc.points * sum(mask.astype(np.int64) for mask in cc.section_masks.values())
+        at = [cc.index[item] for item in present]
+        absent = np.ones(len(cc.ids), dtype=bool)
+        absent[at] = False
+        w, f = weight[at], form[at].astype(np.int64)
+        return cls(
+            at=at,
+            worst=np.stack([w, 0 * w, w, w * f], axis=1),
+            known=np.tile(np.array([1, 1, 0, 0], dtype=np.int64), (len(at), 1)),
+            in_form=np.stack([f * 0 + 1, f * 0 + 1, f * 0 + 1, f], axis=1),
+            absent_worst=int((weight * form)[absent].sum()),
+            absent_in_form=int(form[absent].sum()),
+        )
+
+    def sums(self, table: np.ndarray, kinds: np.ndarray) -> np.ndarray:
+        """Row sums of the table's entries for each cell's kind."""
+        return np.asarray(table[np.arange(len(self.at)), kinds].sum(axis=1, dtype=np.int64))
+
+
+def _render(
+    pending: list[tuple[np.ndarray, pa.RecordBatch]],
+    cc: Compiled,
+    tables: _Tables,
+    layout: list[str | list[int]],
+    sep: str,
+) -> pa.Buffer:
+    """Score some checked batches together (fewer, larger numpy calls) and render them as CSV lines."""
+    kinds = pending[0][0] if len(pending) == 1 else np.concatenate([kinds for kinds, _ in pending])
+    # Column-major: score_arrays reads it column by column.
+    yes = np.zeros((len(kinds), len(cc.ids)), dtype=bool, order="F")
+    yes[:, tables.at] = kinds == 0
+    now = score_arrays(cc, yes)
+    score_max = tables.sums(tables.worst, kinds) + tables.absent_worst
+    in_form = tables.sums(tables.in_form, kinds) + tables.absent_in_form
+    with np.errstate(invalid="ignore", divide="ignore"):
+        completeness = np.round(tables.sums(tables.known, kinds) / in_form, 4)
+    cells = []
+    for part in layout:
+        if isinstance(part, str):
+            column = pa.concat_arrays([batch.column(part) for _, batch in pending])
+            cells.append(_passthrough(column, sep, scan=True))
+        else:
+            cells.append(_answer_cells(kinds[:, part], sep))
+    cells.extend(_added_cells(now.score, score_max, completeness, now.level, sep))
+    return _data(pc.binary_join_element_wise(pc.binary_join_element_wise(*cells, _text(sep)), _text("\r\n"), _text("")))
+
+
 def score_csv(
     opened: OpenedCsv, checklist: str, context: Context | str, checklists: dict[str, Checklist]
 ) -> Iterator[bytes | pa.Buffer]:
-    """Read, check and score the whole file, then its scored CSV block by block (nothing before all is checked)."""
-    return render(score_file(opened, checklist, context, checklists))
+    """Read, check and score the file block by block, yielding its scored CSV as it goes (header first).
+
+    The checks and messages are those of read_answers_csv and score_frame. Anything found in the header (an
+    unknown checklist or context, misspelt or surplus columns) is left to the pandas path, which names it
+    (`Unsupported` before anything is yielded); here only the cells are checked. A cell that is not an answer
+    stops the output, the checks go on to the end and raise InputError: the caller must drop what it was
+    given (`score` writes to a temporary file). `Unsupported` may also come after some blocks were yielded.
+    """
+    cl = checklists.get(checklist)
+    header = opened.header
+    if (
+        cl is None
+        or context not in {c.value for c in Context}
+        or any(name == "" for name in header)  # pandas names it "Unnamed: n"
+        or column_problems(header, cl, checklists)
+        or any(c in header for c in ADDED)
+    ):
+        raise Unsupported("a problem in the header")
+    ctx = Context(context)
+    cc = compile_checklist(cl)
+    present = [item for item in cc.ids if item in header]
+    tables = _Tables.of(cc, present, cc.form_mask(ctx))
+    layout = _layout(header, present)
+    sep = opened.sep
+    bad: dict[str, _Bad] = {}
+    pending: list[tuple[np.ndarray, pa.RecordBatch]] = []  # checked, not yet scored and written
+    start = 0
+    yield _header_bytes(header, sep)
+    for batch in _batches(opened):
+        rows = batch.num_rows
+        kinds = np.empty((rows, len(present)), dtype=np.int8)
+        for j, item in enumerate(present):
+            kinds[:, j] = _kind_codes(batch.column(item))
+            wrong = np.flatnonzero(kinds[:, j] == 4)
+            if wrong.size:
+                b = bad.setdefault(item, _Bad())
+                if not b.rows:
+                    b.first = str(batch.column(item)[int(wrong[0])].as_py())
+                b.rows.extend(int(start + r) for r in wrong[: 5 - len(b.rows)])
+                b.count += wrong.size
+        start += rows
+        if bad:
+            pending.clear()  # after a bad cell nothing more is written: only the checks go on
+            continue
+        pending.append((kinds, batch))
+        if sum(len(kinds) for kinds, _ in pending) >= ROWS_AT_ONCE:
+            yield _render(pending, cc, tables, layout, sep)
+            pending.clear()
+    if pending and not bad:
+        yield _render(pending, cc, tables, layout, sep)
+    problems = []
+    for item in present:
+        if item in bad:
+            b = bad[item]
+            listed = ", ".join(str(r + 2) for r in b.rows) + (f" and {b.count - 5} more" if b.count > 5 else "")
+            problems.append(
+                f"column {item!r}, line {listed}: {short(b.first)!r} is not an answer; "
+                "allowed: yes, no, unknown or empty"
+            )
+    if problems:
+        raise InputError(bounded(problems))

@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import io
+import subprocess
+import sys
+from collections.abc import Iterator
 from pathlib import Path
 
 import numpy as np
@@ -12,7 +15,7 @@ import pytest
 from risk import assess, score_frame
 from risk.checklists import default_checklists
 from risk.errors import InputError
-from tests.conftest import make_case, run_cli
+from tests.conftest import ROOT, make_case, run_cli
 
 
 @pytest.mark.parametrize("checklist", ["domestic_violence", "psychiatric", "child_welfare", "criminal_network"])
@@ -145,3 +148,79 @@ def test_arrow_path_names_bad_answers_across_blocks_as_pandas_does(
         _arrow_output(str(src))
     assert arrow_err.value.problems == pandas_err.value.problems
     assert "line 7, 104, 201, 298, 395 and 26 more: 'maybe'" in arrow_err.value.problems[0]
+
+
+def _many_rows(tmp_path: Path, bad_last: bool) -> Path:
+    """A file of several of pyarrow's 1 MB blocks; with `bad_last` its last cell is not an answer."""
+    rows = [f"K{n:06d},yes,no,unknown," for n in range(120_000)]
+    if bad_last:
+        rows[-1] += "maybe"
+    src = tmp_path / "in.csv"
+    src.write_text(
+        "case_ref,dv.strangulation,dv.weapon_access,dv.stalking,dv.escalation\n" + "\n".join(rows) + "\n",
+        encoding="utf-8",
+    )
+    assert src.stat().st_size > 2 * (1 << 20)
+    return src
+
+
+def test_score_to_standard_output_is_what_the_file_gets(tmp_path: Path) -> None:
+    src = _many_rows(tmp_path, bad_last=False)
+    done = subprocess.run(
+        [sys.executable, "-m", "risk", "score", str(src), "--checklist", "domestic_violence"],
+        capture_output=True,
+        cwd=ROOT,
+        timeout=120,
+    )
+    assert done.returncode == 0, done.stderr
+    assert done.stdout == _pandas_output(str(src))
+
+
+@pytest.mark.parametrize("to_file", [True, False])
+def test_a_bad_cell_after_blocks_were_written_leaves_no_output(tmp_path: Path, to_file: bool) -> None:
+    src = _many_rows(tmp_path, bad_last=True)
+    out = tmp_path / "out" / "scored.csv"
+    out.parent.mkdir()
+    done = run_cli("score", str(src), "--checklist", "domestic_violence", *(["-o", str(out)] if to_file else []))
+    assert done.returncode == 2
+    assert done.stdout == ""
+    assert "column 'dv.escalation', line 120001: 'maybe' is not an answer" in done.stderr
+    assert list(out.parent.iterdir()) == []  # neither the file nor its temporary file
+
+
+def test_answers_holding_the_separator_are_quoted_as_pandas_quotes_them(tmp_path: Path) -> None:
+    src = tmp_path / "in.csv"
+    src.write_text('idydv.strangulation\nK1y"yes"\nK2yno\n', encoding="utf-8")
+    assert _arrow_output(str(src), sep="y") == _pandas_output(str(src), sep="y")
+    assert b'"yes"' in _arrow_output(str(src), sep="y")
+
+
+def test_parsing_ahead_hands_on_errors_and_stops_with_its_caller() -> None:
+    import threading
+
+    from risk.batch_arrow import _ahead
+
+    def failing() -> Iterator[int]:
+        yield 1
+        raise ValueError("broken block")
+
+    got = _ahead(failing())  # type: ignore[arg-type]
+    assert next(got) == 1
+    with pytest.raises(ValueError, match="broken block"):
+        next(got)
+    endless = _ahead(iter(range(10**9)))  # type: ignore[arg-type]
+    assert [next(endless) for _ in range(3)] == [0, 1, 2]
+    endless.close()
+    assert not any(t.name == "samrisk-csv-parse" for t in threading.enumerate())
+
+
+def test_the_arrow_path_does_not_import_pandas(tmp_path: Path) -> None:
+    # pandas costs 0.2 s and 30 MB of start-up; pyarrow imports it for pa.array, pa.scalar and to_numpy.
+    src = tmp_path / "in.csv"
+    src.write_text('case_ref,dv.strangulation,note\nK1,yes,"=1, ""a"""\nK2,,x\n', encoding="utf-8")
+    argv = ["risk", "score", str(src), "--checklist", "domestic_violence", "-o", str(tmp_path / "o.csv")]
+    code = f"import sys; from risk.cli import main\nsys.argv = {argv!r}\nmain()\nprint('pandas' in sys.modules)"
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT, timeout=120)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == "False"
+    assert (tmp_path / "o.csv").read_bytes() == _pandas_output(str(src))

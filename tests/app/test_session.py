@@ -38,7 +38,15 @@ def test_swedish_by_default_english_after_switching_and_back() -> None:
 
     language(at, "sv")
     assert title(at) == "Ärenden"  # the same page, now in Swedish
-    assert nav_titles(at) == ["Ärenden", "Intag", "Resultat", "Ärendemöte", "Kunskapsstöd", "Får jag berätta?", "Övning"]
+    assert nav_titles(at) == [
+        "Ärenden",
+        "Intag",
+        "Resultat",
+        "Ärendemöte",
+        "Kunskapsstöd",
+        "Får jag berätta?",
+        "Övning",
+    ]
     assert "51 ärenden · sida 1 av 3" in page_text(at.main)
     open_page(at, "Ärendemöte")
     assert t("notice", "sv") in page_text(at.main)
