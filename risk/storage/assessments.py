@@ -225,25 +225,7 @@ class AssessmentsMixin(StoreBase):
         with self._tx() as s:
             _, access = self._open_case(s, user, case_id)
             viewer = self._viewer(s, user)
-            about_keys = s.execute(
-                select(db.Assessment.about_key)
-                .distinct()
-                .where(
-                    db.Assessment.case_id == case_id,
-                    db.Assessment.checklist == checklist,
-                    db.Assessment.subject == subject,
-                    db.Assessment.agency == user.agency,
-                    db.Assessment.version.is_not(None),
-                )
-            ).scalars()
-            about_key = _which_about(checklist, subject, about, list(about_keys))
-            row = self._latest_row(s, case_id, checklist, subject, user.agency, about_key)
-            if row is None:
-                raise NotFound(
-                    f"no {checklist} assessment of {subject}"
-                    + (f" about {about}" if about else "")
-                    + f" in case {case_id}"
-                )
+            row = self._own_latest_row(s, user, case_id, checklist, subject, about)
             if (
                 row.agency != user.agency
                 or not same_holder(access.tree, row.organisation_id or 0, viewer.organisation)
@@ -268,6 +250,30 @@ class AssessmentsMixin(StoreBase):
                 content=self.audit_key.content_digest(override_content(override)),
             )
 
+    def _own_latest_row(
+        self, s: Session, user: UserInfo, case_id: int, checklist: str, subject: str, about: str | None
+    ) -> db.Assessment:
+        """The latest saved version of the user's own agency's assessment (one person's `about` where it has
+        several), for a change to it: an override or a reassessment date."""
+        about_keys = s.execute(
+            select(db.Assessment.about_key)
+            .distinct()
+            .where(
+                db.Assessment.case_id == case_id,
+                db.Assessment.checklist == checklist,
+                db.Assessment.subject == subject,
+                db.Assessment.agency == user.agency,
+                db.Assessment.version.is_not(None),
+            )
+        ).scalars()
+        about_key = _which_about(checklist, subject, about, list(about_keys))
+        row = self._latest_row(s, case_id, checklist, subject, user.agency, about_key)
+        if row is None:
+            raise NotFound(
+                f"no {checklist} assessment of {subject}" + (f" about {about}" if about else "") + f" in case {case_id}"
+            )
+        return row
+
     def set_reassessment(
         self,
         user: UserInfo,
@@ -283,21 +289,7 @@ class AssessmentsMixin(StoreBase):
         with self._tx() as s:
             _, access = self._open_case(s, user, case_id)
             viewer = self._viewer(s, user)
-            about_keys = s.execute(
-                select(db.Assessment.about_key)
-                .distinct()
-                .where(
-                    db.Assessment.case_id == case_id,
-                    db.Assessment.checklist == checklist,
-                    db.Assessment.subject == subject,
-                    db.Assessment.agency == user.agency,
-                    db.Assessment.version.is_not(None),
-                )
-            ).scalars()
-            about_key = _which_about(checklist, subject, about, list(about_keys))
-            row = self._latest_row(s, case_id, checklist, subject, user.agency, about_key)
-            if row is None:
-                raise NotFound(f"no {checklist} assessment of {subject} in case {case_id}")
+            row = self._own_latest_row(s, user, case_id, checklist, subject, about)
             if not same_holder(access.tree, row.organisation_id or 0, viewer.organisation) or (
                 viewer.role not in CASE_WORKER_ROLES
             ):
