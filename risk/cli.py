@@ -349,8 +349,16 @@ def cmd_audit(args: argparse.Namespace) -> int:
 
 def cmd_retention(args: argparse.Namespace) -> int:
     store = _store(args)
-    done = store.apply_retention(args.days, mode=args.mode, by=store.system_actor("cli-retention"))
-    print(f"{args.mode}: {len(done)} case(s) with no activity for {args.days} days" + (f": {done}" if done else ""))
+    done = store.apply_retention(
+        args.days, mode=args.mode, by=store.system_actor("cli-retention"), training_days=args.training_days
+    )
+    cases = f": {list(done)}" if done else ""
+    print(f"{args.mode}: {len(done)} case(s) with no activity for {args.days} days{cases}")
+    training_days = args.days if args.training_days is None else args.training_days
+    print(
+        f"delete: {done.training_attempts} practice attempt(s) and {done.training_assignments} training "
+        f"assignment(s) older than {training_days} days"
+    )
     return 0
 
 
@@ -469,6 +477,12 @@ def build_parser() -> argparse.ArgumentParser:
     r.add_argument("action", choices=["apply"])
     r.add_argument("--days", type=int, required=True, help="cases with no activity for this many days")
     r.add_argument("--mode", choices=["pseudonymise", "delete"], default="pseudonymise")
+    r.add_argument(
+        "--training-days",
+        type=int,
+        help="practice attempts finished, and training assignments due (or made), this many days ago are deleted "
+        "(default: --days)",
+    )
     r.set_defaults(func=cmd_retention)
     add_law_parser(sub)
     return p

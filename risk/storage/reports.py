@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import ColumnElement, case, delete, func, select
+from sqlalchemy import ColumnElement, case, delete, func, or_, select
 from sqlalchemy.orm import InstrumentedAttribute, Session
 
 from risk.errors import InputError
@@ -156,9 +156,15 @@ class ReportsMixin(StoreBase):
             }
 
     def apply_retention(
-        self, older_than_days: int, mode: str = "pseudonymise", by: UserInfo | None = None
-    ) -> list[int]:
-        """Delete or pseudonymise cases with no activity for `older_than_days`; each leaves an audit entry.
+        self,
+        older_than_days: int,
+        mode: str = "pseudonymise",
+        by: UserInfo | None = None,
+        training_days: int | None = None,
+    ) -> Retained:
+        """Delete or pseudonymise cases with no activity for `older_than_days`; each leaves an audit entry. Then the
+        training records past `training_days` (the same period when None) are deleted (`apply_training_retention`).
+        Returns the ids of the cases, with the training rows deleted beside them.
 
         Runs as the database owner (it changes append-only tables), from `python -m risk retention apply`.
         """
@@ -183,7 +189,53 @@ class ReportsMixin(StoreBase):
                     _pseudonymise_case(s, self.audit_key, case, self.clock())
                 self._audit(s, by, RETENTION_ACTIONS[mode], case.id, f"case:{case.id}", older_than_days=older_than_days)
                 done.append(case.id)
-        return done
+        attempts, assignments = self.apply_training_retention(
+            older_than_days if training_days is None else training_days, by
+        )
+        return Retained(done, training_attempts=attempts, training_assignments=assignments)
+
+    def apply_training_retention(self, older_than_days: int, by: UserInfo | None = None) -> tuple[int, int]:
+        """Delete practice attempts finished more than `older_than_days` ago, and assignments whose due date (or,
+        without one, the day they were made) is that old; returns how many of each. One audit entry says how many.
+
+        An attempt is a person's work and results (personal data about an employee): nothing of it is kept past
+        the period, as pseudonymising would leave nothing a trainer could use. Never touches a case.
+        """
+        if by is None or by.role not in ACCOUNT_MANAGERS:
+            raise PermissionDenied("only an admin or the system actor may apply retention")
+        if older_than_days < 1:
+            raise InputError(["training_days: must be at least 1"])
+        cutoff = self.clock() - timedelta(days=older_than_days)
+        with self._tx() as s:
+            old_attempts = delete(db.TrainingAttempt).where(db.TrainingAttempt.finished_at < cutoff)
+            old_assignments = delete(db.TrainingAssignment).where(
+                or_(
+                    db.TrainingAssignment.due < cutoff.date(),
+                    db.TrainingAssignment.due.is_(None) & (db.TrainingAssignment.assigned_at < cutoff),
+                )
+            )
+            attempts = len(s.execute(old_attempts.returning(db.TrainingAttempt.id)).all())
+            assignments = len(s.execute(old_assignments.returning(db.TrainingAssignment.id)).all())
+            self._audit(
+                s,
+                by,
+                "retention_training",
+                None,
+                "training",
+                older_than_days=older_than_days,
+                attempts=attempts,
+                assignments=assignments,
+            )
+        return attempts, assignments
+
+
+class Retained(list[int]):
+    """The ids of the cases retention pseudonymised or deleted, with the training rows it deleted beside them."""
+
+    def __init__(self, cases: Sequence[int], *, training_attempts: int = 0, training_assignments: int = 0) -> None:
+        super().__init__(cases)
+        self.training_attempts = training_attempts
+        self.training_assignments = training_assignments
 
 
 def retention_pseudonym(key: AuditKey, reference: str) -> str:

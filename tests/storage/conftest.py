@@ -20,6 +20,7 @@ from sqlalchemy import create_engine, text
 from risk import storage
 from risk.storage import UserInfo
 from risk.storage.audit import AuditKey
+from risk.storage.reports import Retained
 
 ADMIN_URL = os.environ.get("SAMRISK_TEST_PG_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres")
 TABLES = (
@@ -90,9 +91,16 @@ class Store(storage.Store):
         super().disable_user(username, by or self.system_actor("tests"))
 
     def apply_retention(
-        self, older_than_days: int, mode: str = "pseudonymise", by: UserInfo | None = None
-    ) -> list[int]:
-        return super().apply_retention(older_than_days, mode, by or self.system_actor("tests"))
+        self,
+        older_than_days: int,
+        mode: str = "pseudonymise",
+        by: UserInfo | None = None,
+        training_days: int | None = None,
+    ) -> Retained:
+        return super().apply_retention(older_than_days, mode, by or self.system_actor("tests"), training_days)
+
+    def apply_training_retention(self, older_than_days: int, by: UserInfo | None = None) -> tuple[int, int]:
+        return super().apply_training_retention(older_than_days, by or self.system_actor("tests"))
 
 
 class Clock:

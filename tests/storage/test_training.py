@@ -3,7 +3,7 @@ results, a trainer (supervisor) their unit's and its sub-units', nobody else's; 
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 
 import pytest
 from sqlalchemy import func, select
@@ -12,7 +12,7 @@ from risk.errors import InputError
 from risk.storage import PermissionDenied, UserInfo
 from risk.storage import schema as db
 from risk.training import TraineeWork, default_training, expert_work
-from tests.storage.conftest import Store
+from tests.storage.conftest import Clock, Store
 from tests.storage.test_audit_reads_and_roles import app_role  # noqa: F401  (the fixture)
 
 PASS = "a long passphrase"
@@ -150,3 +150,44 @@ def test_the_app_role_keeps_training_but_cannot_change_an_attempt(app_role: str)
             c.execute(text(attempt))
     engine.dispose()
     store.close()
+
+
+def test_retention_deletes_old_practice_attempts_and_assignments(store: Store, clock: Clock) -> None:
+    """Attempts are personal data about staff: retention deletes those older than its period (the cases' period, or
+    `training_days`), and assignments due (or, without a due date, made) that long ago; newer ones stay."""
+    u = world(store)
+    case = default_training().cases[CASE]
+    other = "police_refuses_to_answer"
+    store.save_training_attempt(u["anna"], CASE, expert_work(case), clock.now)
+    store.assign_training(u["trainer"], "polis_syd.malmo", [CASE])  # no due date: made now
+    store.assign_training(u["region"], "polis_syd.lund", [other], due=(clock.now + timedelta(days=200)).date())
+    clock.advance(days=100)
+    store.save_training_attempt(u["bo"], CASE, TraineeWork(), clock.now)
+
+    done = store.apply_retention(365)  # nothing is a year old yet
+    assert (done, done.training_attempts, done.training_assignments) == ([], 0, 0)
+    clock.advance(days=300)  # anna's attempt and the undated assignment are 400 days old; bo's 300; Lund's due 200
+    done = store.apply_retention(365)
+    assert (done.training_attempts, done.training_assignments) == (1, 1)
+    assert [a.username for a in store.training_attempts(u["region"], unit="polis_syd")] == ["bo"]
+    assert [a.case_id for a in store.training_assignments(u["region"], unit="polis_syd.lund")] == [other]
+    assert store.training_assignments(u["region"], unit="polis_syd.malmo") == []
+
+    assert store.apply_training_retention(150) == (1, 1)  # a shorter period for training alone
+    assert store.training_attempts(u["region"], unit="polis_syd") == []
+    assert store.training_assignments(u["region"], unit="polis_syd.lund") == []
+    entries = [e for e in store.audit_entries(u["admin"], limit=500) if e["action"] == "retention_training"]
+    assert len(entries) == 3
+    assert store.verify_audit() == []
+    with pytest.raises(PermissionDenied):
+        store.apply_training_retention(30, by=u["trainer"])
+    with pytest.raises(InputError):
+        store.apply_training_retention(0)
+
+
+def test_retention_on_the_command_line_names_the_training_rows(backend: str) -> None:
+    from tests.conftest import run_cli
+
+    done = run_cli("retention", "apply", "--days", "1095", "--training-days", "730", "--database", backend)
+    assert done.returncode == 0, done.stderr
+    assert "0 practice attempt(s) and 0 training assignment(s) older than 730 days" in done.stdout
