@@ -4,12 +4,17 @@ Facts in (outcome 0/1, a score, optionally group columns), an explained report o
 stratified bootstrap interval), calibration by level (observed outcome rate per level with Wilson intervals), how many
 are flagged at each level, and the same per group with the differences beyond chance pointed out (Holm-adjusted
 two-sided tests, group against the rest). Not to be confused with risk/validation.py, which checks case files.
+
+Small cells are hidden as in the figures (risk/storage/access.py, MIN_CELL): a group, or a level within the whole
+file or a group, of 1 to MIN_CELL - 1 people shows no count, outcome, rate or AUC, and enough other cells are hidden
+that none can be worked out from the totals (`suppressed: true` says so; the row is never dropped).
 """
 
 from __future__ import annotations
 
 import math
 from collections.abc import Sequence
+from collections.abc import Set as AbstractSet
 
 import numpy as np
 import pandas as pd
@@ -24,28 +29,33 @@ MAX_LEVELS = 20  # a score with more distinct values is shown by deciles
 MAX_GROUPS = 30  # values of one group column
 MIN_GROUP = 10  # a smaller group gets no AUC or tests: too few to say anything
 ALPHA = 0.05
+# Counts from 1 to MIN_CELL - 1 are hidden: risk/storage/access.py's MIN_CELL, the figures' rule, written here because
+# importing the storage package would add a second to the command's start (tests/test_local_validation.py checks).
+MIN_CELL = 5
 
 
 class LevelRow(BaseModel):
     level: str
-    n: int
-    share: float  # of all rows
-    events: int
+    n: int | None  # None: a small cell, hidden (and so on for the figures below)
+    share: float | None  # of all rows
+    events: int | None
     observed_rate: float | None
     rate_ci: tuple[float, float] | None
-    flagged_n: int  # at this level or above
+    flagged_n: int | None  # at this level or above
     sensitivity: float | None  # share of the events at this level or above
     false_positive_rate: float | None  # share of the non-events at this level or above
+    suppressed: bool = False  # this level's count is hidden (small, or hidden so that a small one stays hidden)
 
 
 class GroupRow(BaseModel):
     value: str
-    n: int
-    events: int
-    rate: float
+    n: int | None  # None: a small group, hidden
+    events: int | None
+    rate: float | None
     auc: float | None
     auc_ci: tuple[float, float] | None
     levels: list[LevelRow]
+    suppressed: bool = False  # the whole group is hidden: its value alone is shown
 
 
 class Difference(BaseModel):
@@ -77,6 +87,7 @@ class ValidationReport(BaseModel):
     levels: list[LevelRow]
     roc: list[tuple[float, float]]  # (false positive rate, true positive rate), for a chart
     groups: list[GroupBreakdown]
+    min_cell: int = MIN_CELL  # counts from 1 to min_cell - 1 are hidden
 
 
 def parse_outcome(values: pd.Series, column: str) -> np.ndarray:
@@ -195,6 +206,49 @@ def level_rows(y: np.ndarray, index: np.ndarray, names: Sequence[str], total: in
     return rows
 
 
+def hidden_cells(
+    counts: dict[tuple[str, str], int], forced: AbstractSet[tuple[str, str]] = frozenset(), min_cell: int = MIN_CELL
+) -> set[tuple[str, str]]:
+    """The cells of a (row, column) table of counts to hide: those from 1 to min_cell - 1 and those `forced`, then,
+    while a row or column holds exactly one hidden cell, its smallest shown non-zero cell too (the row's or column's
+    total is shown elsewhere, so one hidden cell could be worked out). The same rule as the figures' own
+    (risk/storage/access.py suppress_small_cells), with cells that must be hidden whatever their size."""
+    hidden = {k for k, n in counts.items() if 0 < n < min_cell} | (set(forced) & set(counts))
+    changed = True
+    while changed:
+        changed = False
+        for dim in (0, 1):
+            lines: dict[str, list[tuple[str, str]]] = {}
+            for k in counts:
+                lines.setdefault(k[1 - dim], []).append(k)
+            for keys in lines.values():
+                inside = [k for k in keys if k in hidden]
+                shown = sorted((k for k in keys if k not in hidden and counts[k] > 0), key=lambda k: counts[k])
+                if len(inside) == 1 and shown:
+                    hidden.add(shown[0])
+                    changed = True
+    return hidden
+
+
+def hide_levels(rows: list[LevelRow], hidden: set[int]) -> list[LevelRow]:
+    """The level rows with the counts of `hidden` levels removed, and the figures "at this level or above" removed
+    where they would give a hidden count away: from the level after the first hidden one to the last hidden one
+    (below and above that range they add up shown counts only)."""
+    if not hidden:
+        return rows
+    first, last = min(hidden), max(hidden)
+    out = []
+    for k, r in enumerate(rows):
+        changes: dict[str, object] = {}
+        if k in hidden:
+            changes = {"n": None, "share": None, "events": None, "observed_rate": None, "rate_ci": None}
+            changes["suppressed"] = True
+        if first < k <= last:
+            changes |= {"flagged_n": None, "sensitivity": None, "false_positive_rate": None}
+        out.append(r.model_copy(update=changes) if changes else r)
+    return out
+
+
 def holm(p: Sequence[float]) -> list[float]:
     """Holm's step-down adjustment: controls the chance of any false alarm among the tests at ALPHA."""
     order = np.argsort(p)
@@ -237,11 +291,24 @@ def group_breakdown(
         raise InputError(
             [f"--group {short(column)!r}: {len(counts)} different values; at most {MAX_GROUPS} (group them first)"]
         )
+    ordered = sorted(counts.index, key=str)
+    members = {value: (values == value).to_numpy() for value in ordered}
+    # Small groups hidden, with another so the total gives none away; then small cells of group × level, with the
+    # whole of each hidden group, so that no level's total gives a hidden cell away either.
+    sizes = {(str(v), ""): int(members[v].sum()) for v in ordered}
+    hidden_groups = {v for v, _ in hidden_cells(sizes)}
+    cells = {(str(v), str(k)): int((members[v] & (index == k)).sum()) for v in ordered for k in range(len(names))}
+    hidden = hidden_cells(cells, {(str(v), str(k)) for v in hidden_groups for k in range(len(names))})
     rows: list[GroupRow] = []
     tests: list[tuple[str, str, float, float, float]] = []  # value, measure, group, rest, p
-    for value in sorted(counts.index, key=str):
-        inside = (values == value).to_numpy()
+    for value in ordered:
+        inside = members[value]
         yi, si = y[inside], s[inside]
+        if value in hidden_groups:
+            rows.append(
+                GroupRow(value=value, n=None, events=None, rate=None, auc=None, auc_ci=None, levels=[], suppressed=True)
+            )
+            continue
         both = 0 < yi.sum() < len(yi)
         auc = ci = None
         if both and len(yi) >= MIN_GROUP:
@@ -253,6 +320,8 @@ def group_breakdown(
                 tests.append((value, "auc", auc, rest_auc, two_sided(z)))
         if len(yi) >= MIN_GROUP:
             for k, name in enumerate(names):
+                if (value, str(k)) in hidden:
+                    continue  # its rate would give a hidden cell away
                 at_g, at_r = inside & (index == k), ~inside & (index == k)
                 n1, n2 = int(at_g.sum()), int(at_r.sum())
                 if n1 >= MIN_GROUP and n2 >= MIN_GROUP:
@@ -266,7 +335,9 @@ def group_breakdown(
                 rate=float(yi.mean()),
                 auc=auc,
                 auc_ci=ci,
-                levels=level_rows(yi, index[inside], names),
+                levels=hide_levels(
+                    level_rows(yi, index[inside], names), {k for k in range(len(names)) if (value, str(k)) in hidden}
+                ),
             )
         )
     adjusted = holm([t[4] for t in tests])
@@ -316,7 +387,10 @@ def validate(
         auc_ci=ci,
         bootstrap=n_boot,
         seed=seed,
-        levels=level_rows(y, index, names),
+        levels=hide_levels(
+            level_rows(y, index, names),
+            {int(k) for _, k in hidden_cells({("", str(k)): int((index == k).sum()) for k in range(len(names))})},
+        ),
         roc=roc_points(y, s),
         groups=[group_breakdown(c, g, y, s, index, names, n_boot, seed) for c, g in (groups or {}).items()],
     )
@@ -384,9 +458,15 @@ def interval(x: tuple[float, float] | None, percent: bool = True, space: str = "
     return f"{pct(x[0], space)}{dash}{pct(x[1], space)}" if percent else f"{x[0]:.3f}{dash}{x[1]:.3f}"
 
 
+HIDDEN = "hidden"  # a suppressed count in the terminal's table
+
+
 def table(report: ValidationReport) -> str:
     """The report as plain text for a terminal."""
     ci = interval
+
+    def count(x: int | None) -> str:
+        return HIDDEN if x is None else str(x)
 
     def levels(rows: list[LevelRow], indent: str = "  ") -> list[str]:
         out = [
@@ -395,11 +475,12 @@ def table(report: ValidationReport) -> str:
         ]
         for r in rows:
             out.append(
-                f"{indent}{r.level:<14}{r.n:>7}{pct(r.share):>8}{r.events:>8}{pct(r.observed_rate):>8}  "
-                f"{ci(r.rate_ci):<15}{r.flagged_n:>9}{pct(r.sensitivity):>8}{pct(r.false_positive_rate):>8}"
+                f"{indent}{r.level:<14}{count(r.n):>7}{pct(r.share):>8}{count(r.events):>8}{pct(r.observed_rate):>8}  "
+                f"{ci(r.rate_ci):<15}{count(r.flagged_n):>9}{pct(r.sensitivity):>8}{pct(r.false_positive_rate):>8}"
             )
         return out
 
+    small = f"{HIDDEN}: fewer than {report.min_cell} people, or hidden so that such a count cannot be worked out"
     lines = [
         f"outcome {report.outcome!r}: {report.events} of {report.n} ({pct(report.events / report.n)})",
         f"score {report.score!r}: AUC {report.auc:.3f} (95% CI {ci(report.auc_ci, False)}, "
@@ -408,12 +489,18 @@ def table(report: ValidationReport) -> str:
         "calibration and flagging by level (flagged≥: at this level or above):",
         *levels(report.levels),
     ]
+    any_hidden = any(r.suppressed for r in report.levels)
     for g in report.groups:
         lines += ["", f"by {g.column}:"]
         for row in g.rows:
+            if row.suppressed:
+                lines.append(f"  {row.value}: {HIDDEN} (n, events, AUC and levels)")
+                any_hidden = True
+                continue
             auc = "AUC –" if row.auc is None else f"AUC {row.auc:.3f} ({ci(row.auc_ci, False)})"
-            lines.append(f"  {row.value}: n {row.n}, events {row.events} ({pct(row.rate)}), {auc}")
+            lines.append(f"  {row.value}: n {count(row.n)}, events {count(row.events)} ({pct(row.rate)}), {auc}")
             lines += levels(row.levels, "    ")
+            any_hidden = any_hidden or any(r.suppressed for r in row.levels)
         flagged = [d for d in g.differences if d.flagged]
         lines.append(
             f"  differences beyond chance (Holm-adjusted p < {ALPHA}, {len(g.differences)} tests): "
@@ -423,4 +510,6 @@ def table(report: ValidationReport) -> str:
             lines.append(
                 f"    {d.value} vs the rest, {d.measure}: {d.group:.3f} vs {d.rest:.3f} (p {d.p_adjusted:.2g})"
             )
+    if any_hidden:
+        lines += ["", small]
     return "\n".join(lines) + "\n"

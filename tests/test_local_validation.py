@@ -205,3 +205,76 @@ def test_real_file_reproduces_sklearn_auc_of_the_incumbent_decile() -> None:
     assert round(expected, 3) == 0.719
     assert data["auc_ci"][0] < expected < data["auc_ci"][1]
     assert [r["level"] for r in data["levels"]] == [str(k) for k in range(1, 11)]
+
+
+def test_min_cell_is_the_figures_own() -> None:
+    from risk import local_validation
+    from risk.storage.access import MIN_CELL
+
+    assert local_validation.MIN_CELL == MIN_CELL
+
+
+def test_hidden_cells_hide_small_ones_and_enough_others() -> None:
+    from risk.local_validation import hidden_cells
+
+    counts = {("a", "0"): 50, ("a", "1"): 3, ("a", "2"): 20, ("b", "0"): 40, ("b", "1"): 30, ("b", "2"): 60}
+    hidden = hidden_cells(counts)
+    assert ("a", "1") in hidden
+    for dim in (0, 1):  # no row or column is left with exactly one hidden cell: its total would give it away
+        for line in {k[dim] for k in counts}:
+            assert sum(1 for k in hidden if k[dim] == line) != 1
+    assert hidden_cells({("x", ""): 10, ("y", ""): 3, ("z", ""): 6}) == {("y", ""), ("z", "")}
+    assert hidden_cells({("x", ""): 10, ("y", ""): 0}) == set()  # zero is no small cell
+    assert hidden_cells({("x", ""): 10, ("y", ""): 8}, forced={("x", "")}) == {("x", ""), ("y", "")}
+
+
+def small_groups(tmp_path: Path | None = None) -> pd.DataFrame:
+    """north 302 (2 of them at score 3, the only ones there), south 300, east 3, west 7."""
+    rng = np.random.default_rng(11)
+    units = ["north"] * 300 + ["south"] * 300 + ["east"] * 3 + ["west"] * 7
+    s = rng.integers(0, 3, len(units))
+    y = rng.random(len(units)) < 0.15 + 0.2 * s
+    frame = pd.DataFrame({"y": y.astype(int), "s": s, "unit": units})
+    extra = pd.DataFrame({"y": [1, 0], "s": [3, 3], "unit": ["north", "north"]})
+    return pd.concat([frame, extra], ignore_index=True).astype(str)
+
+
+def test_small_groups_and_levels_are_hidden_and_say_so() -> None:
+    df = small_groups()
+    report = validate_frame(df, "y", score="s", groups=["unit"], n_boot=200)
+    assert report.min_cell == 5
+    by_level = {r.level: r for r in report.levels}
+    assert by_level["3"].suppressed and by_level["3"].n is None and by_level["3"].events is None
+    assert by_level["3"].observed_rate is None and by_level["3"].rate_ci is None
+    hidden_levels = [r.level for r in report.levels if r.suppressed]
+    assert len(hidden_levels) == 2  # the small one and one more, so the total gives neither away
+    first = min(int(v) for v in hidden_levels)
+    for r in report.levels:  # "at this level or above" would tell a hidden count after the first hidden level
+        assert (r.flagged_n is None) == (int(r.level) > first)
+    rows = {r.value: r for r in report.groups[0].rows}
+    assert list(rows) == ["east", "north", "south", "west"]  # hidden groups are listed, never dropped
+    for small in ("east", "west"):  # east has 3 people; west 7, hidden so that east's 3 cannot be worked out
+        row = rows[small]
+        assert row.suppressed and row.n is None and row.events is None and row.rate is None and row.auc is None
+        assert row.levels == []
+    assert rows["north"].n == 302 and rows["south"].n == 300 and not rows["north"].suppressed
+    north_levels = {r.level: r for r in rows["north"].levels}
+    assert north_levels["3"].suppressed and north_levels["3"].n is None
+    assert not {d.value for d in report.groups[0].differences} & {"east", "west"}
+
+
+def test_hidden_figures_in_the_json_and_the_table(tmp_path: Path) -> None:
+    path = tmp_path / "small.csv"
+    small_groups().to_csv(path, index=False)
+    out = run_cli("validate", str(path), "--outcome", "y", "--score", "s", "--group", "unit", "--json")
+    assert out.returncode == 0, out.stderr
+    data = json.loads(out.stdout)
+    east = next(r for r in data["groups"][0]["rows"] if r["value"] == "east")
+    assert east["suppressed"] is True and east["n"] is None and east["auc"] is None
+    assert data["min_cell"] == 5
+    assert next(r for r in data["levels"] if r["level"] == "3")["n"] is None
+    text = run_cli("validate", str(path), "--outcome", "y", "--score", "s", "--group", "unit")
+    assert text.returncode == 0, text.stderr
+    assert "east: hidden" in text.stdout and "west: hidden" in text.stdout
+    assert "hidden: fewer than 5 people" in text.stdout
+    assert "n 3," not in text.stdout and "n 7," not in text.stdout

@@ -46,17 +46,22 @@ def error_bars(points: list[tuple[float, tuple[float, float]]]) -> dict[str, Any
     }
 
 
+def count(x: int | None, lang: str) -> str:
+    """A count, or the word for a hidden small cell."""
+    return t("validation.hidden", lang) if x is None else str(x)
+
+
 def level_table(rows: list[LevelRow], lang: str) -> list[dict[str, str]]:
-    """Calibration and flagging per level, one dict per level with headings in words."""
+    """Calibration and flagging per level, one dict per level with headings in words; hidden cells say so."""
     return [
         {
             t("validation.level", lang): level_word(r.level, lang),
-            t("validation.n", lang): str(r.n),
+            t("validation.n", lang): count(r.n, lang),
             t("validation.share", lang): pct(r.share),
-            t("validation.events", lang): str(r.events),
+            t("validation.events", lang): count(r.events, lang),
             t("validation.rate", lang): pct(r.observed_rate),
             t("validation.rate_ci", lang): interval(r.rate_ci),
-            t("validation.flagged", lang): str(r.flagged_n),
+            t("validation.flagged", lang): count(r.flagged_n, lang),
             t("validation.sensitivity", lang): pct(r.sensitivity),
             t("validation.fpr", lang): pct(r.false_positive_rate),
         }
@@ -68,13 +73,23 @@ def group_table(g: GroupBreakdown, lang: str) -> list[dict[str, str]]:
     return [
         {
             t("validation.group_value", lang, column=g.column): row.value,
-            t("validation.n", lang): str(row.n),
-            t("validation.events", lang): f"{row.events} ({pct(row.rate)})",
+            t("validation.n", lang): count(row.n, lang),
+            t("validation.events", lang): (
+                count(None, lang) if row.events is None else f"{row.events} ({pct(row.rate)})"
+            ),
             "AUC": "–" if row.auc is None else f"{row.auc:.3f}",
             t("validation.auc_ci", lang): interval(row.auc_ci, percent=False),
         }
         for row in g.rows
     ]
+
+
+def hidden_note(report: ValidationReport, lang: str) -> str | None:
+    """One sentence when any figure is hidden as a small cell, else None."""
+    rows = [*report.levels, *(r for g in report.groups for row in g.rows for r in row.levels)]
+    if any(r.suppressed for r in rows) or any(row.suppressed for g in report.groups for row in g.rows):
+        return t("validation.hidden_note", lang, min_cell=report.min_cell)
+    return None
 
 
 def differences(g: GroupBreakdown, lang: str) -> list[str]:
@@ -143,7 +158,9 @@ def calibration_figure(report: ValidationReport, lang: str) -> Any:
 
     fig = go.Figure()
     series = [(t("validation.everyone", lang), report.levels)]
-    series += [(esc(f"{g.column}: {row.value}"), row.levels) for g in report.groups for row in g.rows]
+    series += [
+        (esc(f"{g.column}: {row.value}"), row.levels) for g in report.groups for row in g.rows if not row.suppressed
+    ]
     for name, rows in series:
         shown = [r for r in rows if r.observed_rate is not None and r.rate_ci is not None]
         fig.add_trace(
@@ -213,6 +230,9 @@ def report_html(report: ValidationReport, lang: str) -> str:
         f"<p>{e(t('validation.html_intro', lang, outcome=report.outcome, score=report.score))}</p>",
         f"<p><strong>{e(summary(report, lang))}</strong></p>",
     ]
+    note = hidden_note(report, lang)
+    if note is not None:
+        parts.append(f"<p>{e(note)}</p>")
     figures: list[tuple[Any, str]] = [(roc_figure(report, lang), alts["roc"])]
     figures.append((calibration_figure(report, lang), alts["calibration"]))
     first = True
@@ -229,7 +249,7 @@ def report_html(report: ValidationReport, lang: str) -> str:
         parts.append(f"<figure role='img' aria-label='{e(alts[g.column], quote=True)}'>{chart}</figure>")
         parts.append(_table_html(group_table(g, lang)))
         parts.append("<ul>" + "".join(f"<li>{e(s)}</li>" for s in differences(g, lang)) + "</ul>")
-        for row in g.rows:
+        for row in (r for r in g.rows if not r.suppressed):
             parts.append(f"<h3>{e(t('validation.group_value', lang, column=g.column))}: {e(row.value)}</h3>")
             parts.append(_table_html(level_table(row.levels, lang)))
     style = (

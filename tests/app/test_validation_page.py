@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 import io
 import json
 
@@ -170,3 +171,26 @@ def test_another_file_does_not_show_the_last_files_report(monkeypatch: pytest.Mo
     at.file_uploader[0].set_value(("b.csv", other, "text/csv")).run()
     no_exceptions(at)
     assert not at.get("plotly_chart") and not at.get("download_button")
+
+
+def test_small_groups_are_hidden_on_the_page_and_in_the_html(monkeypatch: pytest.MonkeyPatch) -> None:
+    from tests.test_local_validation import small_groups
+
+    at = _page("en", monkeypatch)
+    data = small_groups().to_csv(index=False).encode()
+    at.file_uploader[0].set_value(("small.csv", data, "text/csv")).run()
+    at.selectbox[0].set_value("y")
+    at.selectbox[1].set_value("s")
+    at.multiselect[0].set_value(["unit"])
+    at.button[0].click().run()
+    no_exceptions(at)
+    assert t("validation.hidden_note", "en", min_cell=5) in [i.value for i in at.info]
+    groups = at.table[1].value
+    hidden = t("validation.hidden", "en")
+    by_unit = dict(zip(groups[t("validation.group_value", "en", column="unit")], groups[t("validation.n", "en")]))
+    assert by_unit == {"east": hidden, "north": "302", "south": "300", "west": hidden}
+    assert at.get("download_button")
+    report = at.session_state["validation.report"][1]
+    page = report_html(report, "en")
+    assert html.escape(t("validation.hidden_note", "en", min_cell=5)) in page
+    assert "<h3>unit: east</h3>" not in page and "<h3>unit: north</h3>" in page

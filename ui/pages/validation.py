@@ -97,6 +97,9 @@ def _show(report: Any) -> None:
     alts = vr.alt_texts(report, lang)
     st.subheader(t("validation.result"))
     st.markdown(md_escape(vr.summary(report, lang)))
+    note = vr.hidden_note(report, lang)
+    if note is not None:
+        st.info(note)
     st.plotly_chart(vr.roc_figure(report, lang), width="stretch", alt=alts["roc"])
     st.caption(alts["roc"])
     st.plotly_chart(vr.calibration_figure(report, lang), width="stretch", alt=alts["calibration"])
