@@ -154,9 +154,7 @@ def cmd_validate(args: argparse.Namespace) -> int:
 
 
 def cmd_learn(args: argparse.Namespace) -> int:
-    import yaml
-
-    from risk.points_score import learn_frame, proposal, table_text
+    from risk.points_score import learn_frame, proposal_yaml, table_text
 
     if args.propose:
         if not args.checklist:
@@ -176,8 +174,7 @@ def cmd_learn(args: argparse.Namespace) -> int:
         cuts=args.cuts,
     )
     if args.propose:
-        text = "# PROPOSAL: learned by `python -m risk learn`; a person reviews it. Samrisk never applies it.\n"
-        text += yaml.safe_dump(proposal(result, args.checklist), allow_unicode=True, sort_keys=False)
+        text = proposal_yaml(result, args.checklist)
         _write_atomically(Path(args.propose), lambda f: f.write(text))
         print(f"proposal written to {args.propose}; review it before changing any checklist", file=sys.stderr)
     sys.stdout.write(result.model_dump_json(indent=2) + "\n" if args.json else table_text(result))

@@ -402,6 +402,14 @@ def proposal(result: LearnedScore, checklist: str) -> dict[str, Any]:
     }
 
 
+def proposal_yaml(result: LearnedScore, checklist: str, made_by: str = "`python -m risk learn`") -> str:
+    """The proposal as a YAML file whose first line says it is one: for a person to review, never applied."""
+    import yaml
+
+    text = f"# PROPOSAL: learned by {made_by}; a person reviews it. Samrisk never applies it.\n"
+    return text + yaml.safe_dump(proposal(result, checklist), allow_unicode=True, sort_keys=False)
+
+
 def table_text(result: LearnedScore) -> str:
     """The learned score as plain text for a terminal."""
     width = max([len(k) for k in result.points] + [10])

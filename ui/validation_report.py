@@ -7,13 +7,16 @@ from the locale files; every value that came from the uploaded file (column name
 from __future__ import annotations
 
 import html
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from risk import local_validation
 from risk.local_validation import GroupBreakdown, LevelRow, ValidationReport
 from risk.vocabulary import RiskLevel
 from ui.i18n import cap, t
 from ui.labels import LEVEL_COLOURS
+
+if TYPE_CHECKING:  # the learning module brings scikit-learn: only the page that learns imports it
+    from risk.points_score import LearnedScore
 
 LEVEL_WORDS = {lv.value for lv in RiskLevel}
 
@@ -117,6 +120,55 @@ def differences(g: GroupBreakdown, lang: str) -> list[str]:
                 )
             )
     return found or [t("validation.differences_none", lang, tests=len(g.differences))]
+
+
+def learned_summary(result: LearnedScore, lang: str) -> str:
+    """The learned points score in one sentence: its cross-validated AUC beside the references."""
+    text = t(
+        "learn.summary",
+        lang,
+        items=len(result.points),
+        cv_auc=f"{result.cv_auc:.3f}",
+        lr=f"{result.lr_cv_auc:.3f}",
+        folds=result.folds,
+        seed=result.seed,
+        events=result.events,
+        n=result.n,
+    )
+    if result.current is not None and result.current_cv_auc is not None:
+        text += " " + t("learn.summary_current", lang, current=result.current, auc=f"{result.current_cv_auc:.3f}")
+    return text
+
+
+def learned_auc_table(result: LearnedScore, lang: str) -> list[dict[str, str]]:
+    """Mean and per-fold AUC on the held-out folds: the learned score, the logistic regression, the current score."""
+    rows = [
+        (t("learn.points_score", lang, items=result.max_items), result.cv_auc, result.cv_auc_folds),
+        (t("learn.logistic", lang), result.lr_cv_auc, result.lr_cv_auc_folds),
+    ]
+    if result.current is not None and result.current_cv_auc is not None and result.current_cv_auc_folds:
+        rows.append((result.current, result.current_cv_auc, result.current_cv_auc_folds))
+    return [
+        {
+            t("learn.model", lang): name,
+            t("learn.mean_auc", lang): f"{mean:.3f}",
+            **{t("learn.fold", lang, k=k + 1): f"{a:.3f}" for k, a in enumerate(folds)},
+        }
+        for name, mean, folds in rows
+    ]
+
+
+def learned_points_table(result: LearnedScore, lang: str) -> list[dict[str, str]]:
+    """The items and their integer points, learned on all rows."""
+    return [{t("learn.item", lang): label, t("learn.points", lang): f"{p:+d}"} for label, p in result.points.items()]
+
+
+def learned_risk_table(result: LearnedScore, lang: str) -> list[dict[str, str]]:
+    """The estimated outcome risk at each total of points seen in the file."""
+    return [
+        {t("learn.total", lang): str(total), t("learn.risk", lang): pct(risk)}
+        for total, risk in result.risk_by_total.items()
+    ]
 
 
 def summary(report: ValidationReport, lang: str) -> str:

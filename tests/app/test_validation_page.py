@@ -49,7 +49,7 @@ def test_a_supervisor_uploads_a_file_and_sees_the_report(monkeypatch: pytest.Mon
     data, y, score = synthetic()
     at.file_uploader[0].set_value(("uppfoljning.csv", data, "text/csv")).run()
     no_exceptions(at)
-    outcome, score_box, _ = at.selectbox
+    outcome, score_box, _ = at.selectbox[:3]  # the validation form; the learning form follows
     outcome.set_value("utfall")
     score_box.set_value("poäng")
     at.multiselect[0].set_value(["enhet"])
@@ -195,3 +195,95 @@ def test_small_groups_are_hidden_on_the_page_and_in_the_html(monkeypatch: pytest
     page = report_html(report, "en")
     assert html.escape(t("validation.hidden_note", "en", min_cell=5)) in page
     assert "<h3>unit: east</h3>" not in page and "<h3>unit: north</h3>" in page
+
+
+def checklist_answers(n: int = 900, seed: int = 3) -> pd.DataFrame:
+    """Answers to three domestic-violence items and an outcome that two of them raise (the third is noise)."""
+    rng = np.random.default_rng(seed)
+    strangled, weapon, other = rng.random(n) < 0.3, rng.random(n) < 0.25, rng.random(n) < 0.5
+    y = rng.random(n) < 0.05 + 0.45 * strangled + 0.25 * weapon
+    yes = lambda v: np.where(v, "yes", "no")  # noqa: E731
+    return pd.DataFrame(
+        {
+            "dv.strangulation": yes(strangled),
+            "dv.weapon_access": yes(weapon),
+            "dv.jealousy_obsession": yes(other),
+            "utfall": y.astype(int),
+        }
+    )
+
+
+def test_a_supervisor_learns_a_points_score_and_gets_a_proposal(monkeypatch: pytest.MonkeyPatch) -> None:
+    from risk.checklists import default_checklists
+    from risk.points_score import learn_frame, proposal_yaml
+
+    frame = checklist_answers()
+    before = {i: item.points for i, item in default_checklists()["domestic_violence"].items.items()}
+    at = _page("sv", monkeypatch)
+    at.file_uploader[0].set_value(("svar.csv", frame.to_csv(index=False).encode(), "text/csv")).run()
+    no_exceptions(at)
+    assert t("learn.title", "sv") in page_text(at)
+    at.selectbox[3].set_value("utfall")
+    at.radio[1].set_value("checklist")
+    at.selectbox[5].set_value("domestic_violence")
+    at.number_input[0].set_value(2)
+    at.number_input[1].set_value(3)
+    at.number_input[2].set_value(1)
+    at.button[1].click().run()
+    no_exceptions(at)
+    expected = learn_frame(frame.astype(str), "utfall", max_items=2, folds=3, seed=1, checklist="domestic_violence")
+    text = page_text(at)
+    assert f"AUC {expected.cv_auc:.3f}" in text and f"{expected.lr_cv_auc:.3f}" in text
+    aucs = at.table[0].value
+    assert list(aucs[t("learn.model", "sv")]) == [
+        t("learn.points_score", "sv", items=2),
+        t("learn.logistic", "sv"),
+        "domestic_violence current weights",
+    ]
+    assert list(aucs[t("learn.fold", "sv", k=3)]) == [
+        f"{a:.3f}" for a in (expected.cv_auc_folds[2], expected.lr_cv_auc_folds[2], expected.current_cv_auc_folds[2])
+    ]
+    points = at.table[1].value
+    assert set(points[t("learn.item", "sv")]) == {"dv.strangulation", "dv.weapon_access"}
+    assert t("learn.proposal_note", "sv") in [w.value for w in at.warning]
+    (download,) = at.get("download_button")
+    assert download.proto.label == t("learn.download", "sv")
+    _, result, checklist = at.session_state["validation.learned"]
+    assert checklist == "domestic_violence" and result.points == expected.points
+    proposed = proposal_yaml(result, checklist)
+    assert proposed.startswith("# PROPOSAL")
+    after = {i: item.points for i, item in default_checklists()["domestic_violence"].items.items()}
+    assert after == before  # a proposal, never applied
+
+
+def test_learning_without_a_checklist_and_a_bad_outcome(monkeypatch: pytest.MonkeyPatch) -> None:
+    at = _page("en", monkeypatch)
+    data, _, _ = synthetic(n=400)
+    at.file_uploader[0].set_value(("f.csv", data, "text/csv")).run()
+    at.selectbox[3].set_value("enhet")  # not an outcome: named, no traceback
+    at.button[1].click().run()
+    no_exceptions(at)
+    assert any("enhet" in e.value and "is not an outcome" in e.value for e in at.error)
+    assert not at.get("download_button")
+    at.selectbox[3].set_value("utfall")
+    at.radio[1].set_value("score")
+    at.selectbox[4].set_value("poäng")
+    at.button[1].click().run()
+    no_exceptions(at)
+    aucs = at.table[0].value
+    assert list(aucs[t("learn.model", "en")])[-1] == "poäng"  # the score compared with, not learned from
+    assert not any("poäng" in label for label in at.table[1].value[t("learn.item", "en")])
+    assert t("learn.no_proposal", "en") in page_text(at) and not at.get("download_button")
+
+
+def test_a_file_too_long_for_the_page_is_sent_to_the_command_line(monkeypatch: pytest.MonkeyPatch) -> None:
+    from ui.pages import validation
+
+    monkeypatch.setattr(validation, "MAX_LEARN_ROWS", 100)
+    at = _page("en", monkeypatch)
+    data, _, _ = synthetic(n=400)
+    at.file_uploader[0].set_value(("f.csv", data, "text/csv")).run()
+    at.selectbox[3].set_value("utfall")
+    at.button[1].click().run()
+    no_exceptions(at)
+    assert [e.value for e in at.error] == [t("learn.too_many_rows", "en", rows=400, max=100)]

@@ -1,5 +1,8 @@
 """Local validation for supervisors: upload a follow-up file (outcome + score, or checklist answers), see how well
 the score separates and how its levels match the observed outcomes, overall and per group, and save it as HTML.
+From the same file, learn an integer points score (risk/points_score.py, as `python -m risk learn`): its
+cross-validated AUC beside a logistic regression and the current score, its points, and for a checklist a proposed
+weights file to download, for a person to review; nothing here changes a checklist.
 
 The uploaded file is read in memory and never stored; only the report (figures, no rows) is kept in the session.
 Who may see the page: risk/storage/access.py `may_validate_locally`.
@@ -20,6 +23,9 @@ from ui.session import require_user, t
 
 MAX_UPLOAD_BYTES = 20 * 1024 * 1024  # a follow-up file of some 100,000 rows; larger files: the command line
 REPORT = "validation.report"
+LEARNED = "validation.learned"
+MAX_LEARN_ROWS = 20_000  # learning is some seconds per 10,000 rows; larger files: python -m risk learn
+NONE = "none"
 SCORE, CHECKLIST = "score", "checklist"
 
 
@@ -121,6 +127,103 @@ def _show(report: Any) -> None:
     )
 
 
+def _learn_form(df: Any) -> dict[str, Any] | None:
+    columns = [str(c) for c in df.columns]
+    with st.form("validation.learn_form"):
+        outcome = st.selectbox(t("learn.outcome"), columns, help=t("validation.outcome_help"))
+        mode = st.radio(
+            t("learn.compare"), [NONE, SCORE, CHECKLIST], horizontal=True, format_func=lambda m: t(f"learn.{m}")
+        )
+        score = st.selectbox(t("learn.score_column"), columns, index=min(1, len(columns) - 1))
+        checklists = default_checklists()
+        checklist = st.selectbox(
+            t("learn.checklist_id"),
+            list(checklists),
+            format_func=lambda c: checklist_name(checklists[c], session.lang()),
+        )
+        exclude = st.multiselect(t("learn.exclude"), columns, help=t("learn.exclude_help"))
+        left, middle, right = st.columns(3)
+        max_items = left.number_input(t("learn.max_items"), min_value=1, max_value=15, value=7, step=1)
+        folds = middle.number_input(t("learn.folds"), min_value=2, max_value=10, value=5, step=1)
+        seed = right.number_input(t("learn.seed"), min_value=0, max_value=1_000_000, value=0, step=1)
+        if not st.form_submit_button(t("learn.run")):
+            return None
+    return {
+        "outcome": outcome,
+        "mode": mode,
+        "score": score,
+        "checklist": checklist,
+        "exclude": exclude,
+        "max_items": int(max_items),
+        "folds": int(folds),
+        "seed": int(seed),
+    }
+
+
+def _learn(df: Any, choice: dict[str, Any], file_id: str) -> None:
+    from risk.points_score import learn_frame
+
+    if len(df) > MAX_LEARN_ROWS:
+        st.error(t("learn.too_many_rows", rows=len(df), max=MAX_LEARN_ROWS))
+        return
+    checklist = choice["checklist"] if choice["mode"] == CHECKLIST else None
+    score = choice["score"] if choice["mode"] == SCORE and choice["score"] != choice["outcome"] else None
+    try:
+        with st.spinner(t("learn.running")):
+            result = learn_frame(
+                df,
+                choice["outcome"],
+                max_items=choice["max_items"],
+                folds=choice["folds"],
+                seed=choice["seed"],
+                score=score,
+                checklist=checklist,
+                exclude=[c for c in choice["exclude"] if c not in (choice["outcome"], score)],
+            )
+    except InputError as e:
+        _problems(e.problems)
+        return
+    st.session_state[LEARNED] = (file_id, result, checklist)  # figures and points only; never the file's rows
+
+
+def _show_learned(result: Any, checklist: str | None) -> None:
+    import pandas as pd
+
+    from risk.points_score import proposal_yaml
+    from ui import validation_report as vr
+
+    lang = session.lang()
+    st.markdown(md_escape(vr.learned_summary(result, lang)))
+    st.table(pd.DataFrame(vr.learned_auc_table(result, lang)))
+    st.markdown(f"**{t('learn.points_title')}**")
+    st.table(pd.DataFrame(vr.learned_points_table(result, lang)))
+    st.markdown(f"**{t('learn.risk_title')}**")
+    st.table(pd.DataFrame(vr.learned_risk_table(result, lang)))
+    if checklist is None:
+        st.caption(t("learn.no_proposal"))
+        return
+    st.warning(t("learn.proposal_note"))
+    st.download_button(
+        t("learn.download"),
+        data=proposal_yaml(result, checklist, made_by="Samrisk's local validation page"),
+        file_name=f"proposal-{checklist}.yaml",
+        mime="application/x-yaml",
+        on_click="ignore",
+    )
+
+
+def _learn_section(df: Any, file_id: str) -> None:
+    st.divider()
+    st.subheader(t("learn.title"))
+    st.caption(t("learn.intro"))
+    choice = _learn_form(df)
+    if choice is not None:
+        _learn(df, choice, file_id)
+    kept = st.session_state.get(LEARNED)
+    if kept is not None and kept[0] == file_id:
+        _show_learned(kept[1], kept[2])
+
+
 def page() -> None:
     user = require_user()
     st.title(t("validation.title"))
@@ -131,6 +234,7 @@ def page() -> None:
     upload = st.file_uploader(t("validation.upload"), type=["csv", "txt"], help=t("validation.upload_help"))
     if upload is None:
         st.session_state.pop(REPORT, None)
+        st.session_state.pop(LEARNED, None)
         st.info(t("validation.no_file"))
         return
     df = _read(upload)
@@ -142,3 +246,4 @@ def page() -> None:
     kept = st.session_state.get(REPORT)
     if kept is not None and kept[0] == upload.file_id:  # another file's report is not shown under this one
         _show(kept[1])
+    _learn_section(df, upload.file_id)
