@@ -1,5 +1,5 @@
 """End to end, in Chromium: a supervisor uploads a synthetic follow-up file, sees the validation report and saves it
-as one HTML file."""
+as one HTML file; from a file of checklist answers, learns a points score and downloads the proposed weights."""
 
 from __future__ import annotations
 
@@ -8,9 +8,10 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
+import yaml
 from sklearn.metrics import roc_auc_score
 
-from tests.e2e.conftest import assert_clean, browser_missing, choose, settle, skip_or_fail
+from tests.e2e.conftest import assert_clean, browser_missing, choose, settle, skip_or_fail, type_into
 
 if (why := browser_missing()) is not None:
     skip_or_fail(why)
@@ -68,3 +69,54 @@ def test_a_supervisor_uploads_a_file_sees_the_report_and_saves_it(
     assert text.startswith("<!DOCTYPE html>") and "<html lang='sv'>" in text
     assert f"{auc:.3f}" in text and "Efter enhet" in text
     assert text.count("plotly.js v") == 1  # self-contained: opens without a network
+
+
+def test_a_supervisor_learns_a_points_score_and_downloads_the_proposal(
+    signed_in: Callable[[str], Page], tmp_path: Path
+) -> None:
+    from risk.points_score import learn_frame
+
+    rng = np.random.default_rng(3)
+    n = 600
+    strangled, weapon, other = rng.random(n) < 0.3, rng.random(n) < 0.25, rng.random(n) < 0.5
+    y = rng.random(n) < 0.05 + 0.45 * strangled + 0.25 * weapon
+    frame = pd.DataFrame(
+        {
+            "dv.strangulation": np.where(strangled, "yes", "no"),
+            "dv.weapon_access": np.where(weapon, "yes", "no"),
+            "dv.jealousy_obsession": np.where(other, "yes", "no"),
+            "utfall": y.astype(int),
+        }
+    )
+    path = tmp_path / "svar.csv"
+    frame.to_csv(path, index=False)
+    expected = learn_frame(frame.astype(str), "utfall", max_items=2, folds=3, seed=0, checklist="domestic_violence")
+
+    page = signed_in("chef")
+    page.set_default_timeout(PATIENCE_MS)
+    page.get_by_role("link", name="Lokal validering").click()
+    settle(page)
+    main = page.get_by_test_id("stMain")
+    main.locator("input[type='file']").set_input_files(str(path))
+    settle(page)
+    expect(main.get_by_role("heading", name="Lär en poängskala av filen (ett förslag)")).to_be_visible()
+    choose(page, "Utfallskolumn att lära av", "utfall")
+    main.get_by_text("En checklistas nuvarande vikter (lär av dess frågekolumner)").click()
+    type_into(page, "Högst så här många frågor", "2")
+    type_into(page, "Delar i korsvalideringen", "3")
+    main.get_by_role("button", name="Lär poängskalan").click()
+    settle(page)
+    expect(main.get_by_text(f"korsvaliderad AUC {expected.cv_auc:.3f}", exact=False)).to_be_visible()
+    expect(main.get_by_role("cell", name="dv.strangulation", exact=True)).to_be_visible()
+    expect(main.get_by_text("Detta är ett förslag.", exact=False)).to_be_visible()
+    assert_clean(page)
+    check(page, "learned points score")
+
+    with page.expect_download() as download_info:
+        main.get_by_role("button", name="Ladda ner de föreslagna vikterna (YAML, ett förslag att granska)").click()
+    saved = tmp_path / "proposal.yaml"
+    download_info.value.save_as(saved)
+    text = saved.read_text(encoding="utf-8")
+    assert text.startswith("# PROPOSAL")
+    proposed = yaml.safe_load(text)
+    assert proposed["checklist"] == "domestic_violence" and proposed["proposed_points"]["dv.strangulation"] > 0

@@ -69,7 +69,9 @@ def _form(df: Any) -> dict[str, Any] | None:
             list(checklists),
             format_func=lambda c: checklist_name(checklists[c], session.lang()),
         )
-        groups = st.multiselect(t("validation.groups"), columns, help=t("validation.groups_help"))
+        groups = st.multiselect(
+            t("validation.groups"), columns, help=t("validation.groups_help"), placeholder=t("pages.choose")
+        )
         if not st.form_submit_button(t("validation.run"), type="primary"):
             return None
     return {"outcome": outcome, "mode": mode, "score": score, "checklist": checklist, "groups": groups}
@@ -141,7 +143,9 @@ def _learn_form(df: Any) -> dict[str, Any] | None:
             list(checklists),
             format_func=lambda c: checklist_name(checklists[c], session.lang()),
         )
-        exclude = st.multiselect(t("learn.exclude"), columns, help=t("learn.exclude_help"))
+        exclude = st.multiselect(
+            t("learn.exclude"), columns, help=t("learn.exclude_help"), placeholder=t("pages.choose")
+        )
         left, middle, right = st.columns(3)
         max_items = left.number_input(t("learn.max_items"), min_value=1, max_value=15, value=7, step=1)
         folds = middle.number_input(t("learn.folds"), min_value=2, max_value=10, value=5, step=1)
