@@ -51,7 +51,7 @@ def error_bars(points: list[tuple[float, tuple[float, float]]]) -> dict[str, Any
 
 def count(x: int | None, lang: str) -> str:
     """A count, or the word for a hidden small cell."""
-    return t("validation.hidden", lang) if x is None else str(x)
+    return t("figures.suppressed", lang) if x is None else str(x)
 
 
 def level_table(rows: list[LevelRow], lang: str) -> list[dict[str, str]]:

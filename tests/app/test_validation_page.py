@@ -186,7 +186,7 @@ def test_small_groups_are_hidden_on_the_page_and_in_the_html(monkeypatch: pytest
     no_exceptions(at)
     assert t("validation.hidden_note", "en", min_cell=5) in [i.value for i in at.info]
     groups = at.table[1].value
-    hidden = t("validation.hidden", "en")
+    hidden = t("figures.suppressed", "en")
     units, sizes = groups[t("validation.group_value", "en", column="unit")], groups[t("validation.n", "en")]
     by_unit = dict(zip(units, sizes, strict=True))
     assert by_unit == {"east": hidden, "north": "302", "south": "300", "west": hidden}
