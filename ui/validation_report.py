@@ -171,6 +171,31 @@ def learned_risk_table(result: LearnedScore, lang: str) -> list[dict[str, str]]:
     ]
 
 
+def learned_figure(result: LearnedScore, lang: str) -> Any:
+    """The AUC on each held-out fold: the learned points score, the logistic regression and the current score."""
+    import plotly.graph_objects as go
+
+    folds = [t("learn.fold", lang, k=k + 1) for k in range(result.folds)]
+    series = [
+        (t("learn.points_score", lang, items=result.max_items), result.cv_auc_folds),
+        (t("learn.logistic", lang), result.lr_cv_auc_folds),
+    ]
+    if result.current is not None and result.current_cv_auc_folds:
+        series.append((esc(result.current), result.current_cv_auc_folds))
+    fig = go.Figure([go.Bar(x=folds, y=values, name=name) for name, values in series])
+    fig.update_layout(
+        title=t("learn.chart_title", lang),
+        yaxis_title="AUC",
+        yaxis={"range": [0.5, 1]},
+        barmode="group",
+    )
+    return fig
+
+
+def learned_alt(result: LearnedScore, lang: str) -> str:
+    return t("learn.chart_alt", lang, folds=result.folds)
+
+
 def summary(report: ValidationReport, lang: str) -> str:
     return t(
         "validation.summary",

@@ -234,6 +234,10 @@ def test_a_supervisor_learns_a_points_score_and_gets_a_proposal(monkeypatch: pyt
     expected = learn_frame(frame.astype(str), "utfall", max_items=2, folds=3, seed=1, checklist="domestic_violence")
     text = page_text(at)
     assert f"AUC {expected.cv_auc:.3f}" in text and f"{expected.lr_cv_auc:.3f}" in text
+    (chart,) = at.get("plotly_chart")  # AUC per fold, in words too
+    spec = json.loads(chart.proto.spec)
+    assert len(spec["data"]) == 3 and spec["data"][0]["y"] == pytest.approx(expected.cv_auc_folds)
+    assert t("learn.chart_alt", "sv", folds=3) in text
     aucs = at.table[0].value
     assert list(aucs[t("learn.model", "sv")]) == [
         t("learn.points_score", "sv", items=2),

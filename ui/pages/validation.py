@@ -198,6 +198,8 @@ def _show_learned(result: Any, checklist: str | None) -> None:
 
     lang = session.lang()
     st.markdown(md_escape(vr.learned_summary(result, lang)))
+    st.plotly_chart(vr.learned_figure(result, lang), width="stretch", alt=vr.learned_alt(result, lang))
+    st.caption(vr.learned_alt(result, lang))
     st.table(pd.DataFrame(vr.learned_auc_table(result, lang)))
     st.markdown(f"**{t('learn.points_title')}**")
     st.table(pd.DataFrame(vr.learned_points_table(result, lang)))
