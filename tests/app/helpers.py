@@ -121,3 +121,35 @@ def open_case(at: AppTest, reference: str) -> AppTest:
     at.run()
     no_exceptions(at)
     return at
+
+
+_KEYED = re.compile(r"^\$\$ID-[0-9a-f]+-(.+)$")  # a keyed element's id: Streamlit's hash, then the key given
+
+
+def keyed_sections(at: AppTest) -> list[str]:
+    """The keys of the sections (st.expander with a key) on the page; those with on_change="rerun" are drawn only
+    when opened and show nothing of their content until then."""
+    found: list[str] = []
+
+    def walk(node: Any) -> None:
+        if getattr(node, "type", "") == "expander" and (m := _KEYED.match(str(node.proto.id))):
+            found.append(m.group(1))
+        for child in getattr(node, "children", {}).values():
+            walk(child)
+
+    walk(at._tree)
+    return found
+
+
+def open_every_section(at: AppTest, limit: int = 20) -> AppTest:
+    """Open every section of the page that is drawn when opened, as a reader clicking each title, until none is
+    left closed (an opened section may hold another)."""
+    for _ in range(limit):
+        closed = [k for k in keyed_sections(at) if not at.session_state.get(k)]
+        if not closed:
+            return at
+        for key in closed:
+            at.session_state[key] = True
+        at.run()
+        no_exceptions(at)
+    raise AssertionError(f"sections keep appearing closed: {keyed_sections(at)}")

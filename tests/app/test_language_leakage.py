@@ -1,7 +1,9 @@
 """No English in the Swedish view and no Swedish in the English view, on every page the menu offers to every role.
 
 For each demo account and each language the test signs in, opens every page of the menu (whatever pages the app
-registers, so pages added later are covered) and the first case the case list offers, and reads everything the
+registers, so pages added later are covered: training, needs, validation, law, …), every section of it that is
+drawn only when opened (the result's reasons, steps, print summary and safety plans; the conference's workflows
+and timeline) and the first case the case list offers, and reads everything the
 page shows: texts, labels, options, help, table headers and cells, the names screen readers read. It fails on:
 - a raw locale key or a missing-translation marker (⟦key⟧), a code (`police_intake`, `dv.strangulation`),
   Python's None/nan;
@@ -28,7 +30,7 @@ from streamlit.testing.v1 import AppTest
 from risk.checklists import default_checklists, read_yaml
 from risk.storage.access import ROLES
 from risk.vocabulary import Agency, Context, PersonRole, RiskLevel
-from tests.app.helpers import PASSWORD, _request, sign_in, start
+from tests.app.helpers import PASSWORD, _request, open_every_section, sign_in, start
 from tests.conftest import ROOT
 from tests.ui.helpers import no_exceptions
 from ui import session
@@ -224,14 +226,14 @@ def test_every_page_speaks_one_language(username: str, lang: str, monkeypatch: p
     pages = _pages(at)
     assert pages, "no page in the menu"
     for title, page_hash in pages.items():
-        at = _request(at, page_hash)
+        at = open_every_section(_request(at, page_hash))  # and every section drawn only when opened
         found[title] = leaks(shown(at), lang)
         opens = [b for b in at.main.button if b.key and b.key.startswith("open.")]
         if opens:  # the first case the list offers, as the user opens it
             opens[0].click()
             at.run()
             no_exceptions(at)
-            found[f"{title} → the first case"] = leaks(shown(at), lang)
+            found[f"{title} → the first case"] = leaks(shown(open_every_section(at)), lang)
     problems = [f"{page}: {p}" for page, ps in found.items() for p in sorted(set(ps))]
     assert not problems, f"{len(problems)} leaks for {username} in {lang}:\n" + "\n".join(problems[:60])
 
