@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Iterator
 from typing import Any
 
 from streamlit.testing.v1 import AppTest
@@ -153,3 +154,29 @@ def open_every_section(at: AppTest, limit: int = 20) -> AppTest:
         at.run()
         no_exceptions(at)
     raise AssertionError(f"sections keep appearing closed: {keyed_sections(at)}")
+
+
+# The views a page offers in a segmented control of its main area, by the control's key: one view is drawn at a
+# time, so a test that reads a page reads each view. every_view() fails on a control not named here.
+VIEWS = {
+    "training.view": ("practice", "results", "trainer"),
+    "law.view": ("ask", "overview"),
+}
+
+
+def every_view(at: AppTest) -> Iterator[str]:
+    """Show each view of the page in turn (every section of it opened); yields the view as `key=value`. A page
+    without views yields once, as it is."""
+    controls = [c.key for c in at.main.segmented_control if c.key]
+    unknown = [k for k in controls if k not in VIEWS]
+    assert not unknown, f"views the tests do not know (add them to VIEWS in tests/app/helpers.py): {unknown}"
+    if not controls:
+        yield ""
+        return
+    for key in controls:
+        for value in VIEWS[key]:
+            at.session_state[key] = value
+            at.run()
+            no_exceptions(at)
+            open_every_section(at)
+            yield f"{key}={value}"
