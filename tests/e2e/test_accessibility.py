@@ -277,3 +277,77 @@ def test_police_short_form_with_the_keyboard_alone(page: Page, app_url: str) -> 
     press(page, "Enter")
     expect(page.get_by_role("heading", name="Resultat", exact=True)).to_be_visible()
     expect(page.get_by_test_id("stMain").locator(".samrisk-level").first).to_contain_text("Samlad risknivå")
+
+
+# ---- the pages and sections added since: every section drawn when opened, every view -----------------------------
+
+
+def open_section(page: Page, title: str) -> None:
+    """Open the main area's section (st.expander) whose title starts with `title`, as a reader clicks it."""
+    summary = page.get_by_test_id("stMain").locator("summary").filter(has_text=title)
+    expect(summary).to_have_count(1)
+    summary.click()
+    expect(summary.locator("xpath=..")).to_have_attribute("open", "")
+    settle(page)
+
+
+def view(page: Page, name: str) -> None:
+    """Choose a view of a page (a segmented control's button)."""
+    page.get_by_test_id("stMain").get_by_role("button", name=name, exact=True).click()
+    settle(page)
+
+
+def test_result_with_every_section_open_and_the_safety_plan_form(signed_in: Callable[[str], Page]) -> None:
+    page = signed_in(ACCOUNTS["officer"])
+    page.get_by_role("button", name="Öppna").first.click()
+    settle(page)
+    expect(page.get_by_role("heading", name="Resultat", exact=True)).to_be_visible()
+    for title in ("Alla steg, alla myndigheter", "Sammanfattning för utskrift", "Säkerhetsplaner"):
+        open_section(page, title)
+    check(page, "result with the steps, the print summary and the safety plans open")
+    page.get_by_role("button", name="Gör en säkerhetsplan").first.click()
+    settle(page)
+    expect(page.get_by_role("button", name="Spara som en ny version")).to_be_visible()
+    check(page, "the safety plan form")
+
+
+def test_conference_workflows(signed_in: Callable[[str], Page]) -> None:
+    page = signed_in(ACCOUNTS["officer"])
+    go(page, "Ärendemöte")
+    expect(page.get_by_role("heading", name="Handlingsplan")).to_be_visible()
+    for title in (
+        "Samtycken till att dela uppgifter",
+        "Organisationer som deltar i ärendet",
+        "Personer registrerade i ärendet",
+        "Exportera ärendet",
+    ):
+        open_section(page, title)
+    check(page, "conference with consents, organisations, persons and the export open")
+
+
+def test_guidance_and_law_pages(signed_in: Callable[[str], Page]) -> None:
+    page = signed_in(ACCOUNTS["officer"])
+    go(page, "Kunskapsstöd")
+    expect(page.get_by_role("heading", name="Kunskapsstöd", exact=True)).to_be_visible()
+    check(page, "guidance")
+    go(page, "Får jag berätta?")
+    expect(page.get_by_role("heading", name="Får jag berätta?", exact=True)).to_be_visible()
+    check(page, "law: ask")
+    view(page, "Lagen per situation")
+    check(page, "law: the law by situation")
+
+
+def test_training_page_every_view(signed_in: Callable[[str], Page]) -> None:
+    page = signed_in(ACCOUNTS["officer"])
+    go(page, "Övning")
+    expect(page.get_by_role("heading", name="Övning", exact=True)).to_be_visible()
+    check(page, "training: practice")
+    choose(page, "Övningsfall", "Larm om bråk i lägenhet, två barn hemma (Polisens ärendemottagning)")
+    expect(page.get_by_text("Syntetiskt övningsfall")).to_be_visible()
+    check(page, "training: a practice case")
+    view(page, "Mina resultat")
+    check(page, "training: my results")
+    trainer = signed_in(ACCOUNTS["supervisor"])
+    go(trainer, "Övning")
+    view(trainer, "Utbildarvy")
+    check(trainer, "training: the trainer's view")
