@@ -293,7 +293,7 @@ def open_section(page: Page, title: str) -> None:
 
 def view(page: Page, name: str) -> None:
     """Choose a view of a page (a segmented control's button)."""
-    page.get_by_test_id("stMain").get_by_role("button", name=name, exact=True).click()
+    page.get_by_test_id("stMain").get_by_test_id("stButtonGroup").get_by_text(name, exact=True).click()
     settle(page)
 
 
