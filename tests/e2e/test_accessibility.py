@@ -38,6 +38,8 @@ if (why := browser_missing()) is not None:
 
 from playwright.sync_api import Page, expect  # after the check: without the package the module is skipped
 
+from ui.components import FRONTEND_HELP, FRONTEND_NAMES
+
 WCAG_AA = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
 CONTROLS = "button|link|textbox|searchbox|combobox|listbox|option|radio|checkbox|switch|slider|spinbutton|tab|menuitem"
 UNNAMED = re.compile(rf"^\s*- ({CONTROLS})(?: \[[^\]]*\])*:?$", re.MULTILINE)  # a control line without "name"
@@ -45,6 +47,9 @@ MARKUP = re.compile(r"\*\*|__|\\[\\`*_\[\]<>#|~$:]")  # bold, or an escaped Mark
 NAMED = re.compile(r"^\s*- '?[a-z]+ \"(.*)\"", re.MULTILINE)  # a line of the tree with a name
 LANG = "() => document.documentElement.lang"  # what a screen reader reads the page as (all pages here: Swedish)
 SHORT_FORM = [("tagit struptag", "ja"), ("hotat att döda dig", "nej")]
+# Streamlit's own English names for its controls (ui/components.py names them in the page's language)
+FRONTEND = "|".join(re.escape(n) for n in FRONTEND_NAMES)
+ENGLISH_FRONTEND = re.compile(rf'^\s*- [a-z]+ "((?:{re.escape(FRONTEND_HELP)}.*)|(?:{FRONTEND}))"', re.MULTILINE)
 
 
 def axe_script() -> str | None:
@@ -109,6 +114,8 @@ def check(page: Page, name: str) -> None:
     problems = [f"the page says its language is {lang!r}"] if (lang := page.evaluate(LANG)) != "sv" else []
     problems += [f"no name: {c}" for c in unnamed_controls(page)]
     problems += [f"Markdown in a name: {n}" for n in markup_in_names(page)]
+    tree = page.locator("body").aria_snapshot()
+    problems += [f"Streamlit's English name in the Swedish view: {n}" for n in ENGLISH_FRONTEND.findall(tree)]
     problems += [f"no text alternative: {g}" for g in graphics_without_text(page)]
     problems += [f"axe: {v}" for v in axe_violations(page)]
     assert not problems, f"{name}:\n" + "\n".join(problems)
@@ -351,3 +358,29 @@ def test_training_page_every_view(signed_in: Callable[[str], Page]) -> None:
     go(trainer, "Övning")
     view(trainer, "Utbildarvy")
     check(trainer, "training: the trainer's view")
+
+
+def test_streamlits_own_control_names_follow_the_language(signed_in: Callable[[str], Page]) -> None:
+    """Help buttons, number fields, select boxes and heading links are named in the page's language, and again
+    after switching the language there and back."""
+    page = signed_in(ACCOUNTS["officer"])
+    new_case(page, "A11Y-NAMES-1")
+    add_person(page, "utsatt", 31)
+    main = page.get_by_test_id("stMain")
+    for name in ("Öka", "Minska"):
+        expect(main.get_by_role("button", name=name, exact=True).first).to_be_attached()
+    expect(main.get_by_role("button", name=re.compile(r"^Hjälp för ")).first).to_be_attached()
+    assert not ENGLISH_FRONTEND.findall(page.locator("body").aria_snapshot())
+
+    page.get_by_test_id("stSidebar").get_by_test_id("stButtonGroup").get_by_text("English", exact=True).click()
+    settle(page)
+    expect(page.get_by_role("heading", name="Intake", exact=True)).to_be_visible()
+    expect(main.get_by_role("button", name=re.compile(r"^Help for ")).first).to_be_attached()
+    expect(main.get_by_role("button", name="Increment", exact=True).first).to_be_attached()
+    assert "Hjälp för" not in page.locator("body").aria_snapshot()
+
+    page.get_by_test_id("stSidebar").get_by_test_id("stButtonGroup").get_by_text("Svenska", exact=True).click()
+    settle(page)
+    expect(page.get_by_role("heading", name="Intag", exact=True)).to_be_visible()
+    expect(main.get_by_role("button", name=re.compile(r"^Hjälp för ")).first).to_be_attached()
+    assert not ENGLISH_FRONTEND.findall(page.locator("body").aria_snapshot())
