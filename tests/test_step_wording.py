@@ -1,6 +1,6 @@
 """Step texts fit the case: in a case without domestic violence (a suicide-only, criminal-network-only or child
-case) no step speaks of domestic violence, partners or women's shelters; with it, the domestic-violence wording is
-kept where the data gives one (steps.yaml `wording`)."""
+case) no step, nor the guidance linked under it, speaks of domestic violence, partners or women's shelters; with
+it, the domestic-violence wording is kept where the data gives one (steps.yaml `wording`)."""
 
 from __future__ import annotations
 
@@ -14,6 +14,7 @@ from hypothesis import strategies as st
 
 from risk import assess
 from risk.checklists import default_checklists
+from risk.guidance import default_library, guidance_for_step
 from risk.models import Step
 from risk.rules import default_rules
 from risk.vocabulary import Agency, Context
@@ -39,12 +40,20 @@ def texts(step: Step) -> list[str]:
     return [t for t in (step.action, step.consent_note, step.care_basis) if t]
 
 
+def guidance_titles(step: Step, lang: str) -> list[str]:
+    """The titles of the guidance linked under the step on the result page ("Kunskapsstöd: <title>")."""
+    entries = default_library().entries
+    return [entries[e].title(lang) for e in guidance_for_step(step.id) if e in entries]
+
+
 def dv_words(case: dict[str, Any]) -> list[tuple[str, str, str]]:
-    """(language, step id, text) of every step text with domestic-violence wording in the case's result."""
+    """(language, step id, text) of every step text with domestic-violence wording in the case's result: what the
+    step says and the titles of the guidance linked under it."""
     found = []
     for lang, words in DV_WORDING.items():
         for step in assess(case, lang=lang).steps:
-            found += [(lang, step.id, text) for text in texts(step) if words.search(text)]
+            shown = [*texts(step), *guidance_titles(step, lang)]
+            found += [(lang, step.id, text) for text in shown if words.search(text)]
     return found
 
 

@@ -146,6 +146,9 @@ def report_form(store: Store, user: UserInfo, case: dict[str, Any], children: li
                 st.error(t("workflows.missing", fields=", ".join(missing)))
                 return
             assert isinstance(day, date) and at is not None
+            if datetime.combine(day, at, tzinfo=LOCAL_TIME) > datetime.now(LOCAL_TIME):  # the Store says it in English
+                st.error(t("workflow_problems.concern_future", at=f"{day.isoformat()} {at.strftime('%H:%M')}"))
+                return
             try:
                 store.report_concern(
                     user, case["id"], child, reported_at=to_utc(day, at), municipality=municipality, method=method

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Iterator
 from typing import Any
 
 from streamlit.testing.v1 import AppTest
@@ -121,3 +122,61 @@ def open_case(at: AppTest, reference: str) -> AppTest:
     at.run()
     no_exceptions(at)
     return at
+
+
+_KEYED = re.compile(r"^\$\$ID-[0-9a-f]+-(.+)$")  # a keyed element's id: Streamlit's hash, then the key given
+
+
+def keyed_sections(at: AppTest) -> list[str]:
+    """The keys of the sections (st.expander with a key) on the page; those with on_change="rerun" are drawn only
+    when opened and show nothing of their content until then."""
+    found: list[str] = []
+
+    def walk(node: Any) -> None:
+        if getattr(node, "type", "") == "expander" and (m := _KEYED.match(str(node.proto.id))):
+            found.append(m.group(1))
+        for child in getattr(node, "children", {}).values():
+            walk(child)
+
+    walk(at._tree)
+    return found
+
+
+def open_every_section(at: AppTest, limit: int = 20) -> AppTest:
+    """Open every section of the page that is drawn when opened, as a reader clicking each title, until none is
+    left closed (an opened section may hold another)."""
+    for _ in range(limit):
+        closed = [k for k in keyed_sections(at) if not at.session_state.get(k)]
+        if not closed:
+            return at
+        for key in closed:
+            at.session_state[key] = True
+        at.run()
+        no_exceptions(at)
+    raise AssertionError(f"sections keep appearing closed: {keyed_sections(at)}")
+
+
+# The views a page offers in a segmented control of its main area, by the control's key: one view is drawn at a
+# time, so a test that reads a page reads each view. every_view() fails on a control not named here.
+VIEWS = {
+    "training.view": ("practice", "results", "trainer"),
+    "law.view": ("ask", "overview"),
+}
+
+
+def every_view(at: AppTest) -> Iterator[str]:
+    """Show each view of the page in turn (every section of it opened); yields the view as `key=value`. A page
+    without views yields once, as it is."""
+    controls = [c.key for c in at.main.segmented_control if c.key]
+    unknown = [k for k in controls if k not in VIEWS]
+    assert not unknown, f"views the tests do not know (add them to VIEWS in tests/app/helpers.py): {unknown}"
+    if not controls:
+        yield ""
+        return
+    for key in controls:
+        for value in VIEWS[key]:
+            at.session_state[key] = value
+            at.run()
+            no_exceptions(at)
+            open_every_section(at)
+            yield f"{key}={value}"

@@ -1,6 +1,6 @@
-"""Nothing entered is lost: the language switched at every point of every short form keeps every answer, as a code,
-on the page and in the draft; a damaged draft opens with what can be saved and can be discarded; the unfinished
-list names case, person and time."""
+"""Nothing entered is lost: the language switched at every point of every form (each checklist's short and full
+form) keeps every answer, as a code, on the page and in the draft; a damaged draft opens with what can be saved and
+can be discarded; the unfinished list names case, person and time."""
 
 from __future__ import annotations
 
@@ -12,6 +12,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from risk.checklists import default_checklists
+from risk.vocabulary import Context
 from tests.app.helpers import click, selectbox, sign_in, signed_in, start, title
 from tests.ui.helpers import no_exceptions, page_text
 from ui.form import form_sections
@@ -26,6 +27,25 @@ FORMS = [  # user, context, checklist, the people to register, the subject
         for c in ("emergency_department", "ambulance", "primary_care", "dental_care", "psychiatry")
     ],
     ("soc", "social_services", "child_welfare", [("child", 9)], "c1"),
+]
+# Every other form (full tier: a form each, a minute or two together): each checklist's full form (social services;
+# psychiatry has the psychiatric one), each short form at a police intake, and the remaining triage settings.
+SUBJECTS = {  # a person each checklist is about, registered as the first one of the case
+    "domestic_violence": ([("victim", 38), ("suspect", 41)], "v1"),
+    "psychiatric": ([("other", 44)], "p1"),
+    "child_welfare": ([("child", 7)], "c1"),
+    "criminal_network": ([("other", 19)], "p1"),
+    "sexual_violence": ([("victim", 25)], "v1"),
+    "warning_behaviours": ([("other", 30)], "p1"),
+}
+EVERY_OTHER_FORM = [
+    *[("soc", "social_services", c, *SUBJECTS[c]) for c in CHECKLISTS if c != "child_welfare"],
+    ("vard", "psychiatry", "psychiatric", *SUBJECTS["psychiatric"]),
+    *[("polis", "police_intake", c, *SUBJECTS[c]) for c in CHECKLISTS if c != "domestic_violence"],
+    *[
+        ("vard", c, "domestic_violence", *SUBJECTS["domestic_violence"])
+        for c in ("child_adolescent_psychiatry", "antenatal_child_health", "addiction_care")
+    ],
 ]
 
 
@@ -65,6 +85,25 @@ def kept_everywhere(at: AppTest, url: str, checklist: str, subject: str, given: 
 def test_language_switch_at_every_point_of_every_short_form_keeps_every_answer(
     database: str, username: str, context: str, checklist: str, people: list[tuple[str, int]], subject: str
 ) -> None:
+    switch_at_every_point(database, username, context, checklist, people, subject)
+
+
+@pytest.mark.full
+@pytest.mark.parametrize(
+    ("username", "context", "checklist", "people", "subject"),
+    EVERY_OTHER_FORM,
+    ids=[f"{f[2]}-{CHECKLISTS[f[2]].form_for(Context(f[1])).id}-{f[1]}" for f in EVERY_OTHER_FORM],
+)
+def test_language_switch_at_every_point_of_every_other_form_keeps_every_answer(
+    database: str, username: str, context: str, checklist: str, people: list[tuple[str, int]], subject: str
+) -> None:
+    """Each checklist's full form and each short form, not only the first checklist of each agency."""
+    switch_at_every_point(database, username, context, checklist, people, subject)
+
+
+def switch_at_every_point(
+    database: str, username: str, context: str, checklist: str, people: list[tuple[str, int]], subject: str
+) -> None:
     at = signed_in(username)
     switch(at)  # on the cases page
     click(at, t("pages.cases.new", lang_of(at)))
@@ -82,7 +121,14 @@ def test_language_switch_at_every_point_of_every_short_form_keeps_every_answer(
         click(at, t("pages.intake.add", lang))
         switch(at)  # after each person
     cl = CHECKLISTS[checklist]
+    chooser = selectbox(at, t("pages.intake.checklist", lang_of(at)))
+    if chooser.value != checklist:  # not the agency's first checklist: chosen as a user does
+        chooser.set_value(checklist)
+        at.run()
+        no_exceptions(at)
+        switch(at)  # the checklist chosen, nothing answered yet
     assert selectbox(at, t("pages.intake.checklist", lang_of(at))).value == checklist
+    assert radios(at, checklist, subject), f"no form for {subject} in {page_text(at.main)}"
     given: dict[str, str] = {}
     kept_everywhere(at, database, checklist, subject, given)
     sections = form_sections(cl, context)

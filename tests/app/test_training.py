@@ -144,7 +144,7 @@ def test_a_unit_the_trainer_does_not_answer_for_is_named_and_not_opened() -> Non
     no_exceptions(at)
     assert "Du är inte utbildare för enheten healthcare" in page_text(at)
     assert at.selectbox(key="training.unit").value == "police"
-    assert at.selectbox(key="training.unit").options == ["police"]
+    assert at.selectbox(key="training.unit").options == ["Polisen"]  # in words, not the code
 
 
 def test_answers_survive_a_language_switch_and_practise_again_starts_afresh() -> None:

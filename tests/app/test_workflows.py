@@ -77,6 +77,22 @@ def test_a_concern_report_is_recorded_as_made_and_the_child_no_longer_waits_for_
     assert "Orosanmälan om c1 – barn, 5 år är registrerad." in at.success.values
 
 
+def test_a_concern_report_made_in_the_future_is_refused_in_the_users_language() -> None:
+    new_case_with_children("K-ORO-2")
+    at = on_conference("polis", "K-ORO-2")
+    report = form(at, "concern_report")
+    report.date_input[0].set_value(date.today() + timedelta(days=2))
+    report.text_input[0].input("Malmö")
+    report.radio[0].set_value("phone")
+    click(at, "Registrera orosanmälan")
+    assert [e.value for e in at.error] == [
+        f"Tidpunkten {(date.today() + timedelta(days=2)).isoformat()} "
+        f"{form(at, 'concern_report').time_input[0].value:%H:%M} har inte kommit än: ange när orosanmälan gjordes."
+    ]
+    assert "behövdes" not in page_text(at.main)  # nothing recorded
+    assert form(at, "concern_report").text_input[0].value == "Malmö"  # nothing typed is lost
+
+
 def test_a_consent_is_withdrawn_after_confirming_and_stays_in_the_history() -> None:
     at = open_section(on_conference("polis", "DEMO-001 Våld i lägenhet"), "conference.consents")
     withdraw = form(at, "withdraw_consent")

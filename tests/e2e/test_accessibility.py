@@ -38,6 +38,8 @@ if (why := browser_missing()) is not None:
 
 from playwright.sync_api import Page, expect  # after the check: without the package the module is skipped
 
+from ui.components import FRONTEND_HELP, FRONTEND_NAMES
+
 WCAG_AA = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
 CONTROLS = "button|link|textbox|searchbox|combobox|listbox|option|radio|checkbox|switch|slider|spinbutton|tab|menuitem"
 UNNAMED = re.compile(rf"^\s*- ({CONTROLS})(?: \[[^\]]*\])*:?$", re.MULTILINE)  # a control line without "name"
@@ -45,6 +47,9 @@ MARKUP = re.compile(r"\*\*|__|\\[\\`*_\[\]<>#|~$:]")  # bold, or an escaped Mark
 NAMED = re.compile(r"^\s*- '?[a-z]+ \"(.*)\"", re.MULTILINE)  # a line of the tree with a name
 LANG = "() => document.documentElement.lang"  # what a screen reader reads the page as (all pages here: Swedish)
 SHORT_FORM = [("tagit struptag", "ja"), ("hotat att döda dig", "nej")]
+# Streamlit's own English names for its controls (ui/components.py names them in the page's language)
+FRONTEND = "|".join(re.escape(n) for n in FRONTEND_NAMES)
+ENGLISH_FRONTEND = re.compile(rf'^\s*- [a-z]+ "((?:{re.escape(FRONTEND_HELP)}.*)|(?:{FRONTEND}))"', re.MULTILINE)
 
 
 def axe_script() -> str | None:
@@ -109,6 +114,8 @@ def check(page: Page, name: str) -> None:
     problems = [f"the page says its language is {lang!r}"] if (lang := page.evaluate(LANG)) != "sv" else []
     problems += [f"no name: {c}" for c in unnamed_controls(page)]
     problems += [f"Markdown in a name: {n}" for n in markup_in_names(page)]
+    tree = page.locator("body").aria_snapshot()
+    problems += [f"Streamlit's English name in the Swedish view: {n}" for n in ENGLISH_FRONTEND.findall(tree)]
     problems += [f"no text alternative: {g}" for g in graphics_without_text(page)]
     problems += [f"axe: {v}" for v in axe_violations(page)]
     assert not problems, f"{name}:\n" + "\n".join(problems)
@@ -277,3 +284,103 @@ def test_police_short_form_with_the_keyboard_alone(page: Page, app_url: str) -> 
     press(page, "Enter")
     expect(page.get_by_role("heading", name="Resultat", exact=True)).to_be_visible()
     expect(page.get_by_test_id("stMain").locator(".samrisk-level").first).to_contain_text("Samlad risknivå")
+
+
+# ---- the pages and sections added since: every section drawn when opened, every view -----------------------------
+
+
+def open_section(page: Page, title: str) -> None:
+    """Open the main area's section (st.expander) whose title starts with `title`, as a reader clicks it."""
+    summary = page.get_by_test_id("stMain").locator("summary").filter(has_text=title)
+    expect(summary).to_have_count(1)
+    summary.click()
+    expect(summary.locator("xpath=..")).to_have_attribute("open", "")
+    settle(page)
+
+
+def view(page: Page, name: str) -> None:
+    """Choose a view of a page (a segmented control's button)."""
+    page.get_by_test_id("stMain").get_by_test_id("stButtonGroup").get_by_text(name, exact=True).click()
+    settle(page)
+
+
+def test_result_with_every_section_open_and_the_safety_plan_form(signed_in: Callable[[str], Page]) -> None:
+    page = signed_in(ACCOUNTS["officer"])
+    page.get_by_role("button", name="Öppna").first.click()
+    settle(page)
+    expect(page.get_by_role("heading", name="Resultat", exact=True)).to_be_visible()
+    for title in ("Alla steg, alla myndigheter", "Sammanfattning för utskrift", "Säkerhetsplaner"):
+        open_section(page, title)
+    check(page, "result with the steps, the print summary and the safety plans open")
+    page.get_by_role("button", name="Gör en säkerhetsplan").first.click()
+    settle(page)
+    expect(page.get_by_role("button", name="Spara som en ny version")).to_be_visible()
+    check(page, "the safety plan form")
+
+
+def test_conference_workflows(signed_in: Callable[[str], Page]) -> None:
+    page = signed_in(ACCOUNTS["officer"])
+    go(page, "Ärendemöte")
+    expect(page.get_by_role("heading", name="Handlingsplan")).to_be_visible()
+    for title in (
+        "Samtycken till att dela uppgifter",
+        "Organisationer som deltar i ärendet",
+        "Personer registrerade i ärendet",
+        "Exportera ärendet",
+    ):
+        open_section(page, title)
+    check(page, "conference with consents, organisations, persons and the export open")
+
+
+def test_guidance_and_law_pages(signed_in: Callable[[str], Page]) -> None:
+    page = signed_in(ACCOUNTS["officer"])
+    go(page, "Kunskapsstöd")
+    expect(page.get_by_role("heading", name="Kunskapsstöd", exact=True)).to_be_visible()
+    check(page, "guidance")
+    go(page, "Får jag berätta?")
+    expect(page.get_by_role("heading", name="Får jag berätta?", exact=True)).to_be_visible()
+    check(page, "law: ask")
+    view(page, "Lagen per situation")
+    check(page, "law: the law by situation")
+
+
+def test_training_page_every_view(signed_in: Callable[[str], Page]) -> None:
+    page = signed_in(ACCOUNTS["officer"])
+    go(page, "Övning")
+    expect(page.get_by_role("heading", name="Övning", exact=True)).to_be_visible()
+    check(page, "training: practice")
+    choose(page, "Övningsfall", "Larm om bråk i lägenhet, två barn hemma (Polisens ärendemottagning)")
+    expect(page.get_by_text("Syntetiskt övningsfall")).to_be_visible()
+    check(page, "training: a practice case")
+    view(page, "Mina resultat")
+    check(page, "training: my results")
+    trainer = signed_in(ACCOUNTS["supervisor"])
+    go(trainer, "Övning")
+    view(trainer, "Utbildarvy")
+    check(trainer, "training: the trainer's view")
+
+
+def test_streamlits_own_control_names_follow_the_language(signed_in: Callable[[str], Page]) -> None:
+    """Help buttons, number fields, select boxes and heading links are named in the page's language, and again
+    after switching the language there and back."""
+    page = signed_in(ACCOUNTS["officer"])
+    new_case(page, "A11Y-NAMES-1")
+    add_person(page, "utsatt", 31)
+    main = page.get_by_test_id("stMain")
+    for name in ("Öka", "Minska"):
+        expect(main.get_by_role("button", name=name, exact=True).first).to_be_attached()
+    expect(main.get_by_role("button", name=re.compile(r"^Hjälp för ")).first).to_be_attached()
+    assert not ENGLISH_FRONTEND.findall(page.locator("body").aria_snapshot())
+
+    page.get_by_test_id("stSidebar").get_by_test_id("stButtonGroup").get_by_text("English", exact=True).click()
+    settle(page)
+    expect(page.get_by_role("heading", name="Intake", exact=True)).to_be_visible()
+    expect(main.get_by_role("button", name=re.compile(r"^Help for ")).first).to_be_attached()
+    expect(main.get_by_role("button", name="Increment", exact=True).first).to_be_attached()
+    assert "Hjälp för" not in page.locator("body").aria_snapshot()
+
+    page.get_by_test_id("stSidebar").get_by_test_id("stButtonGroup").get_by_text("Svenska", exact=True).click()
+    settle(page)
+    expect(page.get_by_role("heading", name="Intag", exact=True)).to_be_visible()
+    expect(main.get_by_role("button", name=re.compile(r"^Hjälp för ")).first).to_be_attached()
+    assert not ENGLISH_FRONTEND.findall(page.locator("body").aria_snapshot())

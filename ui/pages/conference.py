@@ -180,7 +180,7 @@ def action_plan(store: Store, user: UserInfo, cid: int, result: Result | None) -
         cols[0].markdown(
             f"**{md_escape(shorten(action, 90))}**  \n"
             f"{t('agency.' + a['owner_agency'])} · {md_escape(a['responsible'])}",
-            help=action if len(action) > 90 else None,
+            help=md_escape(action) if len(action) > 90 else None,  # typed text (another action): as typed
         )
         due = a["due_date"] or "–"
         cols[1].markdown(

@@ -40,7 +40,7 @@ from ui import session
 from ui.components import level_badge
 from ui.form import ANSWERS, form_answers, form_prefix, form_sections, item_help, item_label, widget_key
 from ui.i18n import t as translate
-from ui.labels import answer_word, level_word, md_escape
+from ui.labels import answer_word, level_word, md_escape, organisation_word
 from ui.session import get_store, require_user, t
 
 KEY = "training."
@@ -390,7 +390,12 @@ def _trainer(lang: str) -> None:
     if not units:
         return
     default = units.index(wanted) if wanted in units else (units.index(user.agency) if user.agency in units else 0)
-    unit = st.selectbox(t("training.trainer_unit"), units, index=default, key=KEY + "unit")
+    names = {o["key"]: str(o["name"]) for o in store.list_organisations()}
+
+    def unit_words(key: str) -> str:  # a unit by its name, an agency's own organisation in words: never a code
+        return organisation_word(key, lang) if names.get(key, key) == key else names[key]
+
+    unit = st.selectbox(t("training.trainer_unit"), units, index=default, key=KEY + "unit", format_func=unit_words)
     if unit is None:
         return
     focus, unknown = _focus_items(checklists)
