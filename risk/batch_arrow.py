@@ -24,8 +24,9 @@ import io
 import itertools
 import queue
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
+from typing import TypeVar
 
 import numpy as np
 import pyarrow as pa
@@ -52,6 +53,9 @@ _FORMULA_RE2 = "^[" + "".join("\\-" if c == "-" else c for c in FORMULA_START) +
 _NEGATIVE_RE2 = r"^-\p{Nd}+(?:[.,]\p{Nd}+)?\z"
 
 
+T = TypeVar("T")
+
+
 class Unsupported(Exception):
     """pyarrow does not read this file as pandas would; use the pandas path."""
 
@@ -66,8 +70,11 @@ class _Bad:
 
 
 def _kind_codes(chunk: pa.Array) -> np.ndarray:
-    """Each cell's kind: 0 yes, 1 no, 2 unknown, 3 empty, 4 not an answer (a hash lookup in Arrow)."""
-    found = pc.fill_null(pc.index_in(chunk, options=_answer_set()), _int_4())
+    """Each cell's kind: 0 yes, 1 no, 2 unknown, 3 empty, 4 not an answer (a hash lookup in Arrow; the
+    answer columns are read as bytes, since only their cells that are not an answer can fail UTF-8)."""
+    found = pc.index_in(chunk, options=_answer_set())
+    if found.null_count:
+        found = pc.fill_null(found, _int_4())
     return np.frombuffer(found.buffers()[1], dtype=np.int32)[found.offset : found.offset + len(found)]
 
 
@@ -77,7 +84,7 @@ def _kind_codes(chunk: pa.Array) -> np.ndarray:
 
 @functools.cache
 def _answer_set() -> pc.SetLookupOptions:
-    return pc.SetLookupOptions(_strings(list(_ANSWERS)))
+    return pc.SetLookupOptions(_strings(list(_ANSWERS), pa.binary()))
 
 
 @functools.cache
@@ -97,22 +104,24 @@ def _ints(values: np.ndarray) -> pa.Array:
     return pa.Array.from_buffers(pa.int32(), len(values), [None, pa.py_buffer(values)])
 
 
-def _strings(values: list[str]) -> pa.Array:
-    """Python strings as an Arrow string array."""
+def _strings(values: list[str], kind: pa.DataType | None = None) -> pa.Array:
+    """Python strings as an Arrow string array (or binary: their UTF-8 bytes)."""
     data = [v.encode("utf-8") for v in values]
     offsets = np.zeros(len(data) + 1, dtype=np.int32)
     np.cumsum([len(d) for d in data], out=offsets[1:])
-    return pa.StringArray.from_buffers(len(data), pa.py_buffer(offsets), pa.py_buffer(b"".join(data)))
+    buffers = [None, pa.py_buffer(offsets), pa.py_buffer(b"".join(data))]
+    return pa.Array.from_buffers(kind or pa.string(), len(data), buffers)
 
 
-def _ahead(reader: Iterator[pa.RecordBatch]) -> Iterator[pa.RecordBatch]:
-    """The reader's batches, parsed by a thread AHEAD batches ahead of the caller: pyarrow parses without
-    the GIL, so parsing the next block runs beside the scoring and writing of this one (2 cores: ~1.6 x).
-    An error in the thread is raised here; a caller that stops early stops the thread."""
-    ready: queue.Queue[pa.RecordBatch | BaseException | None] = queue.Queue(maxsize=AHEAD)
+def _ahead(reader: Iterator[T]) -> Iterator[T]:
+    """The reader's items, made by a thread AHEAD items ahead of the caller: pyarrow parses (and numpy and
+    Arrow compute functions work) without the GIL, so making the next block runs beside the scoring and
+    writing of this one (2 cores: ~1.6 x). An error in the thread is raised here; a caller that stops
+    early stops the thread."""
+    ready: queue.Queue[T | BaseException | None] = queue.Queue(maxsize=AHEAD)
     stop = threading.Event()
 
-    def put(item: pa.RecordBatch | BaseException | None) -> bool:
+    def put(item: T | BaseException | None) -> bool:
         while not stop.is_set():
             try:
                 ready.put(item, timeout=0.1)
@@ -142,8 +151,12 @@ def _ahead(reader: Iterator[pa.RecordBatch]) -> Iterator[pa.RecordBatch]:
         thread.join()
 
 
-def _batches(opened: OpenedCsv) -> Iterator[pa.RecordBatch]:
-    """The CSV block by block, every cell a string (answers too: parsed faster than as dictionaries)."""
+def _batches(opened: OpenedCsv, answers: set[str], prepare: Callable[[pa.RecordBatch], T]) -> Iterator[T]:
+    """The CSV block by block, every cell a string, except the `answers` columns: bytes (parsed faster than as
+    strings, which are checked for UTF-8, or dictionaries), each block handed to `prepare` in the parsing
+    thread (the kinds of its answers: the two threads share the work)."""
+    if not opened.sep.isascii():
+        raise Unsupported("pyarrow separates by one byte")
     data = opened.data
     source = data if isinstance(data, str) else pa.BufferReader(pa.py_buffer(data.getbuffer()))
     try:
@@ -152,14 +165,14 @@ def _batches(opened: OpenedCsv) -> Iterator[pa.RecordBatch]:
             read_options=pacsv.ReadOptions(block_size=BLOCK_BYTES, use_threads=True),
             parse_options=pacsv.ParseOptions(delimiter=opened.sep, newlines_in_values=True, ignore_empty_lines=True),
             convert_options=pacsv.ConvertOptions(
-                column_types=dict.fromkeys(opened.header, pa.string()),
+                column_types={name: pa.binary() if name in answers else pa.string() for name in opened.header},
                 strings_can_be_null=False,
                 quoted_strings_can_be_null=False,
             ),
         )
         if reader.schema.names != opened.header:
             raise Unsupported("the columns pyarrow read are not those of the header")
-        yield from _ahead(reader)
+        yield from _ahead(map(prepare, reader))
     except (pa.ArrowInvalid, pa.ArrowNotImplementedError, pa.ArrowTypeError) as e:
         raise Unsupported(str(e)) from None
 
@@ -247,14 +260,18 @@ class _Run:
 
     first: int  # index in `present` of the run's first column
     width: int
-    place: np.ndarray  # base-4 place values: a row's code is its kinds · place
     cells: pa.Array  # code -> the rendered cells, joined by the separator
     worst: np.ndarray  # code -> points towards score_max: yes | (in form & not known)
     known: np.ndarray  # code -> how many are known (and so in the form)
     in_form: np.ndarray  # code -> how many are in the form (asked in it, or answered)
 
     def codes(self, kinds: np.ndarray) -> np.ndarray:
-        return np.asarray(kinds[:, self.first : self.first + self.width].astype(np.int32) @ self.place)
+        """Each row's code: its kinds in the run's columns as base-4 digits (kinds: column-major)."""
+        code = kinds[:, self.first].astype(np.int32)
+        for j in range(self.first + 1, self.first + self.width):
+            code <<= 2
+            code += kinds[:, j]
+        return code
 
 
 @dataclass
@@ -300,7 +317,7 @@ class _Plan:
                 "in_form": np.stack([f * 0 + 1, f * 0 + 1, f * 0 + 1, f], axis=1),
             }
             sums = {name: table[col, digits].sum(axis=1) for name, table in per_kind.items()}
-            run = _Run(part[0], width, place, _answer_table(width, sep), sums["worst"], sums["known"], sums["in_form"])
+            run = _Run(part[0], width, _answer_table(width, sep), sums["worst"], sums["known"], sums["in_form"])
             layout.append(run)
             runs.append(run)
         n = len(cc.ids)
@@ -354,7 +371,10 @@ def _data(lines: pa.Array) -> pa.Buffer:
 
 def _render(pending: list[tuple[np.ndarray, pa.RecordBatch]], plan: _Plan) -> pa.Buffer:
     """Score some checked batches together (fewer, larger numpy calls) and render them as CSV lines."""
-    kinds = pending[0][0] if len(pending) == 1 else np.concatenate([kinds for kinds, _ in pending])
+    kinds = pending[0][0]
+    if len(pending) > 1:
+        kinds = np.empty((sum(len(k) for k, _ in pending), kinds.shape[1]), dtype=np.int8, order="F")
+        np.concatenate([k for k, _ in pending], out=kinds)
     cc, sep = plan.cc, plan.sep
     # Column-major: score_arrays reads it column by column.
     yes = np.zeros((len(kinds), len(cc.ids)), dtype=bool, order="F")
@@ -416,18 +436,29 @@ def score_csv(
     pending: list[tuple[np.ndarray, pa.RecordBatch]] = []  # checked, not yet scored and written
     start = 0
     yield _header_bytes(header, sep)
-    for batch in _batches(opened):
-        rows = batch.num_rows
-        kinds = np.empty((rows, len(present)), dtype=np.int8)
+
+    def prepare(batch: pa.RecordBatch) -> tuple[np.ndarray, pa.RecordBatch]:
+        kinds = np.empty((batch.num_rows, len(present)), dtype=np.int8, order="F")
         for j, item in enumerate(present):
             kinds[:, j] = _kind_codes(batch.column(item))
-            wrong = np.flatnonzero(kinds[:, j] == 4)
-            if wrong.size:
-                b = bad.setdefault(item, _Bad())
-                if not b.rows:
-                    b.first = str(batch.column(item)[int(wrong[0])].as_py())
-                b.rows.extend(int(start + r) for r in wrong[: 5 - len(b.rows)])
-                b.count += wrong.size
+        return kinds, batch
+
+    for kinds, batch in _batches(opened, set(present), prepare):
+        rows = batch.num_rows
+        if kinds.max(initial=0) == 4:
+            for j, item in enumerate(present):
+                wrong = np.flatnonzero(kinds[:, j] == 4)
+                if wrong.size:
+                    values = pc.take(batch.column(item), _ints(wrong))
+                    try:  # pandas fails on text that is not UTF-8 before it looks at the answers, and says so
+                        values = values.cast(pa.string())
+                    except pa.ArrowInvalid as e:
+                        raise Unsupported(str(e)) from None
+                    b = bad.setdefault(item, _Bad())
+                    if not b.rows:
+                        b.first = str(values[0].as_py())
+                    b.rows.extend(int(start + r) for r in wrong[: 5 - len(b.rows)])
+                    b.count += wrong.size
         start += rows
         if bad:
             pending.clear()  # after a bad cell nothing more is written: only the checks go on
