@@ -3,13 +3,16 @@
 The same answers, checks, messages and output bytes as the pandas path in risk.batch (reading with
 pandas, `score_frame`, `neutralise_formulas`, `DataFrame.to_csv` with CRLF line ends), at close to
 the speed at which pyarrow alone reads and writes the file. A thread parses the file in blocks of
-BLOCK_BYTES (every cell a string) while the caller's thread turns the answers into one byte a cell
-(0 yes, 1 no, 2 unknown, 3 empty) with Arrow's index_in, scores ROWS_AT_ONCE rows at a time with
-numpy (score_arrays for score and level; score_max and completeness from a small table per column)
-and renders them with Arrow compute functions: runs of up to GROUP adjacent answer columns with one
-`take` from a table of every combination, the user's other columns with formulas neutralised and
-quoting as Python's csv writer quotes. The output is yielded as it is made, so neither the table nor
-the output is ever held whole; a bad cell is found before the caller keeps anything (see score_csv).
+BLOCK_BYTES (the user's columns as strings, the answer columns as bytes) and turns each block's answers
+into one byte a cell (0 yes, 1 no, 2 unknown, 3 empty, 4 not an answer) with Arrow's index_in, while the
+caller's thread scores ROWS_AT_ONCE rows at a time with numpy (score_arrays for score and level) and
+renders them with Arrow compute functions. Runs of up to GROUP adjacent answer columns are coded as
+base-4 numbers: one `take` from a table of every combination renders a run, and the same code looks up
+what the run adds to score_max and to completeness. The four added cells come from tables made once
+(the level's with the line end); the user's other columns get formulas neutralised and quotes as
+Python's csv writer quotes, and one join makes the lines. The output is yielded as it is made, so
+neither the table nor the output is ever held whole; a bad cell is found before the caller keeps
+anything (see score_csv).
 
 A file pyarrow will not parse as pandas would (a short row, an empty column name, text that is not
 UTF-8, a row longer than the header) raises `Unsupported`; the caller then takes the pandas path,
@@ -46,9 +49,9 @@ AHEAD = 2  # batches parsed ahead of the one being scored
 ROWS_AT_ONCE = 1 << 14  # rows scored and rendered together: fewer numpy calls; 2**15 is as fast, 30 MB more
 GROUP = 6  # adjacent answer columns rendered by one take: 4**6 = 4,096 distinct rows
 _TABLES: dict[tuple[int, str], pa.Array] = {}
-# Python's re `\d` is any Unicode decimal digit, RE2's only 0-9: \p{Nd} is the same set.
-_FORMULA_BYTES = np.zeros(256, dtype=bool)
+_FORMULA_BYTES = np.zeros(256, dtype=bool)  # the first bytes of a formula (all ASCII)
 _FORMULA_BYTES[[ord(c) for c in FORMULA_START]] = True
+# Python's re `\d` is any Unicode decimal digit, RE2's only 0-9: \p{Nd} is the same set.
 _FORMULA_RE2 = "^[" + "".join("\\-" if c == "-" else c for c in FORMULA_START) + "]"
 _NEGATIVE_RE2 = r"^-\p{Nd}+(?:[.,]\p{Nd}+)?\z"
 
