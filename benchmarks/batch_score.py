@@ -1,7 +1,9 @@
 """`python -m risk score` on 1,000,000 domestic-violence assessments, beside the floors of reading and writing the file.
 
-Each command runs in a fresh process (start-up included, as a user runs it), RUNS times; the medians are printed
-with the peak memory (maximum resident set size) of each, against the size of the file:
+Each command runs in a fresh process (start-up included, as a user runs it), RUNS times; the medians of the wall
+time and of the CPU time (user + system, all threads) are printed with the peak memory (maximum resident set size)
+of each, against the size of the file. On a machine busy with other work the wall times swing by 2 x from run to
+run; the CPU times much less, so their ratio is printed too:
 
 - pandas floor: pandas reads the CSV (every cell a string) and writes it back;
 - pyarrow floor: pyarrow reads the CSV (every cell a string) and writes it back, with score's parse options
@@ -82,8 +84,9 @@ out.to_csv(sys.argv[2], index=False, sep=sep, lineterminator="\\r\\n")
 """
 
 
-def run(argv: list[str]) -> tuple[float, int]:
-    """Wall time in seconds and peak resident memory in bytes of one command in a fresh process."""
+def run(argv: list[str]) -> tuple[float, float, int]:
+    """Wall time and CPU time (user + system, every thread) in seconds and peak resident memory in bytes of
+    one command in a fresh process."""
     start = time.perf_counter()
     proc = subprocess.Popen(argv, cwd=ROOT, stdout=subprocess.DEVNULL)
     _, status, usage = os.wait4(proc.pid, 0)
@@ -91,7 +94,7 @@ def run(argv: list[str]) -> tuple[float, int]:
     proc.returncode = os.waitstatus_to_exitcode(status)
     if proc.returncode != 0:
         raise SystemExit(f"{argv[:3]} failed with status {proc.returncode}")
-    return elapsed, usage.ru_maxrss * 1024  # Linux reports kilobytes
+    return elapsed, usage.ru_utime + usage.ru_stime, usage.ru_maxrss * 1024  # Linux reports kilobytes
 
 
 def main() -> None:
@@ -111,11 +114,13 @@ def main() -> None:
             "pandas path": [py, "-c", PANDAS_PATH, str(src), str(out)],
         }
         times: dict[str, list[float]] = {name: [] for name in commands}
+        cpu: dict[str, list[float]] = {name: [] for name in commands}
         memory: dict[str, list[int]] = {name: [] for name in commands}
         for _ in range(runs):  # interleaved, so a busy moment falls on every command alike
             for name, argv in commands.items():
-                t, m = run(argv)
+                t, c, m = run(argv)
                 times[name].append(t)
+                cpu[name].append(c)
                 memory[name].append(m)
     load = os.getloadavg()
     print(f"rows: {rows:,}  file: {size / 1e6:.0f} MB  runs: {runs}  load average: {load[0]:.1f} {load[1]:.1f}")
@@ -124,10 +129,12 @@ def main() -> None:
         peak = max(memory[name])
         print(
             f"{name + ':':16} median {med[name]:6.2f} s  (runs {', '.join(f'{t:.2f}' for t in times[name])})"
-            f"  peak memory {peak / 1e6:5.0f} MB = {peak / size:.2f} x file"
+            f"  cpu {statistics.median(cpu[name]):6.2f} s  peak memory {peak / 1e6:5.0f} MB = {peak / size:.2f} x file"
         )
     print(f"Samrisk score / pyarrow floor: {med['Samrisk score'] / med['pyarrow floor']:.2f}  (goal <= 1.5)")
     print(f"Samrisk score / shaped:        {med['Samrisk score'] / med['pyarrow shaped']:.2f}  (in score's shape)")
+    cpu_ratio = statistics.median(cpu["Samrisk score"]) / statistics.median(cpu["pyarrow floor"])
+    print(f"CPU time, score / pyarrow floor: {cpu_ratio:.2f}  (steadier on a busy machine)")
     print(f"Samrisk score / pandas floor:  {med['Samrisk score'] / med['pandas floor']:.2f}")
     print(f"pandas path / pyarrow floor:   {med['pandas path'] / med['pyarrow floor']:.2f}  (before)")
     peak, base = max(memory["Samrisk score"]), max(memory["start-up only"])
