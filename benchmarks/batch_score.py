@@ -1,11 +1,16 @@
 """`python -m risk score` on 1,000,000 domestic-violence assessments, beside the floors of reading and writing the file.
 
-Each command runs in a fresh process (start-up included, as a user runs it), RUNS times; the medians are printed
-with the peak memory (maximum resident set size) of each, against the size of the file:
+Each command runs in a fresh process (start-up included, as a user runs it), RUNS times; the medians of the wall
+time and of the CPU time (user + system, all threads) are printed with the peak memory (maximum resident set size)
+of each, against the size of the file. On a machine busy with other work the wall times swing by 2 x from run to
+run; the CPU times much less, so their ratio is printed too:
 
 - pandas floor: pandas reads the CSV (every cell a string) and writes it back;
-- pyarrow floor: pyarrow reads the CSV (every cell a string) and writes it back;
-- pyarrow shaped: the pyarrow floor written in the shape of score's output (unquoted, CRLF, four more columns);
+- pyarrow floor: pyarrow reads the CSV (every cell a string) and writes it back, with score's parse options
+  (quoted line breaks allowed, blank lines skipped); the column names come from the first line, as score gets
+  them (an extra pyarrow pass to learn them cost the floor 0.1-0.2 s and flattered score);
+- pyarrow shaped: the pyarrow floor written in the shape of score's output (unquoted, CRLF, four more columns):
+  pyarrow's own writer quotes every text cell, 183 MB where score writes 137 MB;
 - Samrisk score: `python -m risk score FILE --checklist domestic_violence -o OUT`;
 - pandas path: what `score` did before it read and wrote with pyarrow (and still does for a file pyarrow cannot
   read as pandas would), for comparison.
@@ -49,19 +54,21 @@ PANDAS_FLOOR = """
 import sys, pandas as pd
 pd.read_csv(sys.argv[1], dtype=str, keep_default_na=False).to_csv(sys.argv[2], index=False, lineterminator="\\r\\n")
 """
-PYARROW_FLOOR = """
-import sys, pyarrow as pa, pyarrow.csv as c
-names = c.read_csv(sys.argv[1], read_options=c.ReadOptions(skip_rows_after_names=10**9)).column_names
-t = c.read_csv(sys.argv[1], convert_options=c.ConvertOptions(column_types=dict.fromkeys(names, pa.string())))
-c.write_csv(t, sys.argv[2])
+READ = """
+import csv, sys, pyarrow as pa, pyarrow.csv as c
+with open(sys.argv[1], encoding="utf-8-sig", newline="") as f:
+    names = next(csv.reader(f))
+t = c.read_csv(
+    sys.argv[1],
+    parse_options=c.ParseOptions(newlines_in_values=True, ignore_empty_lines=True),
+    convert_options=c.ConvertOptions(column_types=dict.fromkeys(names, pa.string())),
+)
 """
+PYARROW_FLOOR = READ + "c.write_csv(t, sys.argv[2])\n"
 # The same read, written in the shape of score's output: no quotes (this file needs none), CRLF line ends, and four
 # more columns (copies of answer columns: ~11 bytes a row where score adds ~20), so 129 MB written where score writes
 # 137 MB (the floor above quotes every cell: 183 MB).
-PYARROW_SHAPED = """
-import sys, pyarrow as pa, pyarrow.csv as c
-names = c.read_csv(sys.argv[1], read_options=c.ReadOptions(skip_rows_after_names=10**9)).column_names
-t = c.read_csv(sys.argv[1], convert_options=c.ConvertOptions(column_types=dict.fromkeys(names, pa.string())))
+PYARROW_SHAPED = f"""{READ}
 for n, name in enumerate(["score", "score_max", "completeness", "level"]):
     t = t.append_column(name, t.column(n + 1))
 c.write_csv(t, sys.argv[2], c.WriteOptions(quoting_style="none", eol="\\r\\n"))
@@ -77,8 +84,9 @@ out.to_csv(sys.argv[2], index=False, sep=sep, lineterminator="\\r\\n")
 """
 
 
-def run(argv: list[str]) -> tuple[float, int]:
-    """Wall time in seconds and peak resident memory in bytes of one command in a fresh process."""
+def run(argv: list[str]) -> tuple[float, float, int]:
+    """Wall time and CPU time (user + system, every thread) in seconds and peak resident memory in bytes of
+    one command in a fresh process."""
     start = time.perf_counter()
     proc = subprocess.Popen(argv, cwd=ROOT, stdout=subprocess.DEVNULL)
     _, status, usage = os.wait4(proc.pid, 0)
@@ -86,7 +94,7 @@ def run(argv: list[str]) -> tuple[float, int]:
     proc.returncode = os.waitstatus_to_exitcode(status)
     if proc.returncode != 0:
         raise SystemExit(f"{argv[:3]} failed with status {proc.returncode}")
-    return elapsed, usage.ru_maxrss * 1024  # Linux reports kilobytes
+    return elapsed, usage.ru_utime + usage.ru_stime, usage.ru_maxrss * 1024  # Linux reports kilobytes
 
 
 def main() -> None:
@@ -106,11 +114,13 @@ def main() -> None:
             "pandas path": [py, "-c", PANDAS_PATH, str(src), str(out)],
         }
         times: dict[str, list[float]] = {name: [] for name in commands}
+        cpu: dict[str, list[float]] = {name: [] for name in commands}
         memory: dict[str, list[int]] = {name: [] for name in commands}
         for _ in range(runs):  # interleaved, so a busy moment falls on every command alike
             for name, argv in commands.items():
-                t, m = run(argv)
+                t, c, m = run(argv)
                 times[name].append(t)
+                cpu[name].append(c)
                 memory[name].append(m)
     load = os.getloadavg()
     print(f"rows: {rows:,}  file: {size / 1e6:.0f} MB  runs: {runs}  load average: {load[0]:.1f} {load[1]:.1f}")
@@ -119,10 +129,12 @@ def main() -> None:
         peak = max(memory[name])
         print(
             f"{name + ':':16} median {med[name]:6.2f} s  (runs {', '.join(f'{t:.2f}' for t in times[name])})"
-            f"  peak memory {peak / 1e6:5.0f} MB = {peak / size:.2f} x file"
+            f"  cpu {statistics.median(cpu[name]):6.2f} s  peak memory {peak / 1e6:5.0f} MB = {peak / size:.2f} x file"
         )
     print(f"Samrisk score / pyarrow floor: {med['Samrisk score'] / med['pyarrow floor']:.2f}  (goal <= 1.5)")
     print(f"Samrisk score / shaped:        {med['Samrisk score'] / med['pyarrow shaped']:.2f}  (in score's shape)")
+    cpu_ratio = statistics.median(cpu["Samrisk score"]) / statistics.median(cpu["pyarrow floor"])
+    print(f"CPU time, score / pyarrow floor: {cpu_ratio:.2f}  (steadier on a busy machine)")
     print(f"Samrisk score / pandas floor:  {med['Samrisk score'] / med['pandas floor']:.2f}")
     print(f"pandas path / pyarrow floor:   {med['pandas path'] / med['pyarrow floor']:.2f}  (before)")
     peak, base = max(memory["Samrisk score"]), max(memory["start-up only"])

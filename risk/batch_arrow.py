@@ -3,13 +3,16 @@
 The same answers, checks, messages and output bytes as the pandas path in risk.batch (reading with
 pandas, `score_frame`, `neutralise_formulas`, `DataFrame.to_csv` with CRLF line ends), at close to
 the speed at which pyarrow alone reads and writes the file. A thread parses the file in blocks of
-BLOCK_BYTES (every cell a string) while the caller's thread turns the answers into one byte a cell
-(0 yes, 1 no, 2 unknown, 3 empty) with Arrow's index_in, scores ROWS_AT_ONCE rows at a time with
-numpy (score_arrays for score and level; score_max and completeness from a small table per column)
-and renders them with Arrow compute functions: runs of up to GROUP adjacent answer columns with one
-`take` from a table of every combination, the user's other columns with formulas neutralised and
-quoting as Python's csv writer quotes. The output is yielded as it is made, so neither the table nor
-the output is ever held whole; a bad cell is found before the caller keeps anything (see score_csv).
+BLOCK_BYTES (the user's columns as strings, the answer columns as bytes) and turns each block's answers
+into one byte a cell (0 yes, 1 no, 2 unknown, 3 empty, 4 not an answer) with Arrow's index_in, while the
+caller's thread scores ROWS_AT_ONCE rows at a time with numpy (score_arrays for score and level) and
+renders them with Arrow compute functions. Runs of up to GROUP adjacent answer columns are coded as
+base-4 numbers: one `take` from a table of every combination renders a run, and the same code looks up
+what the run adds to score_max and to completeness. The four added cells come from tables made once
+(the level's with the line end); the user's other columns get formulas neutralised and quotes as
+Python's csv writer quotes, and one join makes the lines. The output is yielded as it is made, so
+neither the table nor the output is ever held whole; a bad cell is found before the caller keeps
+anything (see score_csv).
 
 A file pyarrow will not parse as pandas would (a short row, an empty column name, text that is not
 UTF-8, a row longer than the header) raises `Unsupported`; the caller then takes the pandas path,
@@ -26,7 +29,7 @@ import queue
 import threading
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TypeVar
 
 import numpy as np
 import pyarrow as pa
@@ -46,9 +49,14 @@ AHEAD = 2  # batches parsed ahead of the one being scored
 ROWS_AT_ONCE = 1 << 14  # rows scored and rendered together: fewer numpy calls; 2**15 is as fast, 30 MB more
 GROUP = 6  # adjacent answer columns rendered by one take: 4**6 = 4,096 distinct rows
 _TABLES: dict[tuple[int, str], pa.Array] = {}
+_FORMULA_BYTES = np.zeros(256, dtype=bool)  # the first bytes of a formula (all ASCII)
+_FORMULA_BYTES[[ord(c) for c in FORMULA_START]] = True
 # Python's re `\d` is any Unicode decimal digit, RE2's only 0-9: \p{Nd} is the same set.
 _FORMULA_RE2 = "^[" + "".join("\\-" if c == "-" else c for c in FORMULA_START) + "]"
 _NEGATIVE_RE2 = r"^-\p{Nd}+(?:[.,]\p{Nd}+)?\z"
+
+
+T = TypeVar("T")
 
 
 class Unsupported(Exception):
@@ -65,8 +73,11 @@ class _Bad:
 
 
 def _kind_codes(chunk: pa.Array) -> np.ndarray:
-    """Each cell's kind: 0 yes, 1 no, 2 unknown, 3 empty, 4 not an answer (a hash lookup in Arrow)."""
-    found = pc.fill_null(pc.index_in(chunk, options=_answer_set()), _int_4())
+    """Each cell's kind: 0 yes, 1 no, 2 unknown, 3 empty, 4 not an answer (a hash lookup in Arrow; the
+    answer columns are read as bytes, since only their cells that are not an answer can fail UTF-8)."""
+    found = pc.index_in(chunk, options=_answer_set())
+    if found.null_count:
+        found = pc.fill_null(found, _int_4())
     return np.frombuffer(found.buffers()[1], dtype=np.int32)[found.offset : found.offset + len(found)]
 
 
@@ -76,7 +87,7 @@ def _kind_codes(chunk: pa.Array) -> np.ndarray:
 
 @functools.cache
 def _answer_set() -> pc.SetLookupOptions:
-    return pc.SetLookupOptions(_strings(list(_ANSWERS)))
+    return pc.SetLookupOptions(_strings(list(_ANSWERS), pa.binary()))
 
 
 @functools.cache
@@ -96,22 +107,24 @@ def _ints(values: np.ndarray) -> pa.Array:
     return pa.Array.from_buffers(pa.int32(), len(values), [None, pa.py_buffer(values)])
 
 
-def _strings(values: list[str]) -> pa.Array:
-    """Python strings as an Arrow string array."""
+def _strings(values: list[str], kind: pa.DataType | None = None) -> pa.Array:
+    """Python strings as an Arrow string array (or binary: their UTF-8 bytes)."""
     data = [v.encode("utf-8") for v in values]
     offsets = np.zeros(len(data) + 1, dtype=np.int32)
     np.cumsum([len(d) for d in data], out=offsets[1:])
-    return pa.StringArray.from_buffers(len(data), pa.py_buffer(offsets), pa.py_buffer(b"".join(data)))
+    buffers = [None, pa.py_buffer(offsets), pa.py_buffer(b"".join(data))]
+    return pa.Array.from_buffers(kind or pa.string(), len(data), buffers)
 
 
-def _ahead(reader: Iterator[pa.RecordBatch]) -> Iterator[pa.RecordBatch]:
-    """The reader's batches, parsed by a thread AHEAD batches ahead of the caller: pyarrow parses without
-    the GIL, so parsing the next block runs beside the scoring and writing of this one (2 cores: ~1.6 x).
-    An error in the thread is raised here; a caller that stops early stops the thread."""
-    ready: queue.Queue[pa.RecordBatch | BaseException | None] = queue.Queue(maxsize=AHEAD)
+def _ahead(reader: Iterator[T]) -> Iterator[T]:
+    """The reader's items, made by a thread AHEAD items ahead of the caller: pyarrow parses (and numpy and
+    Arrow compute functions work) without the GIL, so making the next block runs beside the scoring and
+    writing of this one (2 cores: ~1.6 x). An error in the thread is raised here; a caller that stops
+    early stops the thread."""
+    ready: queue.Queue[T | BaseException | None] = queue.Queue(maxsize=AHEAD)
     stop = threading.Event()
 
-    def put(item: pa.RecordBatch | BaseException | None) -> bool:
+    def put(item: T | BaseException | None) -> bool:
         while not stop.is_set():
             try:
                 ready.put(item, timeout=0.1)
@@ -141,8 +154,12 @@ def _ahead(reader: Iterator[pa.RecordBatch]) -> Iterator[pa.RecordBatch]:
         thread.join()
 
 
-def _batches(opened: OpenedCsv) -> Iterator[pa.RecordBatch]:
-    """The CSV block by block, every cell a string (answers too: parsed faster than as dictionaries)."""
+def _batches(opened: OpenedCsv, answers: set[str], prepare: Callable[[pa.RecordBatch], T]) -> Iterator[T]:
+    """The CSV block by block, every cell a string, except the `answers` columns: bytes (parsed faster than as
+    strings, which are checked for UTF-8, or dictionaries), each block handed to `prepare` in the parsing
+    thread (the kinds of its answers: the two threads share the work)."""
+    if not opened.sep.isascii():
+        raise Unsupported("pyarrow separates by one byte")
     data = opened.data
     source = data if isinstance(data, str) else pa.BufferReader(pa.py_buffer(data.getbuffer()))
     try:
@@ -151,14 +168,14 @@ def _batches(opened: OpenedCsv) -> Iterator[pa.RecordBatch]:
             read_options=pacsv.ReadOptions(block_size=BLOCK_BYTES, use_threads=True),
             parse_options=pacsv.ParseOptions(delimiter=opened.sep, newlines_in_values=True, ignore_empty_lines=True),
             convert_options=pacsv.ConvertOptions(
-                column_types=dict.fromkeys(opened.header, pa.string()),
+                column_types={name: pa.binary() if name in answers else pa.string() for name in opened.header},
                 strings_can_be_null=False,
                 quoted_strings_can_be_null=False,
             ),
         )
         if reader.schema.names != opened.header:
             raise Unsupported("the columns pyarrow read are not those of the header")
-        yield from _ahead(reader)
+        yield from _ahead(map(prepare, reader))
     except (pa.ArrowInvalid, pa.ArrowNotImplementedError, pa.ArrowTypeError) as e:
         raise Unsupported(str(e)) from None
 
@@ -185,42 +202,25 @@ def _answer_table(width: int, sep: str) -> pa.Array:
     return _TABLES[key]
 
 
-def _answer_cells(kinds: np.ndarray, sep: str) -> pa.Array:
-    """Rendered cells of some adjacent answer columns (kinds: rows × at most GROUP columns), joined by `sep`."""
-    width = kinds.shape[1]
-    code = kinds.astype(np.int32) @ (4 ** np.arange(width - 1, -1, -1, dtype=np.int32))
-    return pc.take(_answer_table(width, sep), _ints(code))
-
-
-def _small(values: np.ndarray, text: Callable[[Any], str], sep: str) -> pa.Array:
-    """Rendered cells of a column with few distinct values (scores, completeness, level)."""
-    distinct, idx = np.unique(values, return_inverse=True)
-    rendered = _strings([csv_field(text(v), sep) for v in distinct.tolist()])
-    return pc.take(rendered, _ints(idx.reshape(-1)))
-
-
-def _added_cells(
-    score: np.ndarray, score_max: np.ndarray, completeness: np.ndarray, level: np.ndarray, sep: str
-) -> list[pa.Array]:
-    """The four added cells of each row: score, score_max, completeness, level."""
-    levels = [lv.value for lv in LEVEL_ORDER]
-    return [
-        _small(score, str, sep),
-        _small(score_max, str, sep),
-        _small(completeness, _float_text, sep),
-        _small(level, lambda n: levels[n], sep),
-    ]
+def _rendered(texts: list[str], sep: str, end: str = "") -> pa.Array:
+    """Cells as written (quoted as needed), each followed by `end`: a table for `take`."""
+    return _strings([csv_field(t, sep) + end for t in texts])
 
 
 def _passthrough(chunk: pa.Array, sep: str, scan: bool) -> pa.Array:
-    """A column the user brought: formula cells prefixed with ' (unless `scan` is off), then quoted as needed."""
-    if scan:
+    """A column the user brought: formula cells prefixed with ' (unless `scan` is off), then quoted as needed.
+
+    The bytes are looked at first (the first byte of each cell, every byte for a character that needs
+    quotes): most columns need neither, and then no regular expression runs."""
+    if scan and _may_start_formula(chunk):
         formula = pc.and_(
             pc.match_substring_regex(chunk, _FORMULA_RE2),
             pc.invert(pc.match_substring_regex(chunk, _NEGATIVE_RE2)),
         )
         if pc.any(formula).as_py():
             chunk = pc.if_else(formula, pc.binary_join_element_wise(_text("'"), chunk, _text("")), chunk)
+    if not _may_need_quotes(chunk, sep):
+        return chunk
     quote = pc.match_substring(chunk, sep)
     for c in ('"', "\r", "\n"):
         if c != sep:
@@ -229,6 +229,116 @@ def _passthrough(chunk: pa.Array, sep: str, scan: bool) -> pa.Array:
         quoted = pc.binary_join_element_wise(_text('"'), pc.replace_substring(chunk, '"', '""'), _text('"'), _text(""))
         chunk = pc.if_else(quote, quoted, chunk)
     return chunk
+
+
+def _offsets_and_bytes(chunk: pa.Array) -> tuple[np.ndarray, np.ndarray]:
+    """A string array's offsets (len + 1) and the whole of its data buffer, as numpy views."""
+    offsets = np.frombuffer(chunk.buffers()[1], dtype=np.int32)[chunk.offset : chunk.offset + len(chunk) + 1]
+    data = chunk.buffers()[2]
+    return offsets, np.frombuffer(data, dtype=np.uint8) if data is not None else np.zeros(0, dtype=np.uint8)
+
+
+def _may_start_formula(chunk: pa.Array) -> bool:
+    """Whether some cell begins with a character that starts a formula (its first byte: they are all ASCII)."""
+    offsets, data = _offsets_and_bytes(chunk)
+    starts = offsets[:-1][offsets[1:] > offsets[:-1]]
+    return bool(starts.size) and bool(_FORMULA_BYTES[data[starts]].any())
+
+
+def _may_need_quotes(chunk: pa.Array, sep: str) -> bool:
+    """Whether some cell holds the separator, a quote, CR or LF (any byte of them; a non-ASCII separator: yes)."""
+    if ord(sep) > 127:
+        return True
+    offsets, data = _offsets_and_bytes(chunk)
+    if len(offsets) < 2:
+        return False
+    values = data[offsets[0] : offsets[-1]]
+    return any(bool((values == ord(c)).any()) for c in (sep, '"', "\r", "\n"))
+
+
+@dataclass
+class _Run:
+    """Adjacent answer columns of the file, rendered together by one `take` of a table of every combination of
+    their answers, and what each combination adds to score_max and to the two counts of completeness."""
+
+    first: int  # index in `present` of the run's first column
+    width: int
+    cells: pa.Array  # code -> the rendered cells, joined by the separator
+    worst: np.ndarray  # code -> points towards score_max: yes | (in form & not known)
+    known: np.ndarray  # code -> how many are known (and so in the form)
+    in_form: np.ndarray  # code -> how many are in the form (asked in it, or answered)
+
+    def codes(self, kinds: np.ndarray) -> np.ndarray:
+        """Each row's code: its kinds in the run's columns as base-4 digits (kinds: column-major)."""
+        code = kinds[:, self.first].astype(np.int32)
+        for j in range(self.first + 1, self.first + self.width):
+            code <<= 2
+            code += kinds[:, j]
+        return code
+
+
+@dataclass
+class _Plan:
+    """How the rows of one file are scored and written, made once from its header.
+
+    Each kind of answer (0 yes, 1 no, 2 unknown, 3 empty) in an answer column adds to score_max and to the two
+    counts of completeness what score_arrays and score_frame compute from whole rows; the checklist's items that
+    are not columns of the file add what an empty cell adds. So score_max and completeness are sums of a few
+    table lookups, one per run of answer columns."""
+
+    cc: Compiled
+    sep: str
+    at: list[int]  # the answer columns' indexes in the checklist
+    layout: list[str | _Run]  # the header as written: a user's column by name, answer columns by run
+    runs: list[_Run]
+    absent_worst: int
+    absent_in_form: int
+    numbers: pa.Array  # n -> str(n), quoted as needed
+    completeness: pa.Array  # known * (items + 1) + in_form -> round(known / in_form, 4) as pandas writes it
+    levels: pa.Array  # level code -> its name and the line end
+
+    @classmethod
+    def of(cls, cc: Compiled, header: list[str], present: list[str], form: np.ndarray, sep: str) -> _Plan:
+        weight = cc.points * sum(mask.astype(np.int64) for mask in cc.section_masks.values())
+        at = [cc.index[item] for item in present]
+        absent = np.ones(len(cc.ids), dtype=bool)
+        absent[at] = False
+        layout: list[str | _Run] = []
+        runs: list[_Run] = []
+        for part in _layout(header, present):
+            if isinstance(part, str):
+                layout.append(part)
+                continue
+            width = len(part)
+            place = 4 ** np.arange(width - 1, -1, -1, dtype=np.int32)
+            digits = (np.arange(4**width, dtype=np.int32)[:, None] // place) % 4  # code -> kinds of the run
+            w, f = weight[[at[j] for j in part]], form[[at[j] for j in part]].astype(np.int64)
+            col = np.arange(width)
+            per_kind = {
+                "worst": np.stack([w, 0 * w, w, w * f], axis=1),
+                "known": np.tile(np.array([1, 1, 0, 0], dtype=np.int64), (width, 1)),
+                "in_form": np.stack([f * 0 + 1, f * 0 + 1, f * 0 + 1, f], axis=1),
+            }
+            sums = {name: table[col, digits].sum(axis=1) for name, table in per_kind.items()}
+            run = _Run(part[0], width, _answer_table(width, sep), sums["worst"], sums["known"], sums["in_form"])
+            layout.append(run)
+            runs.append(run)
+        n = len(cc.ids)
+        known, in_form = np.divmod(np.arange((n + 1) ** 2), n + 1)
+        with np.errstate(invalid="ignore", divide="ignore"):
+            ratio = np.round(known / in_form, 4)
+        return cls(
+            cc=cc,
+            sep=sep,
+            at=at,
+            layout=layout,
+            runs=runs,
+            absent_worst=int((weight * form)[absent].sum()),
+            absent_in_form=int(form[absent].sum()),
+            numbers=_rendered([str(v) for v in range(int(weight.sum()) + 1)], sep),
+            completeness=_rendered([_float_text(v) for v in ratio.tolist()], sep),
+            levels=_rendered([lv.value for lv in LEVEL_ORDER], sep, end="\r\n"),
+        )
 
 
 def _layout(header: list[str], present: list[str]) -> list[str | list[int]]:
@@ -262,66 +372,41 @@ def _data(lines: pa.Array) -> pa.Buffer:
     return data.slice(int(offsets[0]), int(offsets[-1] - offsets[0]))
 
 
-@dataclass
-class _Tables:
-    """What each kind of answer (0 yes, 1 no, 2 unknown, 3 empty) in each answer column of the file adds to
-    score_max and to the two counts of completeness, and what the checklist's items absent from the file add
-    (as empty cells): the sums score_arrays and score_frame compute from whole rows, from one small table."""
-
-    at: list[int]  # the answer columns' indexes in the checklist
-    worst: np.ndarray  # (columns, 4) points towards score_max: yes | (in form & not known)
-    known: np.ndarray  # (columns, 4) 1 if known and in the form
-    in_form: np.ndarray  # (columns, 4) 1 if in the form
-    absent_worst: int
-    absent_in_form: int
-
-    @classmethod
-    def of(cls, cc: Compiled, present: list[str], form: np.ndarray) -> _Tables:
-        weight = cc.points * sum(mask.astype(np.int64) for mask in cc.section_masks.values())
-        at = [cc.index[item] for item in present]
-        absent = np.ones(len(cc.ids), dtype=bool)
-        absent[at] = False
-        w, f = weight[at], form[at].astype(np.int64)
-        return cls(
-            at=at,
-            worst=np.stack([w, 0 * w, w, w * f], axis=1),
-            known=np.tile(np.array([1, 1, 0, 0], dtype=np.int64), (len(at), 1)),
-            in_form=np.stack([f * 0 + 1, f * 0 + 1, f * 0 + 1, f], axis=1),
-            absent_worst=int((weight * form)[absent].sum()),
-            absent_in_form=int(form[absent].sum()),
-        )
-
-    def sums(self, table: np.ndarray, kinds: np.ndarray) -> np.ndarray:
-        """Row sums of the table's entries for each cell's kind."""
-        return np.asarray(table[np.arange(len(self.at)), kinds].sum(axis=1, dtype=np.int64))
-
-
-def _render(
-    pending: list[tuple[np.ndarray, pa.RecordBatch]],
-    cc: Compiled,
-    tables: _Tables,
-    layout: list[str | list[int]],
-    sep: str,
-) -> pa.Buffer:
+def _render(pending: list[tuple[np.ndarray, pa.RecordBatch]], plan: _Plan) -> pa.Buffer:
     """Score some checked batches together (fewer, larger numpy calls) and render them as CSV lines."""
-    kinds = pending[0][0] if len(pending) == 1 else np.concatenate([kinds for kinds, _ in pending])
+    kinds = pending[0][0]
+    if len(pending) > 1:
+        kinds = np.empty((sum(len(k) for k, _ in pending), kinds.shape[1]), dtype=np.int8, order="F")
+        np.concatenate([k for k, _ in pending], out=kinds)
+    cc, sep = plan.cc, plan.sep
     # Column-major: score_arrays reads it column by column.
     yes = np.zeros((len(kinds), len(cc.ids)), dtype=bool, order="F")
-    yes[:, tables.at] = kinds == 0
+    yes[:, plan.at] = kinds == 0
     now = score_arrays(cc, yes)
-    score_max = tables.sums(tables.worst, kinds) + tables.absent_worst
-    in_form = tables.sums(tables.in_form, kinds) + tables.absent_in_form
-    with np.errstate(invalid="ignore", divide="ignore"):
-        completeness = np.round(tables.sums(tables.known, kinds) / in_form, 4)
+    score_max = np.full(len(kinds), plan.absent_worst, dtype=np.int64)
+    in_form = np.full(len(kinds), plan.absent_in_form, dtype=np.int64)
+    known = np.zeros(len(kinds), dtype=np.int64)
+    codes: dict[int, pa.Array] = {}
+    for run in plan.runs:
+        code = run.codes(kinds)
+        score_max += run.worst[code]
+        known += run.known[code]
+        in_form += run.in_form[code]
+        codes[id(run)] = _ints(code)
     cells = []
-    for part in layout:
+    for part in plan.layout:
         if isinstance(part, str):
             column = pa.concat_arrays([batch.column(part) for _, batch in pending])
             cells.append(_passthrough(column, sep, scan=True))
         else:
-            cells.append(_answer_cells(kinds[:, part], sep))
-    cells.extend(_added_cells(now.score, score_max, completeness, now.level, sep))
-    return _data(pc.binary_join_element_wise(pc.binary_join_element_wise(*cells, _text(sep)), _text("\r\n"), _text("")))
+            cells.append(pc.take(part.cells, codes[id(part)]))
+    cells += [
+        pc.take(plan.numbers, _ints(now.score)),
+        pc.take(plan.numbers, _ints(score_max)),
+        pc.take(plan.completeness, _ints(known * (len(cc.ids) + 1) + in_form)),
+        pc.take(plan.levels, _ints(now.level)),  # the line end with it
+    ]
+    return _data(pc.binary_join_element_wise(*cells, _text(sep)))
 
 
 def score_csv(
@@ -348,35 +433,45 @@ def score_csv(
     ctx = Context(context)
     cc = compile_checklist(cl)
     present = [item for item in cc.ids if item in header]
-    tables = _Tables.of(cc, present, cc.form_mask(ctx))
-    layout = _layout(header, present)
+    plan = _Plan.of(cc, header, present, cc.form_mask(ctx), opened.sep)
     sep = opened.sep
     bad: dict[str, _Bad] = {}
     pending: list[tuple[np.ndarray, pa.RecordBatch]] = []  # checked, not yet scored and written
     start = 0
     yield _header_bytes(header, sep)
-    for batch in _batches(opened):
-        rows = batch.num_rows
-        kinds = np.empty((rows, len(present)), dtype=np.int8)
+
+    def prepare(batch: pa.RecordBatch) -> tuple[np.ndarray, pa.RecordBatch]:
+        kinds = np.empty((batch.num_rows, len(present)), dtype=np.int8, order="F")
         for j, item in enumerate(present):
             kinds[:, j] = _kind_codes(batch.column(item))
-            wrong = np.flatnonzero(kinds[:, j] == 4)
-            if wrong.size:
-                b = bad.setdefault(item, _Bad())
-                if not b.rows:
-                    b.first = str(batch.column(item)[int(wrong[0])].as_py())
-                b.rows.extend(int(start + r) for r in wrong[: 5 - len(b.rows)])
-                b.count += wrong.size
+        return kinds, batch
+
+    for kinds, batch in _batches(opened, set(present), prepare):
+        rows = batch.num_rows
+        if kinds.max(initial=0) == 4:
+            for j, item in enumerate(present):
+                wrong = np.flatnonzero(kinds[:, j] == 4)
+                if wrong.size:
+                    values = pc.take(batch.column(item), _ints(wrong))
+                    try:  # pandas fails on text that is not UTF-8 before it looks at the answers, and says so
+                        values = values.cast(pa.string())
+                    except pa.ArrowInvalid as e:
+                        raise Unsupported(str(e)) from None
+                    b = bad.setdefault(item, _Bad())
+                    if not b.rows:
+                        b.first = str(values[0].as_py())
+                    b.rows.extend(int(start + r) for r in wrong[: 5 - len(b.rows)])
+                    b.count += wrong.size
         start += rows
         if bad:
             pending.clear()  # after a bad cell nothing more is written: only the checks go on
             continue
         pending.append((kinds, batch))
         if sum(len(kinds) for kinds, _ in pending) >= ROWS_AT_ONCE:
-            yield _render(pending, cc, tables, layout, sep)
+            yield _render(pending, plan)
             pending.clear()
     if pending and not bad:
-        yield _render(pending, cc, tables, layout, sep)
+        yield _render(pending, plan)
     problems = []
     for item in present:
         if item in bad:

@@ -21,6 +21,7 @@ prefer `Because.of` for anything a person reads.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Annotated, Any
@@ -162,6 +163,15 @@ class VectorFacts:
     item_index: Mapping[str, int]
     critical: BoolArray  # (items,)
     section_levels: Mapping[str, npt.NDArray[np.int8]]
+
+    @functools.cached_property
+    def critical_yes(self) -> npt.NDArray[np.int64]:
+        """How many critical items each row answered yes: column by column, as `yes & critical` summed over
+        each row is ten times slower on a column-major `yes` (what batch scoring passes)."""
+        counts = np.zeros(self.yes.shape[0], dtype=np.int64)
+        for j in np.flatnonzero(self.critical):
+            counts += self.yes[:, j]
+        return counts
 
 
 class Condition:
@@ -315,7 +325,7 @@ class CountYes(Condition):
 
     def vector(self, facts: VectorFacts) -> BoolArray:
         if self.groups is None:
-            counts = (facts.yes & facts.critical).sum(axis=1)
+            counts = facts.critical_yes
         else:
             counts = np.zeros(facts.yes.shape[0], dtype=np.int64)
             for group in self.groups:

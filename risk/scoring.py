@@ -135,9 +135,9 @@ def score_arrays(cc: Compiled, yes: BoolArray) -> Scores:
     if cl.total_bands:
         total_level = _band(total, [b.min for b in cl.total_bands], [b.level for b in cl.total_bands])
         level = np.maximum(level, total_level)
-    critical_yes = np.asarray((yes & cc.critical).any(axis=1))
-    level = np.where(critical_yes, np.maximum(level, cl.critical_level.rank), level).astype(np.int8)
     facts = VectorFacts(yes=yes, item_index=cc.index, critical=cc.critical, section_levels=section_level)
+    critical_yes = np.asarray(facts.critical_yes > 0)
+    level = np.where(critical_yes, np.maximum(level, cl.critical_level.rank), level).astype(np.int8)
     rule_hits: dict[str, BoolArray] = {}
     for rule in cl.level_rules:
         hit = rule.when.vector(facts)

@@ -224,3 +224,66 @@ def test_the_arrow_path_does_not_import_pandas(tmp_path: Path) -> None:
     assert done.returncode == 0, done.stderr
     assert done.stdout.strip() == "False"
     assert (tmp_path / "o.csv").read_bytes() == _pandas_output(str(src))
+
+
+def _random_answers(rows: int, seed: int, drop: int = 0) -> pd.DataFrame:
+    """Random answers to the domestic-violence items (the first `drop` left out), with a note column."""
+    ids = list(default_checklists()["domestic_violence"].items)[drop:]
+    rng = np.random.default_rng(seed)
+    values = rng.choice(["yes", "no", "unknown", ""], size=(rows, len(ids)), p=[0.2, 0.5, 0.15, 0.15])
+    df = pd.DataFrame(values, columns=ids)
+    df.insert(len(ids) // 2, "note", rng.choice(["plain", "=1+2", "-3", 'say "hi"', "a,b", ""], size=rows))
+    return df
+
+
+@pytest.mark.parametrize("context", ["police_intake", "emergency_department", "case_conference"])
+def test_arrow_path_matches_pandas_in_every_form(tmp_path: Path, context: str) -> None:
+    # score_max and completeness depend on the form; some items are missing from the file (they count as empty)
+    from risk.batch import ADDED, neutralise_formulas, open_answers_csv, read_opened_csv
+    from risk.batch_arrow import score_csv
+
+    src = tmp_path / "in.csv"
+    _random_answers(500, seed=11, drop=3).to_csv(src, index=False)
+    opened = open_answers_csv(str(src), "domestic_violence")
+    scored = score_frame(read_opened_csv(opened), "domestic_violence", context=context)
+    out = neutralise_formulas(scored, keep={*default_checklists()["domestic_violence"].items, *ADDED})
+    expected = out.to_csv(index=False, lineterminator="\r\n").encode("utf-8")
+    got = b"".join(bytes(b) for b in score_csv(opened, "domestic_violence", context, default_checklists()))
+    assert got == expected
+
+
+@pytest.mark.parametrize("sep", ["1", "e", "|"])
+def test_a_separator_inside_scores_and_levels_is_quoted_as_pandas_quotes_it(tmp_path: Path, sep: str) -> None:
+    # "1" is in scores and completeness, "e" in the levels moderate and severe and in the answer yes
+    src = tmp_path / "in.csv"
+    _random_answers(300, seed=5).to_csv(src, index=False, sep=sep)
+    got = _arrow_output(str(src), sep=sep)
+    assert got == _pandas_output(str(src), sep=sep)
+    if sep != "|":
+        assert b'"' in got.split(b"\r\n", 1)[1]
+
+
+def test_a_separator_beyond_ascii_is_refused_with_a_message(tmp_path: Path) -> None:
+    src = tmp_path / "in.csv"
+    src.write_text("id§dv.strangulation\nK1§yes\n", encoding="utf-8")
+    done = run_cli("score", str(src), "--checklist", "domestic_violence", "--sep", "§", "-o", str(tmp_path / "o.csv"))
+    assert done.returncode == 2, done.stderr
+    assert "not a valid CSV file" in done.stderr
+    assert not (tmp_path / "o.csv").exists()
+
+
+@pytest.mark.parametrize("first", ["maybe", "\udcff"])
+def test_an_answer_that_is_not_utf8_is_named_as_pandas_names_it(tmp_path: Path, first: str) -> None:
+    # answer columns are read as bytes: a cell that is no answer and no UTF-8 either gets pandas' message
+    # (beyond the first 256 KiB, which are checked before any parser runs)
+    src = tmp_path / "in.csv"
+    rows = [f"K{n},{first if n == 25_000 else 'yes'},{'no' if n != 30_000 else chr(0xDCFF)}" for n in range(40_000)]
+    text = "case_ref,dv.strangulation,dv.weapon_access\n" + "\n".join(rows) + "\n"
+    src.write_bytes(text.encode("utf-8", "surrogateescape"))
+    with pytest.raises(InputError) as pandas_err:
+        _pandas_output(str(src))
+    assert "not UTF-8" in pandas_err.value.problems[0]
+    done = run_cli("score", str(src), "--checklist", "domestic_violence", "-o", str(tmp_path / "o.csv"))
+    assert done.returncode == 2
+    assert done.stderr == "".join(f"error: {p}\n" for p in pandas_err.value.problems)
+    assert not (tmp_path / "o.csv").exists()
