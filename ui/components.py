@@ -21,6 +21,7 @@ from risk.guidance import guidance_for_step
 from risk.models import AssessmentResult, Flag, RequiredChecklist, Step
 from risk.vocabulary import RiskLevel
 from ui.i18n import cap, t
+from ui.i18n import document_language as document_language  # defined there: app.py draws it without plotly
 from ui.labels import (
     LEVEL_COLOURS,
     LEVEL_ICONS,
@@ -548,13 +549,6 @@ def guidance_help(entry_ids: Sequence[str], lang: str) -> str:
         return ""
     linked = ", ".join(f"[{md_escape(e.title(lang))}]({guidance_url(e.id)})" for e in found)
     return f"**{t('guidance.read_more', lang)}:** {linked}"
-
-
-def document_language(st: StTarget, lang: str) -> None:
-    """Tell the browser the page's language (`<html lang>`): Streamlit always says "en", so a screen reader would
-    read the Swedish view with an English voice (WCAG 3.1.1; docs/accessibility.md). Draws nothing."""
-    code = lang if lang.isalpha() else "sv"  # a language code of the app, never text from a user
-    st.html(f"<script>document.documentElement.lang = '{code}';</script>", unsafe_allow_javascript=True)
 
 
 # ---- the first screen of the result: what was changed, what to do now ------------------------------------------------

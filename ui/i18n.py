@@ -13,9 +13,14 @@ import os
 import string
 import sys
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from risk.checklists import read_yaml
+from risk.yaml_files import read_yaml
+
+if TYPE_CHECKING:
+    from types import ModuleType
+
+    from streamlit.delta_generator import DeltaGenerator
 
 LOCALE_DIR = Path(__file__).resolve().parent.parent / "locales"
 LANGUAGES: tuple[str, ...] = ("sv", "en")
@@ -90,3 +95,11 @@ def t(key: str, lang: str = DEFAULT_LANGUAGE, **fmt: Any) -> str:
 def cap(text: str) -> str:
     """First letter upper case, the rest untouched ('hälso- och sjukvården' → 'Hälso- och sjukvården')."""
     return text[:1].upper() + text[1:]
+
+
+def document_language(st: DeltaGenerator | ModuleType, lang: str) -> None:
+    """Tell the browser the page's language (`<html lang>`): Streamlit always says "en", so a screen reader would
+    read the Swedish view with an English voice (WCAG 3.1.1; docs/accessibility.md). Draws nothing. `st`: the
+    streamlit module or a container (app.py draws it on every page, before anything heavy is imported)."""
+    code = lang if lang.isalpha() else "sv"  # a language code of the app, never text from a user
+    st.html(f"<script>document.documentElement.lang = '{code}';</script>", unsafe_allow_javascript=True)

@@ -10,7 +10,7 @@ import streamlit as st
 from risk.demo import demo_refusal, demo_wanted
 from risk.storage import AuthError, ClaimMapping
 from risk.storage.identity import production
-from ui.labels import md_escape
+from ui.plain_text import md_escape
 from ui.session import client_address, demo_load, get_store, sign_in, t, wait_for_demo
 
 DEMO = Path(__file__).resolve().parents[2] / "data" / "demo.json"
