@@ -29,6 +29,7 @@ from ui.session import (
     write_cookie,
 )
 
+nav.skip_repl_check()  # before the first element: Streamlit's REPL check costs a first start 0.1-0.35 s
 st.set_page_config(page_title="Samrisk", page_icon=":material/health_and_safety:", layout="wide")
 case_reads.new_run()  # the open case is read again in every run, once
 freeze_long_lived()  # what earlier runs imported (pages load on first visit) joins what the collector skips

@@ -10,6 +10,7 @@ its own (issue 9): the user types a name and a password meanwhile, and the sign-
 
 from __future__ import annotations
 
+import contextlib
 import importlib
 import logging
 import sys
@@ -117,6 +118,21 @@ def _load_data() -> None:
             _log.exception("warm-up: %s failed", getattr(load, "__name__", load))
     for lang in LANGUAGES:
         catalog(lang)
+    with contextlib.suppress(ImportError):  # Streamlit's emoji catalogue (for a message's leading emoji): a large regex
+        importlib.import_module("streamlit.emojis")
+
+
+def skip_repl_check() -> None:
+    """Under `streamlit run`: Streamlit's first element in a process checks whether it runs in a Python REPL, to
+    warn that an app needs `streamlit run` (streamlit.delta_generator._maybe_print_use_warning). The check walks
+    the whole call stack with inspect, reading every loaded module's path: 0.1-0.35 s of a first start, for a
+    warning that cannot apply where a Streamlit runtime exists. Mark it as given (app.py, before the first
+    element); a run without a runtime (`python app.py`) still gets the warning."""
+    from streamlit import runtime
+
+    delta_generator = sys.modules.get("streamlit.delta_generator")
+    if runtime.exists() and hasattr(delta_generator, "_use_warning_has_been_displayed"):
+        delta_generator._use_warning_has_been_displayed = True  # type: ignore[union-attr]
 
 
 _warming = Warming()

@@ -76,7 +76,7 @@ def store_or_stop() -> Store:
         return get_store()
     except InputError as e:
         for problem in e.problems:
-            st.error(t("pages.login.start_refused", problem=problem))
+            st.error(t("pages.login.start_refused", problem=problem), icon="")  # "": no emoji search
         st.stop()
         raise  # st.stop() does not return
 
