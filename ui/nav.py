@@ -21,6 +21,8 @@ from typing import Any
 
 import streamlit as st
 
+from ui import gc_policy
+
 KEY = "nav.pages"
 # Every page module `lazy` may import, the pages after sign-in first (the case list, the result, the form).
 PAGE_MODULES = (
@@ -90,6 +92,7 @@ class Warming:
             _load_data()
         finally:
             self.seconds = time.perf_counter() - began
+            gc_policy.freeze_at_next_run()  # what it made stays for good: the collector need not walk it
             self._done.set()
 
 

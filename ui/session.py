@@ -20,7 +20,7 @@ from risk.demo import DemoLoad, demo_refusal, demo_wanted
 from risk.errors import InputError
 from risk.storage import AuthError, Store, UserInfo
 from risk.storage.identity import session_lifetime
-from ui import nav
+from ui import gc_policy, nav
 from ui.i18n import DEFAULT_LANGUAGE, LANGUAGES
 from ui.i18n import t as translate
 
@@ -40,7 +40,8 @@ def get_store() -> Store:
     (start_demo_load), so a first start paints the sign-in page at once."""
     store = Store.open()
     if demo_wanted() and demo_refusal(store) is None:
-        loading = DemoLoad.prepare(store, after=nav.warming().wait)  # loads after the warm-up
+        # loads after the warm-up; what it leaves (SQLAlchemy's statement caches) is frozen at the next run
+        loading = DemoLoad.prepare(store, after=nav.warming().wait, then=gc_policy.freeze_at_next_run)
         if loading is not None:
             _demo_loads[store] = loading
     return store
