@@ -10,12 +10,12 @@ import streamlit as st
 
 from risk.storage import AuthError
 from ui import case_reads, nav
-from ui.components import document_language
 from ui.errors import run_guarded
 from ui.gc_policy import freeze_long_lived
-from ui.i18n import LANGUAGES, catalog
+from ui.i18n import LANGUAGES, catalog, document_language
 from ui.nav import lazy
 from ui.pages import login
+from ui.plain_text import md_escape  # a username is shown as typed, never as Markdown
 from ui.session import (
     check_session,
     cookie_written,
@@ -29,6 +29,7 @@ from ui.session import (
     write_cookie,
 )
 
+nav.skip_repl_check()  # before the first element: Streamlit's REPL check costs a first start 0.1-0.35 s
 st.set_page_config(page_title="Samrisk", page_icon=":material/health_and_safety:", layout="wide")
 case_reads.new_run()  # the open case is read again in every run, once
 freeze_long_lived()  # what earlier runs imported (pages load on first visit) joins what the collector skips
@@ -49,8 +50,6 @@ def sidebar() -> None:
             st.rerun()
         current = user()
         if current is not None:
-            from ui.labels import md_escape  # a username is shown as typed, never as Markdown
-
             st.caption(
                 t(
                     "pages.signed_in",
@@ -139,4 +138,4 @@ else:
     run_guarded(_pages)
 
 cookie_written()  # reached only when no st.rerun cut the run short
-start_demo_load()  # a first start: the demo's accounts and cases load now that the first page is drawn
+start_demo_load()  # now that the first page is drawn: the warm-up (ui/nav.py) and, on a first start, the demo load

@@ -1,6 +1,7 @@
 """Every click of three journeys, timed as a user meets it, side by side with a one-line Streamlit app.
 
 usage: python benchmarks/app_journeys.py [--repeats N] [--starts K] [--root CHECKOUT] [--before CHECKOUT]
+                                        [--only start,police,emergency,conference]
 
 Real servers (`streamlit run`, a fresh SQLite file with the synthetic demo for the app), headless Debian Chromium
 driven by playwright. Both servers run from the same checkout folder with the same command-line flags, so they
@@ -30,7 +31,9 @@ Selectors (kept to labels, roles and testids; change them here when a page's wor
 The --root option measures another checkout (e.g. `git archive main | tar -x -C /tmp/base`) with this script.
 --before CHECKOUT measures that checkout too, in the same run: its starts and journeys alternate with the measured
 checkout's (the same load on the machine for both), and the figures are printed side by side with the ratio
-after/before. Prints figures; not a test.
+after/before. --only PARTS measures just those parts (comma-separated: start, police, emergency, conference), e.g.
+`--only start,police` for start-up and sign-in work; the one-line app's answers run whenever a journey does.
+Prints figures; not a test.
 """
 
 from __future__ import annotations
@@ -244,11 +247,15 @@ def report(times: dict[str, list[float]], baseline: float) -> None:
         )
 
 
+PARTS = ("start", "police", "emergency", "conference")
+
+
 def measure(
-    roots: dict[str, Path], repeats: int, starts_wanted: int, port: int
+    roots: dict[str, Path], repeats: int, starts_wanted: int, port: int, parts: tuple[str, ...] = PARTS
 ) -> tuple[dict[str, dict[str, list[float]]], dict[str, dict[str, list[float]]]]:
-    """Start-ups and journeys of each checkout in `roots` (by label) and of the one-line app, alternating.
-    Returns (start-ups, steps), each by label (the one-line app's under "one-line app")."""
+    """Start-ups and journeys of each checkout in `roots` (by label) and of the one-line app, alternating; only
+    the `parts` named (see PARTS). Returns (start-ups, steps), each by label (the one-line app's under
+    "one-line app")."""
     from playwright.sync_api import sync_playwright
 
     folder = Path(tempfile.mkdtemp(prefix="samrisk-journeys-"))
@@ -261,7 +268,7 @@ def measure(
     times: dict[str, dict[str, list[float]]] = {label: defaultdict(list) for label in [*roots, "one-line app"]}
     with sync_playwright() as p:
         browser = p.chromium.launch(executable_path=str(CHROMIUM), args=BROWSER_ARGS, headless=True)
-        for _ in range(starts_wanted):
+        for _ in range(starts_wanted if "start" in parts else 0):
             for label, root in roots.items():
                 starts[label]["app: first page (sign-in form)"].append(
                     start_up(browser, root, root / "app.py", ports[label], "input[aria-label='Användarnamn']")
@@ -269,6 +276,10 @@ def measure(
             starts["one-line app"]["one-line app: first page"].append(
                 start_up(browser, first, one_line_script, one_port, "[data-testid='stRadio']")
             )
+        journeys = [j for j in (police, emergency, conference) if j.__name__ in parts]
+        if not journeys:
+            browser.close()
+            return starts, times
         for label in roots:
             (folder / label).mkdir()
         servers = [serve(root, root / "app.py", ports[label], folder / label) for label, root in roots.items()]
@@ -278,7 +289,7 @@ def measure(
                 wait_healthy(server, at)
             context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="sv-SE")
             context.add_init_script(WATCH)
-            runs = [(label, journey, ports[label]) for label in roots for journey in (police, emergency, conference)]
+            runs = [(label, journey, ports[label]) for label in roots for journey in journeys]
             runs.append(("one-line app", one_line, one_port))
             for _ in range(repeats):
                 for label, journey, at in runs:
@@ -298,20 +309,23 @@ def measure(
 def summary(label: str, times: dict[str, list[float]], baseline: float) -> tuple[float, float, int]:
     """An answer's median, its ratio to the one-line app's, and the number of steps over the goal."""
     answers = [v for k, vs in times.items() if k.endswith(": answer") for v in vs]
-    median = statistics.median(answers)
+    median = statistics.median(answers) if answers else float("nan")  # e.g. --only conference: no answers
     return median, median / baseline, sum(statistics.median(v) >= GOAL_MS for v in times.values())
 
 
 def side_by_side(
-    starts: dict[str, dict[str, list[float]]], times: dict[str, dict[str, list[float]]], baseline: float
+    starts: dict[str, dict[str, list[float]]], times: dict[str, dict[str, list[float]]], baseline: float | None
 ) -> None:
     """Before and after in one table: medians, the ratio after/before, and each against the one-line app."""
     print(f"{'median ms':44} {'before':>8} {'after':>8}  {'after/before':>12}")
     for name in starts["after"]:
         b, a = statistics.median(starts["before"][name]), statistics.median(starts["after"][name])
         print(f"{'start-up, ' + name:44} {b:8.0f} {a:8.0f}  {a / b:12.2f}")
-    one = statistics.median(starts["one-line app"]["one-line app: first page"])
-    print(f"{'start-up, one-line app: first page':44} {one:8.0f} {one:8.0f}")
+    if starts["one-line app"]:
+        one = statistics.median(starts["one-line app"]["one-line app: first page"])
+        print(f"{'start-up, one-line app: first page':44} {one:8.0f} {one:8.0f}")
+    if baseline is None:
+        return
     for name, values in times["after"].items():
         b, a = statistics.median(times["before"][name]), statistics.median(values)
         flag = "" if a < GOAL_MS else "  over 300 ms"
@@ -333,22 +347,33 @@ def main() -> None:
     parser.add_argument("--root", type=Path, default=ROOT, help="the checkout whose app.py is measured")
     parser.add_argument("--before", type=Path, help="another checkout measured in the same run, side by side")
     parser.add_argument("--port", type=int, default=8621, help="the app's port; the one-line app's is the next")
+    parser.add_argument("--only", default=",".join(PARTS), help=f"comma-separated parts of {','.join(PARTS)}")
     args = parser.parse_args()
+    parts = tuple(part.strip() for part in args.only.split(",") if part.strip())
+    unknown = [part for part in parts if part not in PARTS]
+    if unknown or not parts:
+        parser.error(f"--only: {', '.join(unknown) or 'nothing'} is not among {', '.join(PARTS)}")
     root = args.root.resolve()
     roots = {"after": root, "before": args.before.resolve()} if args.before else {"app": root}
-    starts, times = measure(roots, args.repeats, args.starts, args.port)
-    baseline = statistics.median(times["one-line app"]["one-line app: answer"])
+    starts, times = measure(roots, args.repeats, args.starts, args.port, parts)
+    answers = times["one-line app"]["one-line app: answer"]
+    baseline = statistics.median(answers) if answers else None
     if args.before:
         print(f"checkouts: before {roots['before']}, after {root}; {args.starts} fresh starts, {args.repeats} journeys")
         side_by_side(starts, times, baseline)
         return
     print(f"checkout: {root}")
-    print(f"start-up, {args.starts} fresh starts (ms):")
-    both = {**starts["app"], **starts["one-line app"]}
-    app_start, one_start = (statistics.median(v) for v in both.values())
-    for name, values in both.items():
-        print(f"  {name:42} median {statistics.median(values):8.0f}  (min {min(values):.0f}, max {max(values):.0f})")
-    print(f"  ratio app / one-line app: {app_start / one_start:.2f}")
+    if "start" in parts:
+        print(f"start-up, {args.starts} fresh starts (ms):")
+        both = {**starts["app"], **starts["one-line app"]}
+        app_start, one_start = (statistics.median(v) for v in both.values())
+        for name, values in both.items():
+            print(
+                f"  {name:42} median {statistics.median(values):8.0f}  (min {min(values):.0f}, max {max(values):.0f})"
+            )
+        print(f"  ratio app / one-line app: {app_start / one_start:.2f}")
+    if baseline is None:
+        return
     print(f"\nsteps, {args.repeats} journeys each (ms, browser clock, click to painted):")
     report({**times["app"], **times["one-line app"]}, baseline)
     median, ratio, slow = summary("app", times["app"], baseline)

@@ -11,7 +11,6 @@ import re
 from pathlib import Path
 from typing import Any, Literal, TypeVar
 
-import yaml
 from pydantic import BaseModel, ConfigDict, Field, StrictInt, ValidationError
 
 from risk.conditions import (
@@ -25,6 +24,7 @@ from risk.conditions import (
 from risk.errors import ChecklistError, describe
 from risk.text import Text
 from risk.vocabulary import Context, Gender, PersonRole, RiskLevel
+from risk.yaml_files import read_yaml as read_yaml  # the files are read there; the name stays here too
 
 CHECKLIST_DIR = Path(__file__).resolve().parent.parent / "checklists"
 CHECKLIST_FILES = (
@@ -302,30 +302,6 @@ def parse_checklist(raw: Any, source: str) -> Checklist:
     if problems:
         raise ChecklistError([f"{source}: {p}" for p in problems])
     return cl
-
-
-class _Loader(getattr(yaml, "CSafeLoader", yaml.SafeLoader)):  # type: ignore[misc]
-    """YAML 1.2 booleans: only true/false. In YAML 1.1 `yes`/`no`/`on` are booleans, which would
-    silently turn the answer `yes` (and the condition operator `yes:`) into True. On libyaml's parser where
-    PyYAML has it (the same safe constructor and resolver): the pure-Python one took 1.7 s of a first start."""
-
-
-_Loader.yaml_implicit_resolvers = {
-    key: [(tag, rx) for tag, rx in resolvers if tag != "tag:yaml.org,2002:bool"]
-    for key, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
-}
-_Loader.add_implicit_resolver(
-    "tag:yaml.org,2002:bool", re.compile(r"^(?:true|True|TRUE|false|False|FALSE)$"), list("tTfF")
-)
-
-
-def read_yaml(path: Path) -> Any:
-    try:
-        return yaml.load(path.read_text(encoding="utf-8"), Loader=_Loader)  # a SafeLoader subclass
-    except yaml.YAMLError as e:
-        raise ChecklistError([f"{path.name}: not valid YAML: {e}"]) from None
-    except OSError as e:
-        raise ChecklistError([f"{path}: cannot be read: {e.strerror}"]) from None
 
 
 def load_checklists(directory: Path = CHECKLIST_DIR) -> dict[str, Checklist]:

@@ -14,6 +14,7 @@ import json
 import logging
 import os
 import threading
+from collections.abc import Callable
 from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
@@ -129,10 +130,21 @@ class DemoLoad:
     (the sign-in page may show the published password from its first run). `start` runs the rest, the accounts
     and cases, in a thread (the app starts it when its first page is drawn, so the two do not share the
     processor). A sign-in must `wait` first (which starts the thread if nobody did): until then the accounts do
-    not exist. A failure is logged and kept in `error`."""
+    not exist. A failure is logged and kept in `error`. `after`: what the thread waits for before it loads (the
+    app's warm-up, which imports the modules the load uses: two threads never import at once); `then`: what it
+    does when the load has ended, failed or not (the app: freeze what the load left, ui/gc_policy.py)."""
 
-    def __init__(self, store: Store, system: UserInfo, demo: dict[str, Any], path: Path) -> None:
+    def __init__(
+        self,
+        store: Store,
+        system: UserInfo,
+        demo: dict[str, Any],
+        path: Path,
+        after: Callable[[], object] | None = None,
+        then: Callable[[], object] | None = None,
+    ) -> None:
         self.error: BaseException | None = None
+        self._after, self._then = after, then
         self._done = threading.Event()
         self._started = False
         self._lock = threading.Lock()
@@ -141,11 +153,17 @@ class DemoLoad:
         )
 
     @classmethod
-    def prepare(cls, store: Store, path: Path = DEMO_FILE) -> DemoLoad | None:
+    def prepare(
+        cls,
+        store: Store,
+        path: Path = DEMO_FILE,
+        after: Callable[[], object] | None = None,
+        then: Callable[[], object] | None = None,
+    ) -> DemoLoad | None:
         """Mark `store` as a demo and make the load of its accounts and cases; None when it already has users.
         InputError where the demo is refused."""
         begun = _begin(store, path)
-        return cls(store, *begun, path) if begun is not None else None
+        return cls(store, *begun, path, after=after, then=then) if begun is not None else None
 
     def start(self) -> None:
         """Load the accounts and cases in the thread (once; later calls do nothing)."""
@@ -156,11 +174,15 @@ class DemoLoad:
 
     def _run(self, store: Store, system: UserInfo, demo: dict[str, Any], path: Path) -> None:
         try:
+            if self._after is not None:
+                self._after()
             _fill(store, system, demo, path)
         except Exception as e:  # kept for the sign-in page and logged; the thread ends here
             self.error = e
             _log.exception("the synthetic demo could not be loaded")
         finally:
+            if self._then is not None:
+                self._then()
             self._done.set()
 
     @property

@@ -8,12 +8,14 @@ the same objects. A change committed since (any session's: `Store.last_write`) o
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import streamlit as st
 
-from risk.models import Result
 from risk.storage import Store, UserInfo
+
+if TYPE_CHECKING:  # the engine's models are not imported for the sign-in page (app.py imports this module)
+    from risk.models import Result
 
 KEY = "case_reads"
 

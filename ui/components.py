@@ -9,7 +9,6 @@ same language as the page (`assess(case, lang=lang)`), since reasons, flag title
 from __future__ import annotations
 
 import html
-import json
 from collections.abc import Callable, Mapping, Sequence
 from types import ModuleType
 from typing import TypeAlias
@@ -21,7 +20,10 @@ from risk.checklists import Checklist
 from risk.guidance import guidance_for_step
 from risk.models import AssessmentResult, Flag, RequiredChecklist, Step
 from risk.vocabulary import RiskLevel
+from ui.i18n import FRONTEND_HELP as FRONTEND_HELP
+from ui.i18n import FRONTEND_NAMES as FRONTEND_NAMES
 from ui.i18n import cap, t
+from ui.i18n import document_language as document_language  # defined there: app.py draws it without plotly
 from ui.labels import (
     LEVEL_COLOURS,
     LEVEL_ICONS,
@@ -549,83 +551,6 @@ def guidance_help(entry_ids: Sequence[str], lang: str) -> str:
         return ""
     linked = ", ".join(f"[{md_escape(e.title(lang))}]({guidance_url(e.id)})" for e in found)
     return f"**{t('guidance.read_more', lang)}:** {linked}"
-
-
-# Streamlit's own frontend names some of its controls in English whatever the page's language: a screen reader
-# announced "Help for …", "Open", "Increment", "Link to heading" in the Swedish view (docs/accessibility.md). Each is
-# named here by Streamlit's English text (not a text of the app) and given the page's language from the locale files.
-FRONTEND_NAMES = {
-    "Skip to main content": "skip_to_main",
-    "Link to heading": "link_to_heading",
-    "Open": "open",
-    "Close": "close",
-    "Increment": "increment",
-    "Decrement": "decrement",
-    "progress": "progress",
-    "Show password": "show_password",
-    "Hide password": "hide_password",
-}
-FRONTEND_HELP = "Help for "  # a help button: "Help for <the widget's label>"
-
-# Installed once per page: names each of Streamlit's English names in the page's language as Streamlit draws them,
-# and again for every element it draws later; the original is kept beside it, so a switch back restores it.
-_NAMES_SCRIPT = """(() => {
-  const s = window.__samriskNames || (window.__samriskNames = {});
-  s.words = __WORDS__; s.help = __HELP__;
-  const HELP = __HELP_EN__;
-  const wanted = (o) => (o in s.words ? s.words[o] : o.startsWith(HELP) ? s.help + o.slice(HELP.length) : null);
-  const fix = (el, get, set, key) => {
-    const now = get(el);
-    if (now === null || now === undefined) return;
-    const orig = el.dataset[key] !== undefined && now === el.dataset[key + "Shown"] ? el.dataset[key] : now;
-    const shown = wanted(orig);
-    if (shown === null) return;
-    el.dataset[key] = orig;
-    el.dataset[key + "Shown"] = shown;
-    if (now !== shown) set(el, shown);
-  };
-  const label = [(e) => e.getAttribute("aria-label"), (e, v) => e.setAttribute("aria-label", v)];
-  const title = [(e) => e.getAttribute("title"), (e, v) => e.setAttribute("title", v)];
-  const text = [(e) => (e.children.length === 0 ? e.textContent : null), (e, v) => { e.textContent = v; }];
-  const sweep = (root) => {
-    if (!(root instanceof Element)) return;
-    for (const el of [root, ...root.querySelectorAll("[aria-label], [title], a")]) {
-      if (el.hasAttribute("aria-label")) fix(el, ...label, "samriskLabel");
-      if (el.hasAttribute("title")) fix(el, ...title, "samriskTitle");
-      if (el.tagName === "A") fix(el, ...text, "samriskText");
-    }
-  };
-  if (!s.observer) {
-    s.observer = new MutationObserver((changes) => {
-      for (const c of changes) {
-        if (c.type === "attributes") sweep(c.target);
-        else c.addedNodes.forEach(sweep);
-      }
-    });
-    s.observer.observe(document.body, {subtree: true, childList: true, attributes: true,
-                                       attributeFilter: ["aria-label", "title"]});
-  }
-  sweep(document.body);
-})();"""
-
-
-def _js(value: object) -> str:
-    """A value as a JavaScript literal inside <script>: JSON, with no '</' to end the script early."""
-    return json.dumps(value, ensure_ascii=False).replace("</", "<\\/")
-
-
-def document_language(st: StTarget, lang: str) -> None:
-    """Tell the browser the page's language (`<html lang>`): Streamlit always says "en", so a screen reader would
-    read the Swedish view with an English voice (WCAG 3.1.1; docs/accessibility.md). And name Streamlit's own
-    controls in that language (FRONTEND_NAMES). Draws nothing."""
-    code = lang if lang.isalpha() else "sv"  # a language code of the app, never text from a user
-    words = {english: t(f"frontend.{key}", code) for english, key in FRONTEND_NAMES.items()}
-    script = (
-        _NAMES_SCRIPT.replace("__WORDS__", _js(words))
-        .replace("__HELP_EN__", _js(FRONTEND_HELP))
-        .replace("__HELP__", _js(t("frontend.help_for", code) + " "))
-    )
-    st.html(f"<script>document.documentElement.lang = '{code}';\n{script}</script>", unsafe_allow_javascript=True)
 
 
 # ---- the first screen of the result: what was changed, what to do now ------------------------------------------------

@@ -17,6 +17,7 @@ from risk.rules import Rules, default_rules
 from risk.text import Text
 from risk.vocabulary import Agency, RiskLevel
 from ui.i18n import cap, t
+from ui.plain_text import md_escape as md_escape  # defined there (light for the sign-in page); kept here too
 
 LEVEL_ICONS: dict[str, str] = {"low": "▲△△△", "moderate": "▲▲△△", "high": "▲▲▲△", "severe": "▲▲▲▲"}
 LEVEL_COLOURS: dict[str, str] = {"low": "#2e6db4", "moderate": "#c77700", "high": "#c62828", "severe": "#7b1fa2"}
@@ -211,15 +212,6 @@ _ASSESSMENT_KINDS = frozenset(
 
 def cap_agency(agency: str, lang: str) -> str:
     return cap(agency_name(agency, lang))
-
-
-_MD_SPECIAL = re.compile(r"([\\`*_\[\]<>#|~$:])")
-
-
-def md_escape(text: str) -> str:
-    """Data text (answers, reasons, citations, a professional's override reason) shown literally in st.markdown:
-    no emphasis, links, HTML, LaTeX ($), colour directives (:red[…]) or emoji shortcodes."""
-    return _MD_SPECIAL.sub(r"\\\1", text).replace("\n", "  \n")
 
 
 def account_rows(accounts: Iterable[Mapping[str, Any]], lang: str) -> list[dict[str, str]]:

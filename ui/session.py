@@ -20,6 +20,7 @@ from risk.demo import DemoLoad, demo_refusal, demo_wanted
 from risk.errors import InputError
 from risk.storage import AuthError, Store, UserInfo
 from risk.storage.identity import session_lifetime
+from ui import gc_policy, nav
 from ui.i18n import DEFAULT_LANGUAGE, LANGUAGES
 from ui.i18n import t as translate
 
@@ -39,16 +40,19 @@ def get_store() -> Store:
     (start_demo_load), so a first start paints the sign-in page at once."""
     store = Store.open()
     if demo_wanted() and demo_refusal(store) is None:
-        loading = DemoLoad.prepare(store)
+        # loads after the warm-up; what it leaves (SQLAlchemy's statement caches) is frozen at the next run
+        loading = DemoLoad.prepare(store, after=nav.warming().wait, then=gc_policy.freeze_at_next_run)
         if loading is not None:
             _demo_loads[store] = loading
     return store
 
 
 def start_demo_load() -> None:
-    """At the end of a run (app.py): start the demo's load if this process prepared one (once)."""
-    store = get_store()
-    loading = _demo_loads.get(store)
+    """At the end of a run (app.py), once its page is drawn: start the process's warm-up (ui/nav.py: the pages'
+    modules and data files, in a thread) and the demo's load if this process prepared one (its thread waits for
+    the warm-up's imports). Both once per process."""
+    nav.warm_up()
+    loading = _demo_loads.get(get_store())
     if loading is not None:
         loading.start()
 
@@ -73,7 +77,7 @@ def store_or_stop() -> Store:
         return get_store()
     except InputError as e:
         for problem in e.problems:
-            st.error(t("pages.login.start_refused", problem=problem))
+            st.error(t("pages.login.start_refused", problem=problem), icon="")  # "": no emoji search
         st.stop()
         raise  # st.stop() does not return
 

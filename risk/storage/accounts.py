@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -10,6 +12,7 @@ from typing import Any
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 
+from risk.errors import InputError
 from risk.storage.access import ROLES
 from risk.vocabulary import Agency
 
@@ -36,9 +39,55 @@ class UserInfo:
     token: str = field(default="", repr=False, compare=False, kw_only=True)
 
 
+PASSWORD_HASH_ENV = "SAMRISK_PASSWORD_HASH"
+# argon2id's cost: m memory in KiB, t passes, p lanes. The default is argon2-cffi's, RFC 9106's second recommended
+# option (64 MiB, 3 passes, 4 lanes). A deployment may set its own, never below OWASP's minimum for argon2id
+# (Password Storage Cheat Sheet: "a minimum configuration of 19 MiB of memory, an iteration count of 2, and 1
+# degree of parallelism"), nor above what a sign-in can afford.
+DEFAULT_PASSWORD_HASH = {"m": 65536, "t": 3, "p": 4}
+OWASP_MINIMUM = {"m": 19456, "t": 2, "p": 1}
+PASSWORD_HASH_MAXIMUM = {"m": 1048576, "t": 10, "p": 16}
+_HASH_SETTING = re.compile(r"^\s*([mtp])\s*=\s*(\d{1,8})\s*$")
+
+
+def password_hash_parameters() -> dict[str, int]:
+    """argon2id's parameters for new passwords: SAMRISK_PASSWORD_HASH (e.g. "m=19456,t=2,p=1"), else the default.
+    InputError naming the setting for a value that cannot be read or is below OWASP's minimum."""
+    raw = os.environ.get(PASSWORD_HASH_ENV, "").strip()
+    if not raw:
+        return dict(DEFAULT_PASSWORD_HASH)
+    example = ",".join(f"{k}={v}" for k, v in OWASP_MINIMUM.items())
+    found: dict[str, int] = {}
+    for part in raw.split(","):
+        matched = _HASH_SETTING.match(part)
+        if matched is None or matched[1] in found:
+            raise InputError([f"{PASSWORD_HASH_ENV}: {raw!r}; give m (KiB), t and p once each, e.g. {example}"])
+        found[matched[1]] = int(matched[2])
+    problems = [f"{PASSWORD_HASH_ENV}: {k} is missing, e.g. {example}" for k in OWASP_MINIMUM if k not in found]
+    problems += [
+        f"{PASSWORD_HASH_ENV}: {k}={found[k]} is below OWASP's minimum for argon2id ({example}); "
+        "a weaker hash makes stolen password hashes easier to crack"
+        for k, least in OWASP_MINIMUM.items()
+        if k in found and found[k] < least
+    ]
+    problems += [
+        f"{PASSWORD_HASH_ENV}: {k}={found[k]} is more than {most}: every sign-in would wait for it"
+        for k, most in PASSWORD_HASH_MAXIMUM.items()
+        if k in found and found[k] > most
+    ]
+    if problems:
+        raise InputError(problems)
+    return found
+
+
 def hasher(fast: bool = False) -> PasswordHasher:
-    """argon2id; `fast` only for tests, where hundreds of users are made."""
-    return PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1) if fast else PasswordHasher()
+    """argon2id with the deployment's parameters (password_hash_parameters); `fast` only for tests, where hundreds
+    of users are made, and for the synthetic demo's published password. A stored hash names its own parameters,
+    so a hash made under other settings still verifies; it keeps them until the password is next set."""
+    if fast:
+        return PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1)
+    cost = password_hash_parameters()
+    return PasswordHasher(time_cost=cost["t"], memory_cost=cost["m"], parallelism=cost["p"])
 
 
 def check_password(ph: PasswordHasher, stored: str | None, password: str) -> bool:

@@ -11,10 +11,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from risk import __version__
-from risk.checklists import default_checklists
-from risk.drafts import DraftReading, Dropped, answer_problems, read_draft_answers
 from risk.errors import InputError
-from risk.followup import date_choice_problems, suggest_reassessment
 from risk.storage import schema as db
 from risk.storage.access import CASE_WORKER_ROLES, CaseAccess, same_holder
 from risk.storage.accounts import UserInfo
@@ -50,7 +47,9 @@ class AssessmentsMixin(StoreBase):
 
         The reassessment date checklists/followup.yaml suggests is kept with the version; without `reassess_by`
         it is also the date the version is due again. A professional changes it later with `set_reassessment`."""
+        from risk.checklists import default_checklists  # imported on use: the sign-in page needs none of these
         from risk.engine import assess
+        from risk.followup import suggest_reassessment
 
         if user.role not in CASE_WORKER_ROLES:
             raise PermissionDenied(f"a {user.role} cannot save assessments")
@@ -326,6 +325,9 @@ class AssessmentsMixin(StoreBase):
     ) -> None:
         """Keep the answers of an assessment in progress, so a browser refresh loses nothing. Only the checklist's
         item ids and answer codes (yes/no/unknown) are kept: a label such as "ja" is refused, never stored."""
+        from risk.checklists import default_checklists
+        from risk.drafts import answer_problems
+
         cl = default_checklists().get(checklist)
         if cl is None:
             raise InputError([f"checklist: no checklist {checklist!r}"])
@@ -366,6 +368,9 @@ class AssessmentsMixin(StoreBase):
 
         Never fails on what is stored: `answers` holds the valid answers, `dropped` what could not be kept (a word
         instead of a code, an item the checklist no longer has, text that is not JSON), see risk/drafts.py."""
+        from risk.checklists import default_checklists
+        from risk.drafts import DraftReading, Dropped, read_draft_answers
+
         with self._tx() as s:
             self._open_case(s, user, case_id)
             about_key = _which_about(
@@ -628,6 +633,8 @@ class AssessmentsMixin(StoreBase):
 
 def _about_key(checklist: str, about: str | None) -> str:
     """The `about` person is part of an assessment's key where the checklist has an about_role; '' elsewhere."""
+    from risk.checklists import default_checklists
+
     cl = default_checklists().get(checklist)
     return (about or "") if cl is not None and cl.about_role is not None else ""
 
@@ -647,6 +654,8 @@ def _which_about(checklist: str, subject: str, about: str | None, existing: list
 
 def reassessment_problems(chosen: date, suggested: date | None, reason: str, today: date) -> list[str]:
     """What is wrong with a chosen reassessment date, in words (the rule: risk/followup.date_choice_problems)."""
+    from risk.followup import date_choice_problems
+
     words = {
         "past": f"reassess_by: {chosen.isoformat()} has passed; choose today or a later day",
         "needs_reason": f"reason: {chosen.isoformat()} is later than the suggested "

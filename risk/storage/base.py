@@ -35,7 +35,7 @@ from risk.storage.access import (
     assessment_basis,
     can_open_case,
 )
-from risk.storage.accounts import UserInfo, hasher, now_utc
+from risk.storage.accounts import UserInfo, hasher, now_utc, password_hash_parameters
 from risk.storage.audit import (
     GENESIS,
     HASHED,
@@ -213,6 +213,8 @@ class StoreBase:
         written before the key existed is sealed once with a keyed entry.
         """
         store_key = key if key is not None else secret_key(DEFAULT_DATA_DIR)  # a bad key fails before migrating
+        if not fast_hashing:
+            password_hash_parameters()  # so does a bad SAMRISK_PASSWORD_HASH
         engine = _make_engine(database_url(url))
         with engine.begin() as conn:
             upgrade(conn)

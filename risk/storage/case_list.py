@@ -13,7 +13,6 @@ from datetime import date, timedelta
 from sqlalchemy import Select, func, select
 from sqlalchemy.orm import aliased
 
-from risk.followup import default_followup
 from risk.storage import schema as db
 from risk.storage.access import CASE_WORKER_ROLES, within
 from risk.storage.accounts import UserInfo
@@ -111,6 +110,8 @@ def _due_for_reassessment(agency: str, today: date) -> Select[int]:
         )
         .exists()
     )
+    from risk.followup import default_followup  # imported on use: the sign-in page needs no checklists
+
     soon = today + timedelta(days=default_followup().due_soon_days)
     return select(latest.case_id).where(
         latest.agency == agency,

@@ -9,7 +9,6 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from risk.errors import InputError
-from risk.models import Person as PersonModel
 from risk.storage import schema as db
 from risk.storage.access import (
     CASE_WORKER_ROLES,
@@ -105,6 +104,8 @@ class CasesMixin(OrganisationsMixin):
             s.add(db.CaseOrganisation(case_id=case_id, organisation_id=org.id, added_by=user.id, added_at=now))
 
     def add_person(self, user: UserInfo, case_id: int, person: dict[str, Any]) -> None:
+        from risk.models import Person as PersonModel  # imported on use: the sign-in page needs no pydantic
+
         try:
             p = PersonModel.model_validate(person)
         except Exception as e:  # pydantic ValidationError: report in the contract's words

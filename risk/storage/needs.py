@@ -8,17 +8,19 @@ functions of risk.needs; no row, answer or reference leaves this module, only co
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import select
 
 from risk.errors import InputError
-from risk.needs import CaseNeeds, FormTime, NeedsAnalysis, SavedFact, analyse, form_minutes, month_of
 from risk.storage import schema as db
 from risk.storage.access import needs_analysis_scope, root
 from risk.storage.accounts import UserInfo
 from risk.storage.base import PermissionDenied, StoreBase, _person_dict
 from risk.vocabulary import Urgency
+
+if TYPE_CHECKING:  # the analysis (pydantic models) is imported on use: the sign-in page needs none of it
+    from risk.needs import NeedsAnalysis
 
 SHORT_FORM = "short"
 
@@ -27,6 +29,7 @@ class NeedsMixin(StoreBase):
     def needs_analysis(self, user: UserInfo) -> NeedsAnalysis:
         """The needs analysis of the user's organisation (admins: all), per unit and month, small cells hidden."""
         from risk.engine import assess
+        from risk.needs import CaseNeeds, FormTime, SavedFact, analyse, form_minutes, month_of
 
         with self._tx() as s:
             viewer = self._viewer(s, user)

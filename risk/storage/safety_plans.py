@@ -11,7 +11,6 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from risk.errors import InputError
-from risk.safety_plans import answer_problems, clean_answers, default_safety_plans
 from risk.storage import schema as db
 from risk.storage.access import CaseAccess, Viewer, root, safety_plan_basis, safety_plan_write_problems
 from risk.storage.accounts import UserInfo
@@ -29,6 +28,8 @@ class SafetyPlansMixin(StoreBase):
 
         Refused, naming what to fix, for an unknown plan, a person of another role than the plan is for, an unknown
         section, an over-long answer or an empty plan; refused for a user who may not write plans in the case."""
+        from risk.safety_plans import answer_problems, clean_answers, default_safety_plans  # imported on use
+
         template = default_safety_plans().plan(kind)
         problems: list[str] = []
         if template is None:

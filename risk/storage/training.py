@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime
+from typing import TYPE_CHECKING
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -18,7 +19,9 @@ from risk.storage import schema as db
 from risk.storage.access import Org, assignment_problems, may_read_attempt, may_train, sees_assignments_of, within
 from risk.storage.accounts import UserInfo
 from risk.storage.base import PermissionDenied, StoreBase
-from risk.training import Feedback, TraineeWork, default_training, feedback
+
+if TYPE_CHECKING:  # the practice cases and the engine are imported on use: the sign-in page needs neither
+    from risk.training import Feedback, TraineeWork
 
 
 @dataclass(frozen=True)
@@ -47,6 +50,8 @@ class TrainingMixin(StoreBase):
     def save_training_attempt(self, user: UserInfo, case_id: str, work: TraineeWork, started_at: datetime) -> Attempt:
         """Score the trainee's work against the practice case (the engine, never the caller, decides the feedback)
         and keep it under the trainee and their unit."""
+        from risk.training import default_training, feedback
+
         case = default_training().cases.get(case_id)
         if case is None:
             raise InputError([f"case: {case_id!r} is not a practice case"])
@@ -101,6 +106,8 @@ class TrainingMixin(StoreBase):
     def assign_training(self, by: UserInfo, unit: str, case_ids: list[str], due: date | None = None) -> list[str]:
         """Assign practice cases to a unit (a trainer, to their own unit or a sub-unit); returns the cases newly
         assigned (an assignment already there is kept, its due date updated)."""
+        from risk.training import default_training
+
         library = default_training().cases
         unknown = [c for c in case_ids if c not in library]
         if unknown or not case_ids:
@@ -190,6 +197,8 @@ class TrainingMixin(StoreBase):
         return row.id if row is not None else None
 
     def _attempt(self, s: Session, r: db.TrainingAttempt) -> Attempt:
+        from risk.training import Feedback
+
         u = s.get(db.User, r.user_id)
         o = s.get(db.Organisation, r.organisation_id)
         return Attempt(

@@ -6,12 +6,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from pydantic import ValidationError
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
 from risk.errors import InputError
-from risk.models import Person as PersonModel
 from risk.storage import schema as db
 from risk.storage.access import (
     CaseAccess,
@@ -105,6 +103,10 @@ class CaseRecordsMixin(CasesMixin):
     def correct_person(self, user: UserInfo, case_id: int, person: str, changes: dict[str, Any]) -> dict[str, Any]:
         """Correct a person's role, age or gender; the values before are kept in person_changes. Returns the person
         as corrected. The id stays: assessments, consents and reports go on naming the same person."""
+        from pydantic import ValidationError  # imported on use: the sign-in page needs no pydantic
+
+        from risk.models import Person as PersonModel
+
         unknown = sorted(set(changes) - set(PERSON_FIELDS))
         if unknown:
             raise InputError([f"{k}: not a field that can be corrected ({', '.join(PERSON_FIELDS)})" for k in unknown])

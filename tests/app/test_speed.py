@@ -11,6 +11,7 @@ from risk.storage import schema as db
 from tests.app.helpers import APP, open_case, open_section, signed_in, title
 from tests.conftest import ROOT
 from ui.i18n import t
+from ui.nav import PAGE_MODULES
 from ui.session import get_store
 
 
@@ -30,18 +31,32 @@ def test_the_result_page_reads_the_case_once_per_run() -> None:
 
 
 def test_the_sign_in_page_does_not_load_the_other_pages() -> None:
-    """A first start imports only what the sign-in page needs; each page's module comes with its first visit."""
+    """A first start imports only what the sign-in page needs: no other page's module, nor the checklists, the
+    engine's models, pydantic or numpy. Once the page is drawn, the warm-up (ui/nav.py) imports them in a thread,
+    so that the sign-in does not wait for them either."""
     script = (
         "import sys\n"
         "from streamlit.testing.v1 import AppTest\n"
+        "from ui import nav\n"
+        "before = set(sys.modules)\n"
         f"at = AppTest.from_file({str(APP)!r}, default_timeout=120)\n"
         "at.run()\n"
         "assert not at.exception, at.exception\n"
+        "warm = nav.warming()\n"
+        "assert warm.started and warm.wait(300)\n"
+        "first = warm.modules_before - before\n"  # what the first run imported, before the warm-up began
+        "print(sorted(m for m in first if m.startswith('ui.pages.')))\n"
+        "heavy = {'pydantic', 'numpy', 'pandas', 'risk.checklists', 'risk.models', 'risk.engine', 'ui.labels',"
+        " 'ui.components'}\n"
+        "print(sorted(heavy & first))\n"
         "print(sorted(m for m in sys.modules if m.startswith('ui.pages.')))\n"
     )
     shown = subprocess.run([sys.executable, "-c", script], cwd=ROOT, capture_output=True, text=True, timeout=300)
     assert shown.returncode == 0, shown.stderr
-    assert shown.stdout.strip().splitlines()[-1] == "['ui.pages.login']"
+    first_pages, heavy, warmed = shown.stdout.strip().splitlines()[-3:]
+    assert first_pages == "['ui.pages.login']"
+    assert heavy == "[]"
+    assert warmed == str(sorted(["ui.pages.login", *(f"ui.pages.{m}" for m in PAGE_MODULES)]))
 
 
 def test_charts_and_long_sections_are_drawn_only_when_opened() -> None:

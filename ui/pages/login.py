@@ -10,10 +10,13 @@ import streamlit as st
 from risk.demo import demo_refusal, demo_wanted
 from risk.storage import AuthError, ClaimMapping
 from risk.storage.identity import production
-from ui.labels import md_escape
+from ui.plain_text import md_escape
 from ui.session import client_address, demo_load, get_store, sign_in, t, wait_for_demo
 
 DEMO = Path(__file__).resolve().parents[2] / "data" / "demo.json"
+# No icon on this page's messages, and said so: without `icon`, Streamlit searches a message for a leading emoji,
+# and a text with å, ä or ö first loads its emoji catalogue, 0.1-0.2 s of a first start (issue 9).
+NO_ICON = ""
 
 
 def oidc_configured() -> bool:
@@ -40,7 +43,7 @@ def page() -> None:
     store = get_store()
     signed_out_because = st.session_state.pop("signed_out_because", None)
     if signed_out_because:
-        st.info(signed_out_because)
+        st.info(signed_out_because, icon=NO_ICON)
     if oidc_configured():
         if getattr(st.user, "is_logged_in", False):
             wait_for_demo(store)  # a first start: no account may be made before the demo's (it loads only into none)
@@ -49,7 +52,7 @@ def page() -> None:
                 sign_in(store.user_from_claims(dict(st.user), mapping))
                 st.rerun()
             except AuthError as e:
-                st.error(refusal(e))
+                st.error(refusal(e), icon=NO_ICON)
         st.button(t("pages.login.sso"), on_click=st.login, type="primary")
         st.divider()
     with st.form("login"):
@@ -62,16 +65,16 @@ def page() -> None:
             sign_in(store.authenticate(username.strip(), password, client=client_address()))
             st.rerun()
         except AuthError as e:
-            st.error(refusal(e))
+            st.error(refusal(e), icon=NO_ICON)
     loading = demo_load(store)
     if loading is not None and loading.error is not None:
-        st.error(t("start.demo_failed"))
+        st.error(t("start.demo_failed"), icon=NO_ICON)
     refused = demo_refusal(store) if demo_wanted() else None
     if refused:
-        st.warning(t("pages.login.demo_refused", why=refused))
+        st.warning(t("pages.login.demo_refused", why=refused), icon=NO_ICON)
     if DEMO.exists() and not production() and store.is_demo():  # the password only on a database marked as a demo
         demo = json.loads(DEMO.read_text(encoding="utf-8"))
-        st.warning(t("pages.login.demo_marked"))
+        st.warning(t("pages.login.demo_marked"), icon=NO_ICON)
         with st.expander(t("pages.login.demo_title"), expanded=True):
             st.markdown(t("pages.login.demo_text", password=demo["password"]))
             st.markdown(accounts_table(demo["accounts"]))
