@@ -1,6 +1,7 @@
 """Every click of three journeys, timed as a user meets it, side by side with a one-line Streamlit app.
 
 usage: python benchmarks/app_journeys.py [--repeats N] [--starts K] [--root CHECKOUT] [--before CHECKOUT]
+                                        [--journeys police,emergency,conference]
 
 Real servers (`streamlit run`, a fresh SQLite file with the synthetic demo for the app), headless Debian Chromium
 driven by playwright. Both servers run from the same checkout folder with the same command-line flags, so they
@@ -30,7 +31,9 @@ Selectors (kept to labels, roles and testids; change them here when a page's wor
 The --root option measures another checkout (e.g. `git archive main | tar -x -C /tmp/base`) with this script.
 --before CHECKOUT measures that checkout too, in the same run: its starts and journeys alternate with the measured
 checkout's (the same load on the machine for both), and the figures are printed side by side with the ratio
-after/before. Prints figures; not a test.
+after/before. --journeys runs only the named journeys (default: all three; the one-line app always runs), e.g.
+`--starts 1 --journeys police,conference` for the case list, the result and the conference pages alone.
+Prints figures; not a test.
 """
 
 from __future__ import annotations
@@ -244,8 +247,19 @@ def report(times: dict[str, list[float]], baseline: float) -> None:
         )
 
 
+JOURNEYS: dict[str, Callable[[Any, str, dict[str, list[float]]], None]] = {
+    "police": police,
+    "emergency": emergency,
+    "conference": conference,
+}
+
+
 def measure(
-    roots: dict[str, Path], repeats: int, starts_wanted: int, port: int
+    roots: dict[str, Path],
+    repeats: int,
+    starts_wanted: int,
+    port: int,
+    journeys: tuple[str, ...] = tuple(JOURNEYS),
 ) -> tuple[dict[str, dict[str, list[float]]], dict[str, dict[str, list[float]]]]:
     """Start-ups and journeys of each checkout in `roots` (by label) and of the one-line app, alternating.
     Returns (start-ups, steps), each by label (the one-line app's under "one-line app")."""
@@ -278,7 +292,7 @@ def measure(
                 wait_healthy(server, at)
             context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="sv-SE")
             context.add_init_script(WATCH)
-            runs = [(label, journey, ports[label]) for label in roots for journey in (police, emergency, conference)]
+            runs = [(label, JOURNEYS[name], ports[label]) for label in roots for name in journeys]
             runs.append(("one-line app", one_line, one_port))
             for _ in range(repeats):
                 for label, journey, at in runs:
@@ -298,7 +312,7 @@ def measure(
 def summary(label: str, times: dict[str, list[float]], baseline: float) -> tuple[float, float, int]:
     """An answer's median, its ratio to the one-line app's, and the number of steps over the goal."""
     answers = [v for k, vs in times.items() if k.endswith(": answer") for v in vs]
-    median = statistics.median(answers)
+    median = statistics.median(answers) if answers else float("nan")  # e.g. --journeys conference: no answers
     return median, median / baseline, sum(statistics.median(v) >= GOAL_MS for v in times.values())
 
 
@@ -333,10 +347,16 @@ def main() -> None:
     parser.add_argument("--root", type=Path, default=ROOT, help="the checkout whose app.py is measured")
     parser.add_argument("--before", type=Path, help="another checkout measured in the same run, side by side")
     parser.add_argument("--port", type=int, default=8621, help="the app's port; the one-line app's is the next")
+    parser.add_argument(
+        "--journeys", default=",".join(JOURNEYS), help="which journeys, comma-separated: " + ", ".join(JOURNEYS)
+    )
     args = parser.parse_args()
+    journeys = tuple(name.strip() for name in args.journeys.split(",") if name.strip())
+    if not journeys or any(name not in JOURNEYS for name in journeys):
+        parser.error(f"--journeys: choose from {', '.join(JOURNEYS)}")
     root = args.root.resolve()
     roots = {"after": root, "before": args.before.resolve()} if args.before else {"app": root}
-    starts, times = measure(roots, args.repeats, args.starts, args.port)
+    starts, times = measure(roots, args.repeats, args.starts, args.port, journeys)
     baseline = statistics.median(times["one-line app"]["one-line app: answer"])
     if args.before:
         print(f"checkouts: before {roots['before']}, after {root}; {args.starts} fresh starts, {args.repeats} journeys")

@@ -116,7 +116,12 @@ def made(r: Mapping[str, Any]) -> str:
 def report_form(store: Store, user: UserInfo, case: dict[str, Any], children: list[str], pending: list[str]) -> None:
     labels = _labels(case)
     first = pending[0] if pending else children[0]
-    with st.expander(t("workflows.concern.record"), expanded=bool(pending)), st.form("concern_report"):
+    box = st.expander(  # drawn when opened (a form of date, time and choice fields is heavy to paint); open while due
+        t("workflows.concern.record"), expanded=bool(pending), key=f"concern.record.{len(pending)}", on_change="rerun"
+    )
+    if not box.open:
+        return
+    with box, st.form("concern_report"):
         child = st.selectbox(
             t("workflows.concern.child"), children, index=children.index(first), format_func=lambda c: labels[c]
         )

@@ -143,7 +143,10 @@ def share(store: Store, user: UserInfo, case: dict[str, Any]) -> None:
     own = [a for a in case["assessments"] if a["agency"] == user.agency]
     if user.role not in ("officer", "clinician", "social_worker") or not own:
         return
-    with st.expander(t("pages.conference.share_title")), st.form("share"):
+    box = st.expander(t("pages.conference.share_title"), key="conference.share", on_change="rerun")
+    if not box.open:  # drawn when opened, as the page's other forms
+        return
+    with box, st.form("share"):
         keys = [f"{a['checklist']}:{a['subject']}" for a in own]
         labels = {p["id"]: person_label(p) for p in case["persons"]}
         checklists = default_checklists()
@@ -202,9 +205,19 @@ def action_plan(store: Store, user: UserInfo, cid: int, result: Result | None) -
                 st.rerun()
             except ConflictError as e:
                 st.error(md_escape(str(e)))
+    adding = st.expander(  # drawn when opened: its choice, date and text fields are the heaviest part of the page
+        t("pages.conference.take_step"), icon=":material/playlist_add:", key="conference.add_action", on_change="rerun"
+    )
+    if adding.open:
+        with adding:
+            add_action(store, user, cid, result)
+    return actions
+
+
+def add_action(store: Store, user: UserInfo, cid: int, result: Result | None) -> None:
+    """A form to take a suggested step (or another action, with its own text) into the plan."""
     suggested = [s.id for s in result.steps] if result else []
     owners = {s.id: s.agency for s in result.steps} if result else {}
-    st.markdown(f"**{t('pages.conference.take_step')}**")
     step = st.selectbox(  # outside the form, so the owner agency follows the chosen step
         t("pages.conference.step"),
         [*suggested, "other"],
@@ -232,7 +245,7 @@ def action_plan(store: Store, user: UserInfo, cid: int, result: Result | None) -
         if st.form_submit_button(t("pages.conference.add"), type="primary"):
             if step == OTHER_STEP and not (text or "").strip():
                 st.error(t("workflows.plan.other_needed"))  # what was typed stays in the form
-                return actions
+                return
             try:
                 store.add_action(user, cid, step, owner, responsible, due, status, note=text)
                 st.session_state["plan.added"] = added + 1
@@ -240,7 +253,6 @@ def action_plan(store: Store, user: UserInfo, cid: int, result: Result | None) -
             except InputError as e:
                 for problem in e.problems:
                     st.error(md_escape(problem))
-    return actions
 
 
 def _series_name(what: str, agency: str, lang_: str, persons: Mapping[str, str]) -> str:
