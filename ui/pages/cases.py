@@ -39,23 +39,24 @@ def page() -> None:
     if not result.items:
         st.info(t("pages.cases.none"))
     for c in result.items:  # few elements a row: a page of 20 is drawn in the browser on every visit
-        with st.container(border=True):
-            cols = st.columns([5, 2, 1])
+        # a row is one flex line, not three columns: each column is a block of its own for the browser to draw
+        with st.container(border=True), st.container(horizontal=True, vertical_alignment="center", wrap=False):
             marker = f" · {t('pages.cases.synthetic')}" if c.synthetic else ""
             notes = [t("pages.cases.assessments", n=c.assessments)]
             if c.overdue_actions:
                 notes.append(f"**:red[{t('pages.cases.overdue', n=c.overdue_actions)}]**")
             if c.reassessment_due:
                 notes.append(followup.due_markdown(c.reassessment_due, followup.today(), session.lang()))
-            cols[0].markdown(
+            st.markdown(
                 f"**{md_escape(c.reference)}**{marker}  \n{t(f'context.{c.context}')} · {t(f'agency.{c.owner_agency}')}"
-                f"  \n{' · '.join(notes)}"
+                f"  \n{' · '.join(notes)}",
+                width="stretch",
             )
             if c.level:
-                cols[1].markdown(level_badge_html(c.level, session.lang(), small=True), unsafe_allow_html=True)
+                st.markdown(level_badge_html(c.level, session.lang(), small=True), unsafe_allow_html=True, width=230)
             else:
-                cols[1].caption(t("pages.cases.no_level"))
-            if cols[2].button(t("pages.cases.open"), key=f"open.{c.id}", width="stretch"):
+                st.caption(t("pages.cases.no_level"), width=230)
+            if st.button(t("pages.cases.open"), key=f"open.{c.id}", width=110):
                 open_case(c.id)
                 go("conference" if user.role == "coordinator" else "result")
     nav = st.columns(3)

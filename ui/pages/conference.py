@@ -46,20 +46,25 @@ def page() -> None:
     )
     if chosen != current:
         open_case(chosen)
+    # The chosen case's reads come before the rest of the page is drawn: it reaches the browser in one burst,
+    # painted once, not a part at a time between the reads.
     case = read_case(store, user, chosen)  # once per run, shared with the result below
+    result = case_result(store, user, chosen, session.lang()) if case["assessments"] else None
+    reports = store.concern_reports(user, chosen)
+    actions = store.list_actions(user, chosen)
+    events = store.timeline(user, chosen)
     notice(st, session.lang())
     if not case["assessments"]:
         st.info(t("pages.conference.nothing_shared"))
     labels = {p["id"]: person_label(p) for p in case["persons"]}
-    result = case_result(store, user, chosen, session.lang()) if case["assessments"] else None
     if result is not None:
         level_badge(st, result.overall_level, session.lang(), label=t("pages.result.overall"))
         side_by_side(result, labels, case)
         render_flags(st, result.flags, session.lang(), catalog=Catalog.default(labels))
-    case_workflows.concern_reports(store, user, case, result.steps if result else [])
+    case_workflows.concern_reports(store, user, case, result.steps if result else [], reports)
     share(store, user, case)
-    actions = action_plan(store, user, chosen, result)
-    timeline(store, user, chosen, labels, actions)
+    action_plan(store, user, chosen, result, actions)
+    timeline(store, user, chosen, labels, actions, events)
     case_record(store, user, case)
 
 
@@ -169,11 +174,14 @@ def share(store: Store, user: UserInfo, case: dict[str, Any]) -> None:
                 st.error(md_escape(str(e)))
 
 
-def action_plan(store: Store, user: UserInfo, cid: int, result: Result | None) -> list[dict[str, Any]]:
+def action_plan(
+    store: Store, user: UserInfo, cid: int, result: Result | None, listed: list[dict[str, Any]] | None = None
+) -> list[dict[str, Any]]:
     """The plan, each action with its status to change, and a form to take a step (or another action) into it.
-    Returns the plan as listed, for the timeline."""
+    `listed`: the plan as Store.list_actions gave it in this run (read here when not given). Returns the plan as
+    listed, for the timeline."""
     st.subheader(t("pages.conference.plan"))
-    actions = store.list_actions(user, cid)
+    actions = store.list_actions(user, cid) if listed is None else listed
     if not actions:
         st.caption(t("pages.conference.plan_empty"))
     for a in actions:
@@ -358,8 +366,11 @@ def timeline(
     cid: int,
     persons: Mapping[str, str] | None = None,
     plan: list[dict[str, Any]] | None = None,
+    events: list[dict[str, Any]] | None = None,
 ) -> None:
-    events = store.timeline(user, cid)
+    """The levels and actions over time, drawn when opened; `events`: Store.timeline of this run, if read."""
+    if events is None:
+        events = store.timeline(user, cid)
     if events or plan:
         # drawn when opened: plotly's chart costs a second and more of every paint of the page
         box = st.expander(
