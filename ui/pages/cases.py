@@ -56,9 +56,13 @@ def page() -> None:
                 st.markdown(level_badge_html(c.level, session.lang(), small=True), unsafe_allow_html=True, width=230)
             else:
                 st.caption(t("pages.cases.no_level"), width=230)
-            if st.button(t("pages.cases.open"), key=f"open.{c.id}", width=110):
-                open_case(c.id)
-                go("conference" if user.role == "coordinator" else "result")
+            st.button(  # in its callback: the next run is the case's page, the list is not drawn again first
+                t("pages.cases.open"),
+                key=f"open.{c.id}",
+                width=110,
+                on_click=_open,
+                args=(c.id, "conference" if user.role == "coordinator" else "result"),
+            )
     nav = st.columns(3)
     if nav[0].button(t("pages.cases.previous"), disabled=number <= 1):
         st.session_state["cases.page"] = number - 1
@@ -66,6 +70,12 @@ def page() -> None:
     if nav[2].button(t("pages.cases.next"), disabled=number >= pages):
         st.session_state["cases.page"] = number + 1
         st.rerun()
+
+
+def _open(cid: int, page_name: str) -> None:
+    """The case's page (the result, or the conference for a coordinator) with the case open."""
+    open_case(cid)
+    go(page_name)
 
 
 def drafts(user: UserInfo) -> None:
