@@ -45,14 +45,14 @@ def page() -> None:
     user = require_user()
     store = get_store()
     cid = case_id()
-    # What the first screen needs is read before anything is drawn: the page then reaches the browser in one burst,
+    st.title(t("pages.result.title"))  # first: a refused read below is shown under the page's title
+    show_flash()
+    # What the first screen needs is read before more is drawn: the page then reaches the browser in one burst,
     # painted once, not a part at a time between the reads.
     case = read_case(store, user, cid) if cid is not None else None  # once per run, shared with the result below
     result = case_result(store, user, cid, session.lang()) if cid is not None and case and case["assessments"] else None
     plan = store.list_actions(user, cid) if cid is not None and result is not None else []
     reports = store.concern_reports(user, cid) if cid is not None and result is not None else []
-    st.title(t("pages.result.title"))
-    show_flash()
     if cid is None or case is None:
         st.info(t("pages.result.no_case"))
         return
