@@ -41,7 +41,13 @@ def count_here(root: Path, extra_cases: int) -> dict[str, list[int]]:
 
     from ui.session import get_store
 
-    store = get_store()  # the app's own Store (st.cache_resource): it loads the demo
+    store = get_store()  # the app's own Store (st.cache_resource): it prepares the demo's load
+    from ui.session import demo_load
+
+    loading = demo_load(store)
+    if loading is not None:  # the app loads the demo in a thread after its first page; here, now, and waits
+        loading.start()
+        loading.wait(300)
     password = json.loads((root / "data" / "demo.json").read_text(encoding="utf-8"))["password"]
     sent: list[str] = []
     event.listen(store.engine, "before_cursor_execute", lambda *a: sent.append(a[2]))

@@ -67,10 +67,18 @@ def _organisation_names(store: Store) -> dict[str, str]:
 # ---- concern reports ---------------------------------------------------------------------------------------------
 
 
-def concern_reports(store: Store, user: UserInfo, case: dict[str, Any], steps: Sequence[Step]) -> None:
+def concern_reports(
+    store: Store,
+    user: UserInfo,
+    case: dict[str, Any],
+    steps: Sequence[Step],
+    reports: list[dict[str, Any]] | None = None,
+) -> None:
     """Each child under each concern-report step: the report made (when, where, how, by whom) or still needed;
-    then a form to record a report made by the user's agency."""
-    reports = store.concern_reports(user, case["id"])
+    then a form to record a report made by the user's agency. `reports`: Store.concern_reports of this run, if the
+    page read them already."""
+    if reports is None:
+        reports = store.concern_reports(user, case["id"])
     status = concern_report_status(steps, case["persons"], reports)
     may_report = user.role in CASE_WORKER_ROLES and user.agency not in REPORTING_AGENCIES_EXCLUDE
     children = [p["id"] for p in case["persons"] if is_child(p)]
@@ -116,7 +124,12 @@ def made(r: Mapping[str, Any]) -> str:
 def report_form(store: Store, user: UserInfo, case: dict[str, Any], children: list[str], pending: list[str]) -> None:
     labels = _labels(case)
     first = pending[0] if pending else children[0]
-    with st.expander(t("workflows.concern.record"), expanded=bool(pending)), st.form("concern_report"):
+    box = st.expander(  # drawn when opened (a form of date, time and choice fields is heavy to paint); open while due
+        t("workflows.concern.record"), expanded=bool(pending), key=f"concern.record.{len(pending)}", on_change="rerun"
+    )
+    if not box.open:
+        return
+    with box, st.form("concern_report"):
         child = st.selectbox(
             t("workflows.concern.child"), children, index=children.index(first), format_func=lambda c: labels[c]
         )

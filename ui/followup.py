@@ -145,7 +145,12 @@ def result_section(store: Store, user: UserInfo, case: dict[str, Any], result: R
         return
     changed = any(c is not None for _, _, c in rows)
     title = t("followup.title_changed") if changed else t("followup.title")
-    with st.expander(title, icon=":material/update:", expanded=changed):
+    box = st.expander(  # drawn when opened (its date forms are heavy to paint); open at once when something changed
+        title, icon=":material/update:", expanded=changed, key=f"result.followup.{int(changed)}", on_change="rerun"
+    )
+    if not box.open:
+        return
+    with box:
         for n, (a, scored, comparison) in enumerate(rows):
             with st.container(border=True):
                 person = md_escape(labels.get(a["subject"], a["subject"]))

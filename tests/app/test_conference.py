@@ -40,7 +40,8 @@ def test_an_action_is_taken_from_a_suggested_step_and_its_status_changed() -> No
     assert before["Utredare"]["what"] == ACTIONS["police.restraining_order"]  # the demo's plan, in words
     assert before["Utredare"]["status"] == "planned"
 
-    step = selectbox(at, "Steg")
+    assert not [s for s in at.selectbox if s.label == "Steg"]  # the form is drawn when its section is opened
+    step = selectbox(open_section(at, "conference.add_action"), "Steg")
     assert step.options[-1] == "Annan åtgärd"  # the suggested steps, in words, then one of the plan's own
     assert any(ACTIONS["police.protect_victim"].startswith(o.rstrip("…")) for o in step.options)
     step.set_value("police.protect_victim")

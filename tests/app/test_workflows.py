@@ -151,7 +151,7 @@ def test_a_person_is_corrected_and_one_registered_by_mistake_removed_but_not_one
 
 
 def test_another_action_has_its_own_text_shown_as_plain_text_and_an_overdue_one_is_marked() -> None:
-    at = on_conference("samordnare", "DEMO-004 Ärendemöte")
+    at = open_section(on_conference("samordnare", "DEMO-004 Ärendemöte"), "conference.add_action")
     selectbox(at, "Steg").set_value("other")
     at.run()
     click(at, "Lägg till i planen")

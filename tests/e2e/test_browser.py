@@ -197,6 +197,7 @@ def test_conference_coordinator_adds_an_action_to_the_plan(signed_in: Callable[[
     expect(main.get_by_role("heading", name="Myndigheternas bedömningar sida vid sida")).to_be_visible()
     expect(main.get_by_role("heading", name="Handlingsplan")).to_be_visible()
 
+    open_section(page, "Ta ett steg in i handlingsplanen")  # the form is drawn when its section is opened
     choose(page, "Steg", "Annan åtgärd")
     type_into(page, "Ansvarig person eller funktion", "Samordnare E2E")
     type_date(page, "Klart senast", "2027-01-15")

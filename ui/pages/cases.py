@@ -39,25 +39,30 @@ def page() -> None:
     if not result.items:
         st.info(t("pages.cases.none"))
     for c in result.items:  # few elements a row: a page of 20 is drawn in the browser on every visit
-        with st.container(border=True):
-            cols = st.columns([5, 2, 1])
+        # a row is one flex line, not three columns: each column is a block of its own for the browser to draw
+        with st.container(border=True), st.container(horizontal=True, vertical_alignment="center", wrap=False):
             marker = f" · {t('pages.cases.synthetic')}" if c.synthetic else ""
             notes = [t("pages.cases.assessments", n=c.assessments)]
             if c.overdue_actions:
                 notes.append(f"**:red[{t('pages.cases.overdue', n=c.overdue_actions)}]**")
             if c.reassessment_due:
                 notes.append(followup.due_markdown(c.reassessment_due, followup.today(), session.lang()))
-            cols[0].markdown(
+            st.markdown(
                 f"**{md_escape(c.reference)}**{marker}  \n{t(f'context.{c.context}')} · {t(f'agency.{c.owner_agency}')}"
-                f"  \n{' · '.join(notes)}"
+                f"  \n{' · '.join(notes)}",
+                width="stretch",
             )
             if c.level:
-                cols[1].markdown(level_badge_html(c.level, session.lang(), small=True), unsafe_allow_html=True)
+                st.markdown(level_badge_html(c.level, session.lang(), small=True), unsafe_allow_html=True, width=230)
             else:
-                cols[1].caption(t("pages.cases.no_level"))
-            if cols[2].button(t("pages.cases.open"), key=f"open.{c.id}", width="stretch"):
-                open_case(c.id)
-                go("conference" if user.role == "coordinator" else "result")
+                st.caption(t("pages.cases.no_level"), width=230)
+            st.button(  # in its callback: the next run is the case's page, the list is not drawn again first
+                t("pages.cases.open"),
+                key=f"open.{c.id}",
+                width=110,
+                on_click=_open,
+                args=(c.id, "conference" if user.role == "coordinator" else "result"),
+            )
     nav = st.columns(3)
     if nav[0].button(t("pages.cases.previous"), disabled=number <= 1):
         st.session_state["cases.page"] = number - 1
@@ -65,6 +70,12 @@ def page() -> None:
     if nav[2].button(t("pages.cases.next"), disabled=number >= pages):
         st.session_state["cases.page"] = number + 1
         st.rerun()
+
+
+def _open(cid: int, page_name: str) -> None:
+    """The case's page (the result, or the conference for a coordinator) with the case open."""
+    open_case(cid)
+    go(page_name)
 
 
 def drafts(user: UserInfo) -> None:

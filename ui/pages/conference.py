@@ -46,20 +46,25 @@ def page() -> None:
     )
     if chosen != current:
         open_case(chosen)
+    # The chosen case's reads come before the rest of the page is drawn: it reaches the browser in one burst,
+    # painted once, not a part at a time between the reads.
     case = read_case(store, user, chosen)  # once per run, shared with the result below
+    result = case_result(store, user, chosen, session.lang()) if case["assessments"] else None
+    reports = store.concern_reports(user, chosen)
+    actions = store.list_actions(user, chosen)
+    events = store.timeline(user, chosen)
     notice(st, session.lang())
     if not case["assessments"]:
         st.info(t("pages.conference.nothing_shared"))
     labels = {p["id"]: person_label(p) for p in case["persons"]}
-    result = case_result(store, user, chosen, session.lang()) if case["assessments"] else None
     if result is not None:
         level_badge(st, result.overall_level, session.lang(), label=t("pages.result.overall"))
         side_by_side(result, labels, case)
         render_flags(st, result.flags, session.lang(), catalog=Catalog.default(labels))
-    case_workflows.concern_reports(store, user, case, result.steps if result else [])
+    case_workflows.concern_reports(store, user, case, result.steps if result else [], reports)
     share(store, user, case)
-    actions = action_plan(store, user, chosen, result)
-    timeline(store, user, chosen, labels, actions)
+    action_plan(store, user, chosen, result, actions)
+    timeline(store, user, chosen, labels, actions, events)
     case_record(store, user, case)
 
 
@@ -143,7 +148,10 @@ def share(store: Store, user: UserInfo, case: dict[str, Any]) -> None:
     own = [a for a in case["assessments"] if a["agency"] == user.agency]
     if user.role not in ("officer", "clinician", "social_worker") or not own:
         return
-    with st.expander(t("pages.conference.share_title")), st.form("share"):
+    box = st.expander(t("pages.conference.share_title"), key="conference.share", on_change="rerun")
+    if not box.open:  # drawn when opened, as the page's other forms
+        return
+    with box, st.form("share"):
         keys = [f"{a['checklist']}:{a['subject']}" for a in own]
         labels = {p["id"]: person_label(p) for p in case["persons"]}
         checklists = default_checklists()
@@ -166,11 +174,14 @@ def share(store: Store, user: UserInfo, case: dict[str, Any]) -> None:
                 st.error(md_escape(str(e)))
 
 
-def action_plan(store: Store, user: UserInfo, cid: int, result: Result | None) -> list[dict[str, Any]]:
+def action_plan(
+    store: Store, user: UserInfo, cid: int, result: Result | None, listed: list[dict[str, Any]] | None = None
+) -> list[dict[str, Any]]:
     """The plan, each action with its status to change, and a form to take a step (or another action) into it.
-    Returns the plan as listed, for the timeline."""
+    `listed`: the plan as Store.list_actions gave it in this run (read here when not given). Returns the plan as
+    listed, for the timeline."""
     st.subheader(t("pages.conference.plan"))
-    actions = store.list_actions(user, cid)
+    actions = store.list_actions(user, cid) if listed is None else listed
     if not actions:
         st.caption(t("pages.conference.plan_empty"))
     for a in actions:
@@ -202,9 +213,19 @@ def action_plan(store: Store, user: UserInfo, cid: int, result: Result | None) -
                 st.rerun()
             except ConflictError as e:
                 st.error(md_escape(str(e)))
+    adding = st.expander(  # drawn when opened: its choice, date and text fields are the heaviest part of the page
+        t("pages.conference.take_step"), icon=":material/playlist_add:", key="conference.add_action", on_change="rerun"
+    )
+    if adding.open:
+        with adding:
+            add_action(store, user, cid, result)
+    return actions
+
+
+def add_action(store: Store, user: UserInfo, cid: int, result: Result | None) -> None:
+    """A form to take a suggested step (or another action, with its own text) into the plan."""
     suggested = [s.id for s in result.steps] if result else []
     owners = {s.id: s.agency for s in result.steps} if result else {}
-    st.markdown(f"**{t('pages.conference.take_step')}**")
     step = st.selectbox(  # outside the form, so the owner agency follows the chosen step
         t("pages.conference.step"),
         [*suggested, "other"],
@@ -232,7 +253,7 @@ def action_plan(store: Store, user: UserInfo, cid: int, result: Result | None) -
         if st.form_submit_button(t("pages.conference.add"), type="primary"):
             if step == OTHER_STEP and not (text or "").strip():
                 st.error(t("workflows.plan.other_needed"))  # what was typed stays in the form
-                return actions
+                return
             try:
                 store.add_action(user, cid, step, owner, responsible, due, status, note=text)
                 st.session_state["plan.added"] = added + 1
@@ -240,7 +261,6 @@ def action_plan(store: Store, user: UserInfo, cid: int, result: Result | None) -
             except InputError as e:
                 for problem in e.problems:
                     st.error(md_escape(problem))
-    return actions
 
 
 def _series_name(what: str, agency: str, lang_: str, persons: Mapping[str, str]) -> str:
@@ -346,8 +366,11 @@ def timeline(
     cid: int,
     persons: Mapping[str, str] | None = None,
     plan: list[dict[str, Any]] | None = None,
+    events: list[dict[str, Any]] | None = None,
 ) -> None:
-    events = store.timeline(user, cid)
+    """The levels and actions over time, drawn when opened; `events`: Store.timeline of this run, if read."""
+    if events is None:
+        events = store.timeline(user, cid)
     if events or plan:
         # drawn when opened: plotly's chart costs a second and more of every paint of the page
         box = st.expander(

@@ -45,27 +45,31 @@ def page() -> None:
     user = require_user()
     store = get_store()
     cid = case_id()
-    st.title(t("pages.result.title"))
+    st.title(t("pages.result.title"))  # first: a refused read below is shown under the page's title
     show_flash()
-    if cid is None:
+    # What the first screen needs is read before more is drawn: the page then reaches the browser in one burst,
+    # painted once, not a part at a time between the reads.
+    case = read_case(store, user, cid) if cid is not None else None  # once per run, shared with the result below
+    result = case_result(store, user, cid, session.lang()) if cid is not None and case and case["assessments"] else None
+    plan = store.list_actions(user, cid) if cid is not None and result is not None else []
+    reports = store.concern_reports(user, cid) if cid is not None and result is not None else []
+    if cid is None or case is None:
         st.info(t("pages.result.no_case"))
         return
-    case = read_case(store, user, cid)  # once per run, shared with the result below
     st.caption(f"{md_escape(case['reference'])} · {t('context.' + case['context'])}")
-    if not case["assessments"]:
+    if result is None:
         notice(st, session.lang())
         st.info(t("pages.result.no_assessment"))
         if st.button(t("pages.result.start")):
             go("intake")
         return
-    result = case_result(store, user, cid, session.lang())
     catalog = Catalog.default({p["id"]: person_label(p) for p in case["persons"]})
     checklists = default_checklists()
     level_badge(st, result.overall_level, session.lang(), label=t("pages.result.overall"))
     for a in result.assessments:
         if is_overridden(a):
             render_override_summary(st, a, checklists[a.checklist], session.lang(), catalog=catalog)
-    do_now(store, user, case, result)
+    do_now(store, user, case, result, plan)
     notice(st, session.lang())
 
     why = st.expander(t("pages.result.why"), icon=":material/help:", key="result.why", on_change="rerun")
@@ -82,8 +86,12 @@ def page() -> None:
                         override_form(store, user, cid, a.checklist, a.subject, a.computed_level, n, about=a.about)
     followup.result_section(store, user, case, result, {p["id"]: person_label(p) for p in case["persons"]})
     if result.flags:
-        with st.expander(t("flags.title") + f" ({len(result.flags)})", icon=":material/flag:"):
-            render_flags(st, result.flags, session.lang(), catalog=catalog)
+        flags = st.expander(  # drawn when opened, as the other sections after the first screen
+            t("flags.title") + f" ({len(result.flags)})", icon=":material/flag:", key="result.flags", on_change="rerun"
+        )
+        if flags.open:
+            with flags:
+                render_flags(st, result.flags, session.lang(), catalog=catalog)
     # Suggested screens follow the required checklists in the same list; their explanation says "suggested".
     needed = [*result.required_checklists, *result.suggested_checklists]
     if needed:
@@ -93,7 +101,7 @@ def page() -> None:
             expanded=bool(result.required_checklists),
         ):
             render_required_checklists(st, needed, session.lang(), on_start=_start, catalog=catalog)
-    case_workflows.concern_reports(store, user, case, result.steps)  # needed or made, and the form to record it
+    case_workflows.concern_reports(store, user, case, result.steps, reports)  # needed or made, and the form
     print_summary(user, case, result)
     safety_plan.section(store, user, case, result)  # the victim's or the suicide safety plan, as the result offers
     situation = safety_plan.case_situation(case, user.agency, result)  # "May I tell?" from a step, for this case
@@ -138,10 +146,14 @@ def now_heading(context: str, agency: str, lang_: str) -> str:
     return text_in(key, lang_) if key in locale_catalog(lang_) else text_in(f"pages.result.now_agency.{agency}", lang_)
 
 
-def do_now(store: Store, user: UserInfo, case: dict[str, Any], result: Result) -> None:
-    """The user's own agency's immediate steps, then its same-day steps, one line each: mark done, add to plan."""
+def do_now(
+    store: Store, user: UserInfo, case: dict[str, Any], result: Result, actions: list[dict[str, Any]] | None = None
+) -> None:
+    """The user's own agency's immediate steps, then its same-day steps, one line each: mark done, add to plan.
+    `actions`: the case's plan as Store.list_actions gave it in this run (read here when not given)."""
     own = [s for s in result.steps if s.agency == user.agency]
-    plan = {a["step_id"]: a for a in store.list_actions(user, case["id"]) if a["owner_agency"] == user.agency}
+    listed = store.list_actions(user, case["id"]) if actions is None else actions
+    plan = {a["step_id"]: a for a in listed if a["owner_agency"] == user.agency}
     status = {step_id: a["status"] for step_id, a in plan.items()}
     may_act = user.role in CASE_WORKERS
     situation = safety_plan.case_situation(case, user.agency, result)
