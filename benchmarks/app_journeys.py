@@ -1,6 +1,7 @@
 """Every click of three journeys, timed as a user meets it, side by side with a one-line Streamlit app.
 
 usage: python benchmarks/app_journeys.py [--repeats N] [--starts K] [--root CHECKOUT] [--before CHECKOUT]
+                                        [--journeys police,emergency,conference] [--answers A]
 
 Real servers (`streamlit run`, a fresh SQLite file with the synthetic demo for the app), headless Debian Chromium
 driven by playwright. Both servers run from the same checkout folder with the same command-line flags, so they
@@ -27,6 +28,9 @@ Selectors (kept to labels, roles and testids; change them here when a page's wor
   the menu: stSidebarNav links by page title; a case: the innermost stVerticalBlock of stMain holding its
   reference and a button "Öppna"; the conference's case: combobox "Ärende", option starting with DEMO-004;
   an answer: the first stRadio in stMain with the options "ja" and "nej" (toggled, so every rerun is a change).
+Narrower runs: --journeys names the journeys to run (default all three), --starts 0 leaves out the fresh starts,
+--answers A answers A items per form (default 3; the one-line app answers three times as many), e.g. the intake
+form alone: `--starts 0 --journeys police,emergency --answers 6`.
 The --root option measures another checkout (e.g. `git archive main | tar -x -C /tmp/base`) with this script.
 --before CHECKOUT measures that checkout too, in the same run: its starts and journeys alternate with the measured
 checkout's (the same load on the machine for both), and the figures are printed side by side with the ratio
@@ -130,7 +134,7 @@ class Journey:
         )
         self.step(f"open {reference}", lambda: card.get_by_role("button", name="Öppna").click(), heading(page_heading))
 
-    def answers(self, count: int = ANSWERS_PER_FORM) -> None:
+    def answers(self, count: int) -> None:
         radio = self.page.get_by_test_id("stMain").get_by_test_id("stRadio").filter(has_text="nej").first
         for _ in range(count):
             self.word = "ja" if self.word == "nej" else "nej"
@@ -143,7 +147,7 @@ def police(page: Any, url: str, times: dict[str, list[float]]) -> None:
     j.sign_in(url, "polis", "Ärenden")
     j.open_case("DEMO-001", "Resultat")
     j.menu("Intag")
-    j.answers()
+    j.answers(ANSWERS_PER_FORM)
     j.menu("Resultat")
     j.menu("Ärenden")
 
@@ -153,7 +157,7 @@ def emergency(page: Any, url: str, times: dict[str, list[float]]) -> None:
     j.sign_in(url, "vard", "Ärenden")
     j.open_case("DEMO-002", "Resultat")
     j.menu("Triage")
-    j.answers()
+    j.answers(ANSWERS_PER_FORM)
     j.menu("Resultat")
 
 
@@ -244,8 +248,15 @@ def report(times: dict[str, list[float]], baseline: float) -> None:
         )
 
 
+JOURNEYS: dict[str, Callable[[Any, str, dict[str, list[float]]], None]] = {
+    "police": police,
+    "emergency": emergency,
+    "conference": conference,
+}
+
+
 def measure(
-    roots: dict[str, Path], repeats: int, starts_wanted: int, port: int
+    roots: dict[str, Path], repeats: int, starts_wanted: int, port: int, journeys: list[str] | None = None
 ) -> tuple[dict[str, dict[str, list[float]]], dict[str, dict[str, list[float]]]]:
     """Start-ups and journeys of each checkout in `roots` (by label) and of the one-line app, alternating.
     Returns (start-ups, steps), each by label (the one-line app's under "one-line app")."""
@@ -278,7 +289,8 @@ def measure(
                 wait_healthy(server, at)
             context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="sv-SE")
             context.add_init_script(WATCH)
-            runs = [(label, journey, ports[label]) for label in roots for journey in (police, emergency, conference)]
+            chosen = [JOURNEYS[name] for name in journeys or JOURNEYS]
+            runs = [(label, journey, ports[label]) for label in roots for journey in chosen]
             runs.append(("one-line app", one_line, one_port))
             for _ in range(repeats):
                 for label, journey, at in runs:
@@ -310,8 +322,9 @@ def side_by_side(
     for name in starts["after"]:
         b, a = statistics.median(starts["before"][name]), statistics.median(starts["after"][name])
         print(f"{'start-up, ' + name:44} {b:8.0f} {a:8.0f}  {a / b:12.2f}")
-    one = statistics.median(starts["one-line app"]["one-line app: first page"])
-    print(f"{'start-up, one-line app: first page':44} {one:8.0f} {one:8.0f}")
+    if starts["one-line app"]:
+        one = statistics.median(starts["one-line app"]["one-line app: first page"])
+        print(f"{'start-up, one-line app: first page':44} {one:8.0f} {one:8.0f}")
     for name, values in times["after"].items():
         b, a = statistics.median(times["before"][name]), statistics.median(values)
         flag = "" if a < GOAL_MS else "  over 300 ms"
@@ -333,22 +346,32 @@ def main() -> None:
     parser.add_argument("--root", type=Path, default=ROOT, help="the checkout whose app.py is measured")
     parser.add_argument("--before", type=Path, help="another checkout measured in the same run, side by side")
     parser.add_argument("--port", type=int, default=8621, help="the app's port; the one-line app's is the next")
+    parser.add_argument("--journeys", default=",".join(JOURNEYS), help="which journeys, comma-separated")
+    parser.add_argument("--answers", type=int, default=ANSWERS_PER_FORM, help="answers per form")
     args = parser.parse_args()
+    journeys = [name.strip() for name in args.journeys.split(",") if name.strip()]
+    unknown = [name for name in journeys if name not in JOURNEYS]
+    if unknown or not journeys:
+        parser.error(f"--journeys: {', '.join(unknown) or 'none given'}; choose from {', '.join(JOURNEYS)}")
+    global ANSWERS_PER_FORM
+    ANSWERS_PER_FORM = max(args.answers, 1)
     root = args.root.resolve()
     roots = {"after": root, "before": args.before.resolve()} if args.before else {"app": root}
-    starts, times = measure(roots, args.repeats, args.starts, args.port)
+    starts, times = measure(roots, args.repeats, args.starts, args.port, journeys)
     baseline = statistics.median(times["one-line app"]["one-line app: answer"])
     if args.before:
         print(f"checkouts: before {roots['before']}, after {root}; {args.starts} fresh starts, {args.repeats} journeys")
         side_by_side(starts, times, baseline)
         return
     print(f"checkout: {root}")
-    print(f"start-up, {args.starts} fresh starts (ms):")
-    both = {**starts["app"], **starts["one-line app"]}
-    app_start, one_start = (statistics.median(v) for v in both.values())
-    for name, values in both.items():
-        print(f"  {name:42} median {statistics.median(values):8.0f}  (min {min(values):.0f}, max {max(values):.0f})")
-    print(f"  ratio app / one-line app: {app_start / one_start:.2f}")
+    if args.starts > 0:
+        print(f"start-up, {args.starts} fresh starts (ms):")
+        both = {**starts["app"], **starts["one-line app"]}
+        app_start, one_start = (statistics.median(v) for v in both.values())
+        for name, values in both.items():
+            low, high = min(values), max(values)
+            print(f"  {name:42} median {statistics.median(values):8.0f}  (min {low:.0f}, max {high:.0f})")
+        print(f"  ratio app / one-line app: {app_start / one_start:.2f}")
     print(f"\nsteps, {args.repeats} journeys each (ms, browser clock, click to painted):")
     report({**times["app"], **times["one-line app"]}, baseline)
     median, ratio, slow = summary("app", times["app"], baseline)
