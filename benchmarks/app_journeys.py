@@ -142,26 +142,26 @@ class Journey:
             self.step("answer", option.click, CHECKED.replace("WORD", f'"{self.word}"'))
 
 
-def police(page: Any, url: str, times: dict[str, list[float]]) -> None:
+def police(page: Any, url: str, times: dict[str, list[float]], answers: int = ANSWERS_PER_FORM) -> None:
     j = Journey(page, times, "police")
     j.sign_in(url, "polis", "Ärenden")
     j.open_case("DEMO-001", "Resultat")
     j.menu("Intag")
-    j.answers(ANSWERS_PER_FORM)
+    j.answers(answers)
     j.menu("Resultat")
     j.menu("Ärenden")
 
 
-def emergency(page: Any, url: str, times: dict[str, list[float]]) -> None:
+def emergency(page: Any, url: str, times: dict[str, list[float]], answers: int = ANSWERS_PER_FORM) -> None:
     j = Journey(page, times, "emergency dept")
     j.sign_in(url, "vard", "Ärenden")
     j.open_case("DEMO-002", "Resultat")
     j.menu("Triage")
-    j.answers(ANSWERS_PER_FORM)
+    j.answers(answers)
     j.menu("Resultat")
 
 
-def conference(page: Any, url: str, times: dict[str, list[float]]) -> None:
+def conference(page: Any, url: str, times: dict[str, list[float]], answers: int = 0) -> None:
     j = Journey(page, times, "conference")
     j.sign_in(url, "samordnare", "Ärendemöte")
     box = page.get_by_role("combobox", name="Ärende", exact=True)
@@ -176,10 +176,10 @@ def conference(page: Any, url: str, times: dict[str, list[float]]) -> None:
     j.open_case("DEMO-004", "Ärendemöte")
 
 
-def one_line(page: Any, url: str, times: dict[str, list[float]]) -> None:
+def one_line(page: Any, url: str, times: dict[str, list[float]], answers: int = ANSWERS_PER_FORM) -> None:
     page.goto(url)
     page.get_by_text("Fråga").wait_for()
-    Journey(page, times, "one-line app").answers(count=3 * ANSWERS_PER_FORM)
+    Journey(page, times, "one-line app").answers(count=3 * answers)
 
 
 def serve(root: Path, script: Path, port: int, folder: Path, *flags: str) -> subprocess.Popen[bytes]:
@@ -248,7 +248,7 @@ def report(times: dict[str, list[float]], baseline: float) -> None:
         )
 
 
-JOURNEYS: dict[str, Callable[[Any, str, dict[str, list[float]]], None]] = {
+JOURNEYS: dict[str, Callable[[Any, str, dict[str, list[float]], int], None]] = {
     "police": police,
     "emergency": emergency,
     "conference": conference,
@@ -256,7 +256,12 @@ JOURNEYS: dict[str, Callable[[Any, str, dict[str, list[float]]], None]] = {
 
 
 def measure(
-    roots: dict[str, Path], repeats: int, starts_wanted: int, port: int, journeys: list[str] | None = None
+    roots: dict[str, Path],
+    repeats: int,
+    starts_wanted: int,
+    port: int,
+    journeys: list[str] | None = None,
+    answers: int = ANSWERS_PER_FORM,
 ) -> tuple[dict[str, dict[str, list[float]]], dict[str, dict[str, list[float]]]]:
     """Start-ups and journeys of each checkout in `roots` (by label) and of the one-line app, alternating.
     Returns (start-ups, steps), each by label (the one-line app's under "one-line app")."""
@@ -297,7 +302,7 @@ def measure(
                     context.clear_cookies()  # a new session on the same device: its browser cache is warm
                     page = context.new_page()
                     page.set_default_timeout(60_000)
-                    journey(page, f"http://127.0.0.1:{at}/", times[label])
+                    journey(page, f"http://127.0.0.1:{at}/", times[label], answers)
                     page.close()
             context.close()
         finally:
@@ -353,11 +358,9 @@ def main() -> None:
     unknown = [name for name in journeys if name not in JOURNEYS]
     if unknown or not journeys:
         parser.error(f"--journeys: {', '.join(unknown) or 'none given'}; choose from {', '.join(JOURNEYS)}")
-    global ANSWERS_PER_FORM
-    ANSWERS_PER_FORM = max(args.answers, 1)
     root = args.root.resolve()
     roots = {"after": root, "before": args.before.resolve()} if args.before else {"app": root}
-    starts, times = measure(roots, args.repeats, args.starts, args.port, journeys)
+    starts, times = measure(roots, args.repeats, args.starts, args.port, journeys, max(args.answers, 1))
     baseline = statistics.median(times["one-line app"]["one-line app: answer"])
     if args.before:
         print(f"checkouts: before {roots['before']}, after {root}; {args.starts} fresh starts, {args.repeats} journeys")
