@@ -216,6 +216,7 @@ def assessment(store: Store, user: UserInfo, case: dict[str, Any]) -> None:
     panel = st.sidebar.empty()
     for section in form_sections(checklist, case["context"]):
         section_form(store, user, case, chosen, key, section.id, panel)
+    live_level(panel, case, chosen, st.session_state[f"kept.{key}"])  # once, after every section has drawn
     seed = st.session_state[f"seed.{key}"]
     outside = [k for k in seed if k not in set(checklist.form_items(case["context"]))]
     if outside:
@@ -246,7 +247,8 @@ def section_form(
     store: Store, user: UserInfo, case: dict[str, Any], chosen: dict[str, Any], key: str, section_id: str, panel: Any
 ) -> None:
     """One section of the questions. A fragment: an answer reruns only its own section, then keeps the draft and
-    redraws the level so far in the sidebar slot `panel` (the case is as read on the last full run)."""
+    redraws the level so far in the sidebar slot `panel` (the case is as read on the last full run). A run without
+    a change (the page's full run) leaves the panel to the page, which draws it once for all sections."""
     checklist = default_checklists()[chosen["checklist"]]
     section = next(s for s in checklist.sections if s.id == section_id)
     kept = st.session_state[f"kept.{key}"]  # the answers as codes: seeds radios drawn new (another language)
@@ -264,12 +266,17 @@ def section_form(
             base_version=st.session_state[f"base.{key}"],
         )
         st.session_state[f"kept.{key}"] = dict(answers)
+        live_level(panel, case, chosen, answers)
+
+
+def live_level(panel: Any, case: dict[str, Any], chosen: dict[str, Any], answers: dict[str, str]) -> None:
+    """The level so far of these answers in the sidebar slot `panel` (an st.empty: each draw replaces the last)."""
     live = assess_one(  # this assessment's level alone: no flags or steps of the case on every answer
         {"context": case["context"], "persons": case["persons"], "assessments": [assessed(chosen, answers)]},
         lang=session.lang(),
     )
-    with panel.container():  # an st.empty slot: each run replaces what the last one drew
-        live_panel(st, live, checklist, session.lang())
+    with panel.container():
+        live_panel(st, live, default_checklists()[chosen["checklist"]], session.lang())
 
 
 def assessed(chosen: dict[str, Any], answers: dict[str, str]) -> dict[str, Any]:
