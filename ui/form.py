@@ -67,15 +67,18 @@ def render_section(
     answers: Mapping[str, str],
     lang: str,
     key_prefix: str,
+    title: bool = True,
 ) -> None:
-    """One section of the form: its title and a radio per item asked in this context. `answers` seeds the radios
-    the first time they are drawn; after that the widget state (key `{key_prefix}.{item_id}`) rules."""
+    """One section of the form: its title (unless `title` is False: the section's own heading says it) and a radio
+    per item asked in this context. `answers` seeds the radios the first time they are drawn; after that the
+    widget state (key `{key_prefix}.{item_id}`) rules."""
     in_form = set(checklist.form_items(Context(context)))
 
     def word(answer: str) -> str:
         return answer_word(answer, lang)
 
-    st.subheader(section.title(lang))
+    if title:
+        st.subheader(section.title(lang))
     for item in section.items:
         if item.id not in in_form:
             continue

@@ -214,6 +214,12 @@ def assessment(store: Store, user: UserInfo, case: dict[str, Any]) -> None:
     if mine:
         st.caption(t("pages.intake.reassessing", version=mine["version"]))
     panel = st.sidebar.empty()
+    if f"open.{key}" not in st.session_state:  # the first section with a question to answer starts open
+        kept = st.session_state[f"kept.{key}"]
+        sections = form_sections(checklist, case["context"])
+        in_form = set(checklist.form_items(case["context"]))
+        first = next((s for s in sections if any(i.id in in_form and i.id not in kept for i in s.items)), sections[0])
+        st.session_state[f"open.{key}"] = {first.id: True}
     for section in form_sections(checklist, case["context"]):
         section_form(store, user, case, chosen, key, section.id, panel)
     live_level(panel, case, chosen, st.session_state[f"kept.{key}"])  # once, after every section has drawn
@@ -228,7 +234,7 @@ def assessment(store: Store, user: UserInfo, case: dict[str, Any]) -> None:
 
 def forget(key: str) -> None:
     """Drop this edit's state: where it started, the answers kept, and the radios of every language."""
-    for prefix in ("base", "seed", "kept", "dropped"):
+    for prefix in ("base", "seed", "kept", "dropped", "open"):
         st.session_state.pop(f"{prefix}.{key}", None)
     for name in [k for k in st.session_state if str(k).startswith("form.") and f".{key}." in str(k)]:
         del st.session_state[name]
@@ -246,14 +252,24 @@ def discard(store: Store, user: UserInfo, case: dict[str, Any], chosen: dict[str
 def section_form(
     store: Store, user: UserInfo, case: dict[str, Any], chosen: dict[str, Any], key: str, section_id: str, panel: Any
 ) -> None:
-    """One section of the questions. A fragment: an answer reruns only its own section, then keeps the draft and
-    redraws the level so far in the sidebar slot `panel` (the case is as read on the last full run). A run without
-    a change (the page's full run) leaves the panel to the page, which draws it once for all sections."""
+    """One section of the questions, under its title, which opens and closes it; its questions are drawn only while
+    it is open (every radio on the page slows every click in the browser, the answers' reruns too). A fragment: an
+    answer, or opening the section, reruns only this section; an answer then keeps the draft and redraws the level
+    so far in the sidebar slot `panel` (the case is as read on the last full run). A run without a change (the
+    page's full run) leaves the panel to the page, which draws it once for all sections."""
     checklist = default_checklists()[chosen["checklist"]]
     section = next(s for s in checklist.sections if s.id == section_id)
     kept = st.session_state[f"kept.{key}"]  # the answers as codes: seeds radios drawn new (another language)
     prefix = form_prefix(key, session.lang())
-    render_section(st, checklist, section, case["context"], kept, session.lang(), key_prefix=prefix)
+    opened = st.session_state[f"open.{key}"]  # open or closed as the user left each section, in any language
+    box_key = f"{prefix}.section.{section_id}"
+    if box_key not in st.session_state:  # drawn anew (first time, other language, back from another page)
+        st.session_state[box_key] = opened.get(section_id, False)
+    box = st.expander(section.title(session.lang()), key=box_key, on_change="rerun")
+    opened[section_id] = bool(box.open)
+    if box.open:
+        with box:
+            render_section(st, checklist, section, case["context"], kept, session.lang(), prefix, title=False)
     answers = form_answers(st.session_state, checklist, case["context"], kept, prefix)
     if answers != st.session_state[f"kept.{key}"]:
         store.save_draft(
