@@ -131,7 +131,7 @@ def test_only_open_sections_draw_their_questions_and_closed_ones_keep_their_answ
     sections = [s for s in DV.sections if any(i.id in SHORT for i in s.items)]
     first, second = ([i.id for i in s.items if i.id in SHORT] for s in sections[:2])
     titles = [e.label for e in at.main.expander]
-    assert titles == [s.title("sv") for s in sections]  # every section's title, to open it by
+    assert titles == ["Lägg till person", *(s.title("sv") for s in sections)]  # every section's title, to open it by
     assert drawn(at) == first  # the first section with a question to answer starts open, the others closed
     assert sorted(form_sections_open(at).values()) == [False] * (len(sections) - 1) + [True]
 
@@ -155,6 +155,17 @@ def test_only_open_sections_draw_their_questions_and_closed_ones_keep_their_answ
     assert title(at) == "Resultat"
     at = open_section(at, "result.why")
     assert "Risknivå: Hög (3 av 4)" in badges(at.main)  # the answer of the closed section was saved
+
+
+def test_adding_a_person_to_a_case_with_people_is_a_section_to_open() -> None:
+    at = open_page(open_case(signed_in("polis"), "DEMO-001"), "Intag")
+    assert "Lägg till person" in [e.label for e in at.main.expander]
+    assert not [s for s in at.main.selectbox if s.label == "Roll"]  # closed: its form is not drawn
+    (key,) = [k for k in at.session_state if k.startswith("add_person.open.") and k.endswith(".sv")]
+    at.session_state[key] = True  # opened, as a click on its title does
+    at.run()
+    no_exceptions(at)
+    assert selectbox(at, "Roll").value == "victim"
 
 
 def test_a_new_edit_opens_the_first_section_with_a_question_left() -> None:

@@ -110,8 +110,17 @@ def persons(store: Store, user: UserInfo, case: dict[str, Any]) -> None:
     children = [p for p in case["persons"] if p["role"] == "child"]
     if any(p["role"] in ("victim", "suspect") for p in case["persons"]) and not children:
         st.warning(t("pages.intake.ask_children"), icon=":material/child_care:")
-    with st.form("add_person", clear_on_submit=True):
-        st.markdown(f"**{t('pages.intake.add_person')}**")
+    # Drawn while open: open as long as the case has nobody, then as the user leaves it (in any language); its
+    # select boxes are among the costliest elements of the page in the browser, on every click.
+    kept_open = f"add_person.open.{case['id']}"
+    box_key = f"{kept_open}.{session.lang()}"
+    if box_key not in st.session_state:
+        st.session_state[box_key] = st.session_state.get(kept_open, not case["persons"])
+    box = st.expander(t("pages.intake.add_person"), icon=":material/person_add:", key=box_key, on_change="rerun")
+    st.session_state[kept_open] = bool(box.open)
+    if not box.open:
+        return
+    with box, st.form("add_person", clear_on_submit=True):
         cols = st.columns(3)
         role = cols[0].selectbox(t("pages.intake.role"), ROLES, format_func=words("role"))
         age = cols[1].number_input(t("pages.intake.age"), min_value=0, max_value=125, value=None, step=1)
