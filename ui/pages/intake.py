@@ -37,6 +37,7 @@ CONTEXTS = {
     ],
     "social_services": ["social_services"],
 }
+FULL_RUN = "intake.full_run"  # True while the page runs its sections, False when a section reruns alone
 FIRST_CHECKLIST = {"police": "domestic_violence", "healthcare": "domestic_violence", "social_services": "child_welfare"}
 ROLE_PREFIX = {"victim": "v", "suspect": "s", "child": "c", "relative": "r", "other": "p"}
 ROLES = list(ROLE_PREFIX)
@@ -229,9 +230,13 @@ def assessment(store: Store, user: UserInfo, case: dict[str, Any]) -> None:
         in_form = set(checklist.form_items(case["context"]))
         first = next((s for s in sections if any(i.id in in_form and i.id not in kept for i in s.items)), sections[0])
         st.session_state[f"open.{key}"] = {first.id: True}
-    for section in form_sections(checklist, case["context"]):
-        section_form(store, user, case, chosen, key, section.id, panel)
-    live_level(panel, case, chosen, st.session_state[f"kept.{key}"])  # once, after every section has drawn
+    sections = form_sections(checklist, case["context"])
+    st.session_state[FULL_RUN] = True  # the sections run as part of the page, not alone (see section_form)
+    try:
+        for n, section in enumerate(sections):
+            section_form(store, user, case, chosen, key, section.id, panel, last=n == len(sections) - 1)
+    finally:
+        st.session_state[FULL_RUN] = False
     seed = st.session_state[f"seed.{key}"]
     outside = [k for k in seed if k not in set(checklist.form_items(case["context"]))]
     if outside:
@@ -259,13 +264,22 @@ def discard(store: Store, user: UserInfo, case: dict[str, Any], chosen: dict[str
 
 @st.fragment
 def section_form(
-    store: Store, user: UserInfo, case: dict[str, Any], chosen: dict[str, Any], key: str, section_id: str, panel: Any
+    store: Store,
+    user: UserInfo,
+    case: dict[str, Any],
+    chosen: dict[str, Any],
+    key: str,
+    section_id: str,
+    panel: Any,
+    last: bool,
 ) -> None:
     """One section of the questions, under its title, which opens and closes it; its questions are drawn only while
     it is open (every radio on the page slows every click in the browser, the answers' reruns too). A fragment: an
     answer, or opening the section, reruns only this section; an answer then keeps the draft and redraws the level
-    so far in the sidebar slot `panel` (the case is as read on the last full run). A run without a change (the
-    page's full run) leaves the panel to the page, which draws it once for all sections."""
+    so far in the sidebar slot `panel` (the case is as read on the last full run). A fragment may write to a slot
+    made outside it only if it wrote there in the last full run (Streamlit 1.67 reserves its place then), and its
+    rerun empties that place first: in the page's run every section writes there and only the `last` one draws the
+    level, once for all sections; a section's own rerun draws it again."""
     checklist = default_checklists()[chosen["checklist"]]
     section = next(s for s in checklist.sections if s.id == section_id)
     kept = st.session_state[f"kept.{key}"]  # the answers as codes: seeds radios drawn new (another language)
@@ -280,7 +294,8 @@ def section_form(
         with box:
             render_section(st, checklist, section, case["context"], kept, session.lang(), prefix, title=False)
     answers = form_answers(st.session_state, checklist, case["context"], kept, prefix)
-    if answers != st.session_state[f"kept.{key}"]:
+    changed = answers != st.session_state[f"kept.{key}"]
+    if changed:
         store.save_draft(
             user,
             case["id"],
@@ -291,7 +306,10 @@ def section_form(
             base_version=st.session_state[f"base.{key}"],
         )
         st.session_state[f"kept.{key}"] = dict(answers)
+    if last or not st.session_state.get(FULL_RUN):
         live_level(panel, case, chosen, answers)
+    else:
+        panel.container()  # the place this section's reruns will draw the level in
 
 
 def live_level(panel: Any, case: dict[str, Any], chosen: dict[str, Any], answers: dict[str, str]) -> None:
