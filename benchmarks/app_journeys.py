@@ -1,7 +1,7 @@
 """Every click of three journeys, timed as a user meets it, side by side with a one-line Streamlit app.
 
 usage: python benchmarks/app_journeys.py [--repeats N] [--starts K] [--root CHECKOUT] [--before CHECKOUT]
-                                        [--only start,police,emergency,conference]
+                                        [--journeys police,emergency,conference] [--answers A]
 
 Real servers (`streamlit run`, a fresh SQLite file with the synthetic demo for the app), headless Debian Chromium
 driven by playwright. Both servers run from the same checkout folder with the same command-line flags, so they
@@ -28,12 +28,13 @@ Selectors (kept to labels, roles and testids; change them here when a page's wor
   the menu: stSidebarNav links by page title; a case: the innermost stVerticalBlock of stMain holding its
   reference and a button "Öppna"; the conference's case: combobox "Ärende", option starting with DEMO-004;
   an answer: the first stRadio in stMain with the options "ja" and "nej" (toggled, so every rerun is a change).
+Narrower runs: --journeys names the journeys to run (default all three), --starts 0 leaves out the fresh starts,
+--answers A answers A items per form (default 3; the one-line app answers three times as many), e.g. the intake
+form alone: `--starts 0 --journeys police,emergency --answers 6`.
 The --root option measures another checkout (e.g. `git archive main | tar -x -C /tmp/base`) with this script.
 --before CHECKOUT measures that checkout too, in the same run: its starts and journeys alternate with the measured
 checkout's (the same load on the machine for both), and the figures are printed side by side with the ratio
-after/before. --only PARTS measures just those parts (comma-separated: start, police, emergency, conference), e.g.
-`--only start,police` for start-up and sign-in work; the one-line app's answers run whenever a journey does.
-Prints figures; not a test.
+after/before. Prints figures; not a test.
 """
 
 from __future__ import annotations
@@ -133,7 +134,7 @@ class Journey:
         )
         self.step(f"open {reference}", lambda: card.get_by_role("button", name="Öppna").click(), heading(page_heading))
 
-    def answers(self, count: int = ANSWERS_PER_FORM) -> None:
+    def answers(self, count: int) -> None:
         radio = self.page.get_by_test_id("stMain").get_by_test_id("stRadio").filter(has_text="nej").first
         for _ in range(count):
             self.word = "ja" if self.word == "nej" else "nej"
@@ -141,26 +142,26 @@ class Journey:
             self.step("answer", option.click, CHECKED.replace("WORD", f'"{self.word}"'))
 
 
-def police(page: Any, url: str, times: dict[str, list[float]]) -> None:
+def police(page: Any, url: str, times: dict[str, list[float]], answers: int = ANSWERS_PER_FORM) -> None:
     j = Journey(page, times, "police")
     j.sign_in(url, "polis", "Ärenden")
     j.open_case("DEMO-001", "Resultat")
     j.menu("Intag")
-    j.answers()
+    j.answers(answers)
     j.menu("Resultat")
     j.menu("Ärenden")
 
 
-def emergency(page: Any, url: str, times: dict[str, list[float]]) -> None:
+def emergency(page: Any, url: str, times: dict[str, list[float]], answers: int = ANSWERS_PER_FORM) -> None:
     j = Journey(page, times, "emergency dept")
     j.sign_in(url, "vard", "Ärenden")
     j.open_case("DEMO-002", "Resultat")
     j.menu("Triage")
-    j.answers()
+    j.answers(answers)
     j.menu("Resultat")
 
 
-def conference(page: Any, url: str, times: dict[str, list[float]]) -> None:
+def conference(page: Any, url: str, times: dict[str, list[float]], answers: int = 0) -> None:
     j = Journey(page, times, "conference")
     j.sign_in(url, "samordnare", "Ärendemöte")
     box = page.get_by_role("combobox", name="Ärende", exact=True)
@@ -175,10 +176,10 @@ def conference(page: Any, url: str, times: dict[str, list[float]]) -> None:
     j.open_case("DEMO-004", "Ärendemöte")
 
 
-def one_line(page: Any, url: str, times: dict[str, list[float]]) -> None:
+def one_line(page: Any, url: str, times: dict[str, list[float]], answers: int = ANSWERS_PER_FORM) -> None:
     page.goto(url)
     page.get_by_text("Fråga").wait_for()
-    Journey(page, times, "one-line app").answers(count=3 * ANSWERS_PER_FORM)
+    Journey(page, times, "one-line app").answers(count=3 * answers)
 
 
 def serve(root: Path, script: Path, port: int, folder: Path, *flags: str) -> subprocess.Popen[bytes]:
@@ -247,15 +248,23 @@ def report(times: dict[str, list[float]], baseline: float) -> None:
         )
 
 
-PARTS = ("start", "police", "emergency", "conference")
+JOURNEYS: dict[str, Callable[[Any, str, dict[str, list[float]], int], None]] = {
+    "police": police,
+    "emergency": emergency,
+    "conference": conference,
+}
 
 
 def measure(
-    roots: dict[str, Path], repeats: int, starts_wanted: int, port: int, parts: tuple[str, ...] = PARTS
+    roots: dict[str, Path],
+    repeats: int,
+    starts_wanted: int,
+    port: int,
+    journeys: list[str] | None = None,
+    answers: int = ANSWERS_PER_FORM,
 ) -> tuple[dict[str, dict[str, list[float]]], dict[str, dict[str, list[float]]]]:
-    """Start-ups and journeys of each checkout in `roots` (by label) and of the one-line app, alternating; only
-    the `parts` named (see PARTS). Returns (start-ups, steps), each by label (the one-line app's under
-    "one-line app")."""
+    """Start-ups and journeys of each checkout in `roots` (by label) and of the one-line app, alternating.
+    Returns (start-ups, steps), each by label (the one-line app's under "one-line app")."""
     from playwright.sync_api import sync_playwright
 
     folder = Path(tempfile.mkdtemp(prefix="samrisk-journeys-"))
@@ -268,7 +277,7 @@ def measure(
     times: dict[str, dict[str, list[float]]] = {label: defaultdict(list) for label in [*roots, "one-line app"]}
     with sync_playwright() as p:
         browser = p.chromium.launch(executable_path=str(CHROMIUM), args=BROWSER_ARGS, headless=True)
-        for _ in range(starts_wanted if "start" in parts else 0):
+        for _ in range(starts_wanted):
             for label, root in roots.items():
                 starts[label]["app: first page (sign-in form)"].append(
                     start_up(browser, root, root / "app.py", ports[label], "input[aria-label='Användarnamn']")
@@ -276,10 +285,6 @@ def measure(
             starts["one-line app"]["one-line app: first page"].append(
                 start_up(browser, first, one_line_script, one_port, "[data-testid='stRadio']")
             )
-        journeys = [j for j in (police, emergency, conference) if j.__name__ in parts]
-        if not journeys:
-            browser.close()
-            return starts, times
         for label in roots:
             (folder / label).mkdir()
         servers = [serve(root, root / "app.py", ports[label], folder / label) for label, root in roots.items()]
@@ -289,14 +294,15 @@ def measure(
                 wait_healthy(server, at)
             context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="sv-SE")
             context.add_init_script(WATCH)
-            runs = [(label, journey, ports[label]) for label in roots for journey in journeys]
+            chosen = [JOURNEYS[name] for name in journeys or JOURNEYS]
+            runs = [(label, journey, ports[label]) for label in roots for journey in chosen]
             runs.append(("one-line app", one_line, one_port))
             for _ in range(repeats):
                 for label, journey, at in runs:
                     context.clear_cookies()  # a new session on the same device: its browser cache is warm
                     page = context.new_page()
                     page.set_default_timeout(60_000)
-                    journey(page, f"http://127.0.0.1:{at}/", times[label])
+                    journey(page, f"http://127.0.0.1:{at}/", times[label], answers)
                     page.close()
             context.close()
         finally:
@@ -309,12 +315,12 @@ def measure(
 def summary(label: str, times: dict[str, list[float]], baseline: float) -> tuple[float, float, int]:
     """An answer's median, its ratio to the one-line app's, and the number of steps over the goal."""
     answers = [v for k, vs in times.items() if k.endswith(": answer") for v in vs]
-    median = statistics.median(answers) if answers else float("nan")  # e.g. --only conference: no answers
+    median = statistics.median(answers)
     return median, median / baseline, sum(statistics.median(v) >= GOAL_MS for v in times.values())
 
 
 def side_by_side(
-    starts: dict[str, dict[str, list[float]]], times: dict[str, dict[str, list[float]]], baseline: float | None
+    starts: dict[str, dict[str, list[float]]], times: dict[str, dict[str, list[float]]], baseline: float
 ) -> None:
     """Before and after in one table: medians, the ratio after/before, and each against the one-line app."""
     print(f"{'median ms':44} {'before':>8} {'after':>8}  {'after/before':>12}")
@@ -324,8 +330,6 @@ def side_by_side(
     if starts["one-line app"]:
         one = statistics.median(starts["one-line app"]["one-line app: first page"])
         print(f"{'start-up, one-line app: first page':44} {one:8.0f} {one:8.0f}")
-    if baseline is None:
-        return
     for name, values in times["after"].items():
         b, a = statistics.median(times["before"][name]), statistics.median(values)
         flag = "" if a < GOAL_MS else "  over 300 ms"
@@ -347,33 +351,30 @@ def main() -> None:
     parser.add_argument("--root", type=Path, default=ROOT, help="the checkout whose app.py is measured")
     parser.add_argument("--before", type=Path, help="another checkout measured in the same run, side by side")
     parser.add_argument("--port", type=int, default=8621, help="the app's port; the one-line app's is the next")
-    parser.add_argument("--only", default=",".join(PARTS), help=f"comma-separated parts of {','.join(PARTS)}")
+    parser.add_argument("--journeys", default=",".join(JOURNEYS), help="which journeys, comma-separated")
+    parser.add_argument("--answers", type=int, default=ANSWERS_PER_FORM, help="answers per form")
     args = parser.parse_args()
-    parts = tuple(part.strip() for part in args.only.split(",") if part.strip())
-    unknown = [part for part in parts if part not in PARTS]
-    if unknown or not parts:
-        parser.error(f"--only: {', '.join(unknown) or 'nothing'} is not among {', '.join(PARTS)}")
+    journeys = [name.strip() for name in args.journeys.split(",") if name.strip()]
+    unknown = [name for name in journeys if name not in JOURNEYS]
+    if unknown or not journeys:
+        parser.error(f"--journeys: {', '.join(unknown) or 'none given'}; choose from {', '.join(JOURNEYS)}")
     root = args.root.resolve()
     roots = {"after": root, "before": args.before.resolve()} if args.before else {"app": root}
-    starts, times = measure(roots, args.repeats, args.starts, args.port, parts)
-    answers = times["one-line app"]["one-line app: answer"]
-    baseline = statistics.median(answers) if answers else None
+    starts, times = measure(roots, args.repeats, args.starts, args.port, journeys, max(args.answers, 1))
+    baseline = statistics.median(times["one-line app"]["one-line app: answer"])
     if args.before:
         print(f"checkouts: before {roots['before']}, after {root}; {args.starts} fresh starts, {args.repeats} journeys")
         side_by_side(starts, times, baseline)
         return
     print(f"checkout: {root}")
-    if "start" in parts:
+    if args.starts > 0:
         print(f"start-up, {args.starts} fresh starts (ms):")
         both = {**starts["app"], **starts["one-line app"]}
         app_start, one_start = (statistics.median(v) for v in both.values())
         for name, values in both.items():
-            print(
-                f"  {name:42} median {statistics.median(values):8.0f}  (min {min(values):.0f}, max {max(values):.0f})"
-            )
+            low, high = min(values), max(values)
+            print(f"  {name:42} median {statistics.median(values):8.0f}  (min {low:.0f}, max {high:.0f})")
         print(f"  ratio app / one-line app: {app_start / one_start:.2f}")
-    if baseline is None:
-        return
     print(f"\nsteps, {args.repeats} journeys each (ms, browser clock, click to painted):")
     report({**times["app"], **times["one-line app"]}, baseline)
     median, ratio, slow = summary("app", times["app"], baseline)

@@ -7,6 +7,7 @@ shows the level so far and what is still unanswered, from a result the page comp
 
 from __future__ import annotations
 
+import html
 from collections.abc import Mapping
 from typing import Any, Protocol
 
@@ -15,7 +16,7 @@ from streamlit import session_state
 from risk.checklists import Checklist, Item, Section
 from risk.models import AssessmentResult
 from risk.vocabulary import Context
-from ui.components import CRITICAL_MARK, StTarget, guidance_help, level_badge
+from ui.components import CRITICAL_MARK, StTarget, guidance_help, level_badge_html
 from ui.i18n import t
 from ui.labels import answer_word, level_word, md_escape, shorten
 
@@ -66,15 +67,18 @@ def render_section(
     answers: Mapping[str, str],
     lang: str,
     key_prefix: str,
+    title: bool = True,
 ) -> None:
-    """One section of the form: its title and a radio per item asked in this context. `answers` seeds the radios
-    the first time they are drawn; after that the widget state (key `{key_prefix}.{item_id}`) rules."""
+    """One section of the form: its title (unless `title` is False: the section's own heading says it) and a radio
+    per item asked in this context. `answers` seeds the radios the first time they are drawn; after that the
+    widget state (key `{key_prefix}.{item_id}`) rules."""
     in_form = set(checklist.form_items(Context(context)))
 
     def word(answer: str) -> str:
         return answer_word(answer, lang)
 
-    st.subheader(section.title(lang))
+    if title:
+        st.subheader(section.title(lang))
     for item in section.items:
         if item.id not in in_form:
             continue
@@ -134,18 +138,32 @@ def render_checklist_form(
 
 
 def live_panel(st: StTarget, result: AssessmentResult, checklist: Checklist, lang: str) -> None:
-    """The level so far and the form's still-unanswered items (count and questions), e.g. for st.sidebar."""
-    level_badge(st, result.level, lang, label=t("intake.level_so_far", lang))
+    """The level so far and the form's still-unanswered items (count and questions), e.g. for st.sidebar.
+
+    Few elements, since every answer redraws it: the level with the lines about it in one block, the progress, a
+    warning only while a critical question is not known, and the unanswered questions in a section of their own."""
+    unasked = result.unasked_items
+    lines = []
     if result.level_max.rank > result.computed_level.rank:
-        st.caption(t("result.level_max", lang, level=level_word(result.level_max, lang)))
-    st.caption(t("result.score", lang, score=result.score, score_max=result.score_max))
+        lines.append(t("result.level_max", lang, level=level_word(result.level_max, lang)))
+    lines.append(t("result.score", lang, score=result.score, score_max=result.score_max))
+    if result.unknown_items:
+        lines.append(t("intake.unknown", lang, n=len(result.unknown_items)))
+    if not unasked:
+        lines.append(t("intake.all_answered", lang))
+    if unasked or result.unknown_items:
+        lines.append(t("intake.lower_bound", lang))
+    st.markdown(
+        level_badge_html(result.level, lang, label=t("intake.level_so_far", lang))
+        + "".join(f'<p style="font-size:0.875rem;margin:0 0 0.25rem 0">{html.escape(line)}</p>' for line in lines),
+        unsafe_allow_html=True,
+    )
     st.progress(
         min(max(result.completeness, 0.0), 1.0),
         text=t("result.completeness", lang, pct=round(result.completeness * 100)),
     )
     if result.critical_not_known:
         st.warning(t("intake.critical_open", lang, n=len(result.critical_not_known)), icon=":material/warning:")
-    unasked = result.unasked_items
     if unasked:
         box = st.expander(t("intake.unanswered", lang, n=len(unasked)), expanded=len(unasked) <= 5)
         lines = []
@@ -157,9 +175,3 @@ def live_panel(st: StTarget, result: AssessmentResult, checklist: Checklist, lan
             mark = f"{CRITICAL_MARK} " if item.critical else ""
             lines.append(f"- {mark}{md_escape(shorten(item.text(lang), 70))}")
         box.markdown("\n".join(lines))
-    else:
-        st.markdown(t("intake.all_answered", lang))
-    if result.unknown_items:
-        st.caption(t("intake.unknown", lang, n=len(result.unknown_items)))
-    if unasked or result.unknown_items:
-        st.caption(t("intake.lower_bound", lang))

@@ -111,6 +111,23 @@ def open_section(at: AppTest, key: str) -> AppTest:
     return at
 
 
+def form_sections_open(at: AppTest) -> dict[str, bool]:
+    """The intake form's sections as the page last drew them (their state's key: `form.<lang>.<edit>.section.<id>`),
+    open or not: a closed section's questions are not drawn."""
+    return {str(k): bool(v) for k, v in at.session_state.items() if str(k).startswith("form.") and ".section." in k}
+
+
+def open_form(at: AppTest) -> AppTest:
+    """Open every closed section of the intake form, as clicks on their titles do."""
+    closed = [k for k, is_open in form_sections_open(at).items() if not is_open]
+    for key in closed:
+        at.session_state[key] = True
+    if closed:
+        at.run()
+        no_exceptions(at)
+    return at
+
+
 def open_case(at: AppTest, reference: str) -> AppTest:
     """On the cases page: search for the reference and open the one case found."""
     assert title(at) in ("Ärenden", "Cases"), title(at)

@@ -13,7 +13,7 @@ from streamlit.testing.v1 import AppTest
 
 from risk.checklists import default_checklists
 from risk.vocabulary import Context
-from tests.app.helpers import click, selectbox, sign_in, signed_in, start, title
+from tests.app.helpers import click, open_form, selectbox, sign_in, signed_in, start, title
 from tests.ui.helpers import no_exceptions, page_text
 from ui.form import form_sections
 from ui.i18n import t
@@ -63,6 +63,7 @@ def switch(at: AppTest) -> str:
 
 
 def radios(at: AppTest, checklist: str, subject: str) -> dict[str, Any]:
+    open_form(at)  # every section open: a closed one's questions are not drawn
     prefix = f".{checklist}.{subject}."
     return {r.key.split(prefix, 1)[1]: r for r in at.main.radio if r.key and prefix in r.key}
 
@@ -74,6 +75,7 @@ def drafts(url: str) -> list[dict[str, str]]:
 
 def kept_everywhere(at: AppTest, url: str, checklist: str, subject: str, given: dict[str, str]) -> None:
     """Every answer given is on the page, as the code, and the draft holds exactly these codes."""
+    open_form(at)  # every section open: a closed one's questions are not drawn
     shown = {item: r.value for item, r in radios(at, checklist, subject).items() if r.value is not None}
     assert shown == given, f"in {lang_of(at)}: {shown} != {given}"
     if given:

@@ -8,7 +8,20 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from risk.checklists import default_checklists
-from tests.app.helpers import badges, click, open_case, open_section, selectbox, sign_in, signed_in, start, title
+from tests.app.helpers import (
+    badges,
+    click,
+    form_sections_open,
+    open_case,
+    open_form,
+    open_page,
+    open_section,
+    selectbox,
+    sign_in,
+    signed_in,
+    start,
+    title,
+)
 from tests.ui.helpers import no_exceptions, page_text, texts
 from ui.i18n import t
 
@@ -36,6 +49,7 @@ def add_person(at: AppTest, role: str, age: int | None = None, gender: str | Non
 
 def radios(at: AppTest, checklist: str, subject: str) -> dict[str, Any]:
     """The form's questions on the page, by item id."""
+    open_form(at)  # every section open: a closed one's questions are not drawn
     prefix = f".{checklist}.{subject}."
     return {r.key.split(prefix, 1)[1]: r for r in at.main.radio if r.key and prefix in r.key}
 
@@ -74,7 +88,7 @@ def test_a_police_intake_from_a_new_case_to_the_result() -> None:
     assert badges(at.sidebar) == ["Nivå hittills: Hög (3 av 4)"]  # a critical item raises the level on its own
     answer(at, {i: ANSWERS.get(i, "no") for i in SHORT})
     assert badges(at.sidebar) == ["Nivå hittills: Mycket hög (4 av 4)"]
-    assert t("intake.unknown", "sv", n=1) in texts(at.sidebar)
+    assert t("intake.unknown", "sv", n=1) in page_text(at.sidebar)  # a line of the panel's block
 
     click(at, SAVE)
     assert title(at) == "Resultat"
@@ -104,6 +118,64 @@ def test_a_police_intake_from_a_new_case_to_the_result() -> None:
     assert selectbox(at, "Bedömningen gäller").value == "c1"
     questions = radios(at, "child_welfare", "c1")
     assert questions and all(r.value is None for r in questions.values())
+
+
+def drawn(at: AppTest) -> list[str]:
+    """The questions on the page as drawn (no section opened by the test)."""
+    prefix = ".domestic_violence.v1."
+    return [r.key.split(prefix, 1)[1] for r in at.main.radio if r.key and prefix in r.key]
+
+
+def test_only_open_sections_draw_their_questions_and_closed_ones_keep_their_answers() -> None:
+    at = police_intake("K-2026-0101")
+    sections = [s for s in DV.sections if any(i.id in SHORT for i in s.items)]
+    first, second = ([i.id for i in s.items if i.id in SHORT] for s in sections[:2])
+    titles = [e.label for e in at.main.expander]
+    assert titles == ["Lägg till person", *(s.title("sv") for s in sections)]  # every section's title, to open it by
+    assert drawn(at) == first  # the first section with a question to answer starts open, the others closed
+    assert sorted(form_sections_open(at).values()) == [False] * (len(sections) - 1) + [True]
+
+    questions = {r.key.split(".domestic_violence.v1.", 1)[1]: r for r in at.main.radio if r.key}
+    questions["dv.strangulation"].set_value("yes")
+    at.run()
+    no_exceptions(at)
+    assert badges(at.sidebar) == ["Nivå hittills: Hög (3 av 4)"]
+
+    keys = {k.rsplit(".section.", 1)[1]: k for k in form_sections_open(at)}
+    at.session_state[keys[sections[1].id]] = True  # open the second section, as a click on its title does
+    at.run()
+    no_exceptions(at)
+    assert drawn(at) == first + second
+    at.session_state[keys[sections[0].id]] = False  # close the first: its questions go, its answers stay
+    at.run()
+    no_exceptions(at)
+    assert drawn(at) == second
+    assert badges(at.sidebar) == ["Nivå hittills: Hög (3 av 4)"]
+    click(at, SAVE)
+    assert title(at) == "Resultat"
+    at = open_section(at, "result.why")
+    assert "Risknivå: Hög (3 av 4)" in badges(at.main)  # the answer of the closed section was saved
+
+
+def test_adding_a_person_to_a_case_with_people_is_a_section_to_open() -> None:
+    at = open_page(open_case(signed_in("polis"), "DEMO-001"), "Intag")
+    assert "Lägg till person" in [e.label for e in at.main.expander]
+    assert not [s for s in at.main.selectbox if s.label == "Roll"]  # closed: its form is not drawn
+    (key,) = [k for k in at.session_state if k.startswith("add_person.open.") and k.endswith(".sv")]
+    at.session_state[key] = True  # opened, as a click on its title does
+    at.run()
+    no_exceptions(at)
+    assert selectbox(at, "Roll").value == "victim"
+
+
+def test_a_new_edit_opens_the_first_section_with_a_question_left() -> None:
+    at = police_intake("K-2026-0102")
+    sections = [s for s in DV.sections if any(i.id in SHORT for i in s.items)]
+    first = [i.id for i in sections[0].items if i.id in SHORT]
+    answer(at, dict.fromkeys(first, "no"))  # opens every section, answers the first one's questions
+    click(at, SAVE)  # saved: the next edit starts from these answers
+    at = open_page(at, "Intag")
+    assert drawn(at) == [i.id for i in sections[1].items if i.id in SHORT]
 
 
 def test_answers_survive_a_browser_refresh() -> None:

@@ -12,7 +12,8 @@ checkout unchanged.
 Fixtures for every browser test module: `app_url` (the server), `page` (a fresh signed-out browser session) and
 `signed_in` (a function: `signed_in("polis")` returns a fresh page signed in as that demo account; ACCOUNTS names
 the demo account of each role). Helpers: `settle`, `type_into`, `type_date`, `choose`, `answer` (one checklist
-item), `answer_all` (several), `open_app`, `new_case`, `add_person`, `save_and_open_result`, `sign_in`,
+item, its section opened where closed), `answer_all` (several), `open_form_sections`, `open_app`, `new_case`,
+`add_person`, `save_and_open_result`, `sign_in`,
 `assert_clean`, `screenshot`.
 
 Waiting: after every action, wait for the app's script to finish (`[data-test-script-state='notRunning']`)
@@ -237,11 +238,23 @@ def choose(page: Page, label: str, option: str) -> None:
     settle(page)
 
 
+def open_form_sections(page: Page) -> None:
+    """Open every closed section of the intake form (an expander in the main area), one click on its title each,
+    as a person does to see its questions: a closed section draws none."""
+    closed = page.get_by_test_id("stMain").locator("details:not([open]) > summary")
+    while closed.count():
+        closed.first.click()
+        settle(page)
+
+
 def answer(page: Page, question: str, word: str) -> None:
-    """Answer a checklist item (found by part of its question) with 'ja', 'nej' or 'vet ej'."""
+    """Answer a checklist item (found by part of its question) with 'ja', 'nej' or 'vet ej'; its section is opened
+    first where it is closed."""
     from playwright.sync_api import expect
 
     item = page.get_by_test_id("stRadio").filter(has_text=question)
+    if item.count() == 0:
+        open_form_sections(page)
     expect(item).to_have_count(1)
     item.get_by_text(word, exact=True).click()
     expect(item.get_by_role("radio", name=word, exact=True)).to_be_checked()

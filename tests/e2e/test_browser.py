@@ -101,6 +101,34 @@ def test_police_intake_with_a_child_shows_the_level_the_concern_report_and_the_c
     assert_clean(page)
 
 
+def test_the_level_so_far_follows_answers_in_every_section_opened_and_closed(
+    signed_in: Callable[[str], Page],
+) -> None:
+    """Each section of the form opens and closes under its title (only open ones draw their questions); the level
+    so far in the sidebar follows every answer in any section, and stays when a section is opened or closed."""
+    page = signed_in("polis")
+    new_case(page, "E2E-SECTIONS-1")
+    add_person(page, "utsatt", 31)
+    add_person(page, "misstänkt", 35)
+    main, side = page.get_by_test_id("stMain"), page.get_by_test_id("stSidebar")
+    score = side.get_by_text(re.compile(r"^Poäng: \d+"))
+    expect(score).to_contain_text("Poäng: 0 ")
+    expect(main.get_by_test_id("stRadio").filter(has_text="Har du separerat")).to_have_count(0)  # closed
+    answer(page, "tagit struptag", "ja")
+    expect(side.locator(".samrisk-level")).to_contain_text("Hög")
+    main.locator("summary", has_text="Våldets mönster").click()  # open the second section
+    settle(page)
+    expect(side.locator(".samrisk-level")).to_contain_text("Hög")  # still there after the section's own run
+    before = score.inner_text()
+    answer(page, "Har du separerat", "ja")
+    expect(score).not_to_have_text(before)  # the second section's answer counts at once
+    main.locator("summary", has_text="Tecken på livsfara").click()  # close the first: its questions go
+    settle(page)
+    expect(main.get_by_test_id("stRadio").filter(has_text="tagit struptag")).to_have_count(0)
+    expect(side.locator(".samrisk-level")).to_contain_text(re.compile(r"(Mycket hög|Hög) \("))  # both still count
+    assert_clean(page)
+
+
 def test_case_conference_shows_every_agency_side_by_side(page: Page, app_url: str) -> None:
     sign_in(page, app_url, "samordnare")
     expect(page.get_by_role("heading", name="Ärendemöte", exact=True)).to_be_visible()

@@ -6,7 +6,17 @@ from __future__ import annotations
 
 import re
 
-from tests.e2e.conftest import answer, assert_clean, browser_missing, choose, settle, sign_in, skip_or_fail, type_into
+from tests.e2e.conftest import (
+    answer,
+    assert_clean,
+    browser_missing,
+    choose,
+    open_form_sections,
+    settle,
+    sign_in,
+    skip_or_fail,
+    type_into,
+)
 
 if (why := browser_missing()) is not None:
     skip_or_fail(why)
@@ -34,6 +44,8 @@ def new_police_case(page: Page, reference: str) -> None:
 
 def checked(page: Page, question: str, word: str) -> None:
     item = page.get_by_test_id("stRadio").filter(has_text=question)
+    if item.count() == 0:  # its section is closed: open the form's sections, as a person does to look
+        open_form_sections(page)
     expect(item.get_by_role("radio", name=word, exact=True)).to_be_checked()
 
 

@@ -13,6 +13,7 @@ from tests.e2e.conftest import (
     assert_clean,
     browser_missing,
     new_case,
+    open_form_sections,
     save_and_open_result,
     settle,
     sign_in,
@@ -36,6 +37,8 @@ def shown_date(text: str) -> date:
 
 def checked(page: Page, question: str, word: str) -> None:
     item = page.get_by_test_id("stRadio").filter(has_text=question)
+    if item.count() == 0:  # its section is closed: open the form's sections, as a person does to look
+        open_form_sections(page)
     expect(item.get_by_role("radio", name=word, exact=True)).to_be_checked()
 
 

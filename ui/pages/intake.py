@@ -37,6 +37,7 @@ CONTEXTS = {
     ],
     "social_services": ["social_services"],
 }
+FULL_RUN = "intake.full_run"  # True while the page runs its sections, False when a section reruns alone
 FIRST_CHECKLIST = {"police": "domestic_violence", "healthcare": "domestic_violence", "social_services": "child_welfare"}
 ROLE_PREFIX = {"victim": "v", "suspect": "s", "child": "c", "relative": "r", "other": "p"}
 ROLES = list(ROLE_PREFIX)
@@ -110,8 +111,17 @@ def persons(store: Store, user: UserInfo, case: dict[str, Any]) -> None:
     children = [p for p in case["persons"] if p["role"] == "child"]
     if any(p["role"] in ("victim", "suspect") for p in case["persons"]) and not children:
         st.warning(t("pages.intake.ask_children"), icon=":material/child_care:")
-    with st.form("add_person", clear_on_submit=True):
-        st.markdown(f"**{t('pages.intake.add_person')}**")
+    # Drawn while open: open as long as the case has nobody, then as the user leaves it (in any language); its
+    # select boxes are among the costliest elements of the page in the browser, on every click.
+    kept_open = f"add_person.open.{case['id']}"
+    box_key = f"{kept_open}.{session.lang()}"
+    if box_key not in st.session_state:
+        st.session_state[box_key] = st.session_state.get(kept_open, not case["persons"])
+    box = st.expander(t("pages.intake.add_person"), icon=":material/person_add:", key=box_key, on_change="rerun")
+    st.session_state[kept_open] = bool(box.open)
+    if not box.open:
+        return
+    with box, st.form("add_person", clear_on_submit=True):
         cols = st.columns(3)
         role = cols[0].selectbox(t("pages.intake.role"), ROLES, format_func=words("role"))
         age = cols[1].number_input(t("pages.intake.age"), min_value=0, max_value=125, value=None, step=1)
@@ -214,8 +224,19 @@ def assessment(store: Store, user: UserInfo, case: dict[str, Any]) -> None:
     if mine:
         st.caption(t("pages.intake.reassessing", version=mine["version"]))
     panel = st.sidebar.empty()
-    for section in form_sections(checklist, case["context"]):
-        section_form(store, user, case, chosen, key, section.id, panel)
+    if f"open.{key}" not in st.session_state:  # the first section with a question to answer starts open
+        kept = st.session_state[f"kept.{key}"]
+        sections = form_sections(checklist, case["context"])
+        in_form = set(checklist.form_items(case["context"]))
+        first = next((s for s in sections if any(i.id in in_form and i.id not in kept for i in s.items)), sections[0])
+        st.session_state[f"open.{key}"] = {first.id: True}
+    sections = form_sections(checklist, case["context"])
+    st.session_state[FULL_RUN] = True  # the sections run as part of the page, not alone (see section_form)
+    try:
+        for n, section in enumerate(sections):
+            section_form(store, user, case, chosen, key, section.id, panel, last=n == len(sections) - 1)
+    finally:
+        st.session_state[FULL_RUN] = False
     seed = st.session_state[f"seed.{key}"]
     outside = [k for k in seed if k not in set(checklist.form_items(case["context"]))]
     if outside:
@@ -227,7 +248,7 @@ def assessment(store: Store, user: UserInfo, case: dict[str, Any]) -> None:
 
 def forget(key: str) -> None:
     """Drop this edit's state: where it started, the answers kept, and the radios of every language."""
-    for prefix in ("base", "seed", "kept", "dropped"):
+    for prefix in ("base", "seed", "kept", "dropped", "open"):
         st.session_state.pop(f"{prefix}.{key}", None)
     for name in [k for k in st.session_state if str(k).startswith("form.") and f".{key}." in str(k)]:
         del st.session_state[name]
@@ -243,17 +264,38 @@ def discard(store: Store, user: UserInfo, case: dict[str, Any], chosen: dict[str
 
 @st.fragment
 def section_form(
-    store: Store, user: UserInfo, case: dict[str, Any], chosen: dict[str, Any], key: str, section_id: str, panel: Any
+    store: Store,
+    user: UserInfo,
+    case: dict[str, Any],
+    chosen: dict[str, Any],
+    key: str,
+    section_id: str,
+    panel: Any,
+    last: bool,
 ) -> None:
-    """One section of the questions. A fragment: an answer reruns only its own section, then keeps the draft and
-    redraws the level so far in the sidebar slot `panel` (the case is as read on the last full run)."""
+    """One section of the questions, under its title, which opens and closes it; its questions are drawn only while
+    it is open (every radio on the page slows every click in the browser, the answers' reruns too). A fragment: an
+    answer, or opening the section, reruns only this section; an answer then keeps the draft and redraws the level
+    so far in the sidebar slot `panel` (the case is as read on the last full run). A fragment may write to a slot
+    made outside it only if it wrote there in the last full run (Streamlit 1.67 reserves its place then), and its
+    rerun empties that place first: in the page's run every section writes there and only the `last` one draws the
+    level, once for all sections; a section's own rerun draws it again."""
     checklist = default_checklists()[chosen["checklist"]]
     section = next(s for s in checklist.sections if s.id == section_id)
     kept = st.session_state[f"kept.{key}"]  # the answers as codes: seeds radios drawn new (another language)
     prefix = form_prefix(key, session.lang())
-    render_section(st, checklist, section, case["context"], kept, session.lang(), key_prefix=prefix)
+    opened = st.session_state[f"open.{key}"]  # open or closed as the user left each section, in any language
+    box_key = f"{prefix}.section.{section_id}"
+    if box_key not in st.session_state:  # drawn anew (first time, other language, back from another page)
+        st.session_state[box_key] = opened.get(section_id, False)
+    box = st.expander(section.title(session.lang()), key=box_key, on_change="rerun")
+    opened[section_id] = bool(box.open)
+    if box.open:
+        with box:
+            render_section(st, checklist, section, case["context"], kept, session.lang(), prefix, title=False)
     answers = form_answers(st.session_state, checklist, case["context"], kept, prefix)
-    if answers != st.session_state[f"kept.{key}"]:
+    changed = answers != st.session_state[f"kept.{key}"]
+    if changed:
         store.save_draft(
             user,
             case["id"],
@@ -264,12 +306,20 @@ def section_form(
             base_version=st.session_state[f"base.{key}"],
         )
         st.session_state[f"kept.{key}"] = dict(answers)
+    if last or not st.session_state.get(FULL_RUN):
+        live_level(panel, case, chosen, answers)
+    else:
+        panel.container()  # the place this section's reruns will draw the level in
+
+
+def live_level(panel: Any, case: dict[str, Any], chosen: dict[str, Any], answers: dict[str, str]) -> None:
+    """The level so far of these answers in the sidebar slot `panel` (an st.empty: each draw replaces the last)."""
     live = assess_one(  # this assessment's level alone: no flags or steps of the case on every answer
         {"context": case["context"], "persons": case["persons"], "assessments": [assessed(chosen, answers)]},
         lang=session.lang(),
     )
-    with panel.container():  # an st.empty slot: each run replaces what the last one drew
-        live_panel(st, live, checklist, session.lang())
+    with panel.container():
+        live_panel(st, live, default_checklists()[chosen["checklist"]], session.lang())
 
 
 def assessed(chosen: dict[str, Any], answers: dict[str, str]) -> dict[str, Any]:
