@@ -6,13 +6,22 @@ work. A test is in the full tier when it is marked `@pytest.mark.full` or sits w
 it is).
 `--screenshots` makes the browser tests refresh the README's pictures in docs/screenshots/ (tests/e2e/conftest.py);
 without it a test run leaves the checkout unchanged.
+
+Parallel runs (`-n 2`, pytest-xdist): every worker is a process of its own with its own data folder
+(SAMRISK_DATA_DIR: the default SQLite file, the generated secret and audit keys; `_a_data_folder_of_our_own`), its own
+temporary folders (tmp_path), its own PostgreSQL databases (random names, tests/storage/conftest.py) and its own
+servers on free ports (tests/e2e/conftest.py); nothing is shared between workers but the checkout's files (the
+tests read them; hypothesis keeps its examples in .hypothesis/, safe to share).
 """
 
 from __future__ import annotations
 
 import json
+import os
+import shutil
 import subprocess
 import sys
+import tempfile
 from pathlib import Path
 from typing import Any
 
@@ -41,6 +50,35 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         help="browser tests write their screenshots into docs/screenshots/ (the README's pictures); without it "
         "they go to pytest's temporary folder and the checkout stays unchanged",
     )
+
+
+_DATA_DIR_SET_HERE = "_SAMRISK_TEST_DATA_DIR"  # remembers the folder this process made, to remove it at the end
+
+
+def _a_data_folder_of_our_own() -> None:
+    """A data folder of this process's own (SAMRISK_DATA_DIR, unless the caller set one): the app's default SQLite file
+    and the secret and audit keys it makes on a first start go there, never into the checkout's var/, so parallel
+    workers (each a process) never race to create the same key file and a test run leaves the checkout unchanged.
+    Done when this file is imported, before any conftest or test imports risk.storage (its default folder is read at
+    import); the command-line runs of the tests inherit it."""
+    given = os.environ.get("SAMRISK_DATA_DIR")
+    if given and given != os.environ.get(_DATA_DIR_SET_HERE):  # the caller's own (an xdist worker inherits ours)
+        return
+    worker = os.environ.get("PYTEST_XDIST_WORKER", "main")
+    folder = tempfile.mkdtemp(prefix=f"samrisk-tests-{worker}-")
+    os.environ["SAMRISK_DATA_DIR"] = folder
+    os.environ[_DATA_DIR_SET_HERE] = folder
+
+
+_a_data_folder_of_our_own()
+
+
+@pytest.hookimpl(trylast=True)  # after the session's fixtures are torn down; an xdist worker never unconfigures
+def pytest_sessionfinish(session: pytest.Session) -> None:
+    folder = os.environ.pop(_DATA_DIR_SET_HERE, None)
+    if folder and os.environ.get("SAMRISK_DATA_DIR") == folder:
+        del os.environ["SAMRISK_DATA_DIR"]
+        shutil.rmtree(folder, ignore_errors=True)
 
 
 def in_full_tier(item: pytest.Item) -> bool:

@@ -152,7 +152,8 @@ def test_production_without_a_secret_key_says_what_to_set(tmp_path: Path, monkey
     assert any("SAMRISK_SECRET_KEY" in e.value for e in at.error)
 
 
-ELSEWHERE = f"sqlite:///{Path(tempfile.gettempdir()) / 'samrisk-configured.sqlite3'}"  # never inside the checkout
+_WORKER = os.environ.get("PYTEST_XDIST_WORKER", "main")  # one file name per parallel worker (pytest-xdist)
+ELSEWHERE = f"sqlite:///{Path(tempfile.gettempdir()) / f'samrisk-configured-{_WORKER}.sqlite3'}"  # not in the checkout
 
 
 @pytest.mark.parametrize(
