@@ -226,14 +226,24 @@ def type_date(page: Page, label: str, iso_date: str) -> None:
 
 def choose(page: Page, label: str, option: str) -> None:
     """Pick an option of a select box by its label and the option's text (typed to filter a long list)."""
+    from playwright.sync_api import TimeoutError as PlaywrightTimeout
     from playwright.sync_api import expect
 
     box = page.get_by_role("combobox", name=label, exact=True)
-    box.click()
     wanted = page.get_by_role("option", name=option, exact=True)
-    if wanted.count() == 0:  # a long list draws only the options in view: type to filter, as a person would
-        box.fill(option)
-    wanted.click()
+    for attempt in range(3):  # a rerun still drawing (two servers on two busy cores) may close the list it opened
+        settle(page)
+        box.click()
+        try:
+            page.get_by_role("listbox").first.wait_for(state="visible", timeout=5000)
+            if wanted.count() == 0:  # a long list draws only the options in view: type to filter, as a person would
+                box.fill(option)
+            wanted.click(timeout=10000)
+            break
+        except PlaywrightTimeout:
+            if attempt == 2:
+                raise
+            page.keyboard.press("Escape")
     expect(box).to_have_value(option)
     settle(page)
 
