@@ -55,20 +55,25 @@ def _read(upload: Any) -> Any | None:
     return df
 
 
+def _outcome_and_source(columns: list[str], texts: str, source: str, modes: list[str]) -> tuple[Any, str, Any, str]:
+    """The fields both forms open with: the outcome column, then what to score (or compare) with — a score column or a
+    checklist's weights. `texts`: the locale block of the form's labels."""
+    outcome = st.selectbox(t(f"{texts}.outcome"), columns, help=t("validation.outcome_help"))
+    mode = st.radio(t(f"{texts}.{source}"), modes, horizontal=True, format_func=lambda m: t(f"{texts}.{m}"))
+    score = st.selectbox(t(f"{texts}.score_column"), columns, index=min(1, len(columns) - 1))
+    checklists = default_checklists()
+    checklist = st.selectbox(
+        t(f"{texts}.checklist_id"),
+        list(checklists),
+        format_func=lambda c: checklist_name(checklists[c], session.lang()),
+    )
+    return outcome, str(mode), score, str(checklist)
+
+
 def _form(df: Any) -> dict[str, Any] | None:
     columns = [str(c) for c in df.columns]
     with st.form("validation.form"):
-        outcome = st.selectbox(t("validation.outcome"), columns, help=t("validation.outcome_help"))
-        mode = st.radio(
-            t("validation.source"), [SCORE, CHECKLIST], horizontal=True, format_func=lambda m: t(f"validation.{m}")
-        )
-        score = st.selectbox(t("validation.score_column"), columns, index=min(1, len(columns) - 1))
-        checklists = default_checklists()
-        checklist = st.selectbox(
-            t("validation.checklist_id"),
-            list(checklists),
-            format_func=lambda c: checklist_name(checklists[c], session.lang()),
-        )
+        outcome, mode, score, checklist = _outcome_and_source(columns, "validation", "source", [SCORE, CHECKLIST])
         groups = st.multiselect(
             t("validation.groups"), columns, help=t("validation.groups_help"), placeholder=t("pages.choose")
         )
@@ -132,17 +137,7 @@ def _show(report: Any) -> None:
 def _learn_form(df: Any) -> dict[str, Any] | None:
     columns = [str(c) for c in df.columns]
     with st.form("validation.learn_form"):
-        outcome = st.selectbox(t("learn.outcome"), columns, help=t("validation.outcome_help"))
-        mode = st.radio(
-            t("learn.compare"), [NONE, SCORE, CHECKLIST], horizontal=True, format_func=lambda m: t(f"learn.{m}")
-        )
-        score = st.selectbox(t("learn.score_column"), columns, index=min(1, len(columns) - 1))
-        checklists = default_checklists()
-        checklist = st.selectbox(
-            t("learn.checklist_id"),
-            list(checklists),
-            format_func=lambda c: checklist_name(checklists[c], session.lang()),
-        )
+        outcome, mode, score, checklist = _outcome_and_source(columns, "learn", "compare", [NONE, SCORE, CHECKLIST])
         exclude = st.multiselect(
             t("learn.exclude"), columns, help=t("learn.exclude_help"), placeholder=t("pages.choose")
         )
