@@ -132,7 +132,12 @@ class Journey:
             .filter(has_text=reference, has=self.page.get_by_role("button", name="Öppna"))
             .last
         )
-        self.step(f"open {reference}", lambda: card.get_by_role("button", name="Öppna").click(), heading(page_heading))
+        button = card.get_by_role("button", name="Öppna")
+        # untimed: until the list has settled into rows, the innermost block holding the reference is the whole list
+        from playwright.sync_api import expect
+
+        expect(button).to_have_count(1, timeout=60_000)
+        self.step(f"open {reference}", button.click, heading(page_heading))
 
     def answers(self, count: int) -> None:
         radio = self.page.get_by_test_id("stMain").get_by_test_id("stRadio").filter(has_text="nej").first
