@@ -12,7 +12,14 @@ default 12, toggling the first yes/no radio of the police intake form of a DEMO-
 - React's commits and the components they rendered (a stand-in for React DevTools' hook counts them);
 - the server process's CPU time (user + system, /proc) spent on the answer (a mean: /proc counts in 10 ms ticks).
 The same for the one-line app (`st.radio` alone). With --before another checkout (e.g. `git archive main | tar -x
--C /tmp/base`) is measured in the same run and printed beside. Prints figures; not a test.
+-C /tmp/base`) is measured in the same run and printed beside; --also adds more checkouts. Prints figures; not a test.
+
+What it showed (main at 0fd9de7, a loaded machine, 12-16 answers): 17 messages (10 kB) an answer against the one-line
+app's 5, about 10 React commits against 7 - but 1500-1800 components rendered against 130-160. Every commit that
+follows a change of the app's state (the run's start, its deltas, its end) renders the whole page again, about 470
+components (main area, sidebar, the navigation's links), whatever the fragment sent: an answer's browser cost
+grows with the page's size, not with what its rerun sends. Sending less (one radio instead of the section's six)
+cut the messages to 11 and the bytes to 4 kB but left the components rendered within the noise.
 """
 
 from __future__ import annotations
