@@ -5,7 +5,7 @@ pandas, `score_frame`, `neutralise_formulas`, `DataFrame.to_csv` with CRLF line 
 the speed at which pyarrow alone reads and writes the file. A thread parses the file in blocks of
 BLOCK_BYTES (the user's columns as strings, the answer columns as bytes) and turns each block's answers
 into one byte a cell (0 yes, 1 no, 2 unknown, 3 empty, 4 not an answer) with Arrow's index_in, while the
-caller's thread scores ROWS_AT_ONCE rows at a time with numpy (score_arrays for score and level) and
+caller's thread scores ROWS_AT_ONCE rows at a time with numpy (score_rows, the arithmetic of score_arrays) and
 renders them with Arrow compute functions. Runs of up to GROUP adjacent answer columns are coded as
 base-4 numbers: one `take` from a table of every combination renders a run, and the same code looks up
 what the run adds to score_max and to completeness. The four added cells come from tables made once
@@ -27,9 +27,9 @@ import io
 import itertools
 import queue
 import threading
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
-from typing import TypeVar
+from typing import TYPE_CHECKING, TypeVar
 
 import numpy as np
 import pyarrow as pa
@@ -37,11 +37,13 @@ import pyarrow.compute as pc
 import pyarrow.csv as pacsv
 
 from risk.batch import ADDED, FORMULA_START, OpenedCsv, _is_formula, column_problems
-from risk.checklists import Checklist
 from risk.errors import InputError
 from risk.input_limits import bounded, short
-from risk.scoring import Compiled, compile_checklist, score_arrays
+from risk.plain_checklist import NotPlain, PlainChecklist, from_model, score_rows
 from risk.vocabulary import LEVEL_ORDER, Context
+
+if TYPE_CHECKING:  # `score` passes plain checklists (risk.plain_checklist): no pydantic models to import
+    from risk.checklists import Checklist
 
 BLOCK_BYTES = 1 << 20  # bytes parsed at a time: pyarrow reads ahead some blocks, so small blocks keep memory low
 _ANSWERS = ("yes", "no", "unknown", "")  # kinds 0 to 3, in this order
@@ -286,7 +288,7 @@ class _Plan:
     are not columns of the file add what an empty cell adds. So score_max and completeness are sums of a few
     table lookups, one per run of answer columns."""
 
-    cc: Compiled
+    cc: PlainChecklist
     sep: str
     at: list[int]  # the answer columns' indexes in the checklist
     layout: list[str | _Run]  # the header as written: a user's column by name, answer columns by run
@@ -298,10 +300,10 @@ class _Plan:
     levels: pa.Array  # level code -> its name and the line end
 
     @classmethod
-    def of(cls, cc: Compiled, header: list[str], present: list[str], form: np.ndarray, sep: str) -> _Plan:
-        weight = cc.points * sum(mask.astype(np.int64) for mask in cc.section_masks.values())
-        at = [cc.index[item] for item in present]
-        absent = np.ones(len(cc.ids), dtype=bool)
+    def of(cls, cc: PlainChecklist, header: list[str], present: list[str], form: np.ndarray, sep: str) -> _Plan:
+        weight = cc.points  # each item is in one section
+        at = [cc.items[item] for item in present]
+        absent = np.ones(len(cc.items), dtype=bool)
         absent[at] = False
         layout: list[str | _Run] = []
         runs: list[_Run] = []
@@ -323,7 +325,7 @@ class _Plan:
             run = _Run(part[0], width, _answer_table(width, sep), sums["worst"], sums["known"], sums["in_form"])
             layout.append(run)
             runs.append(run)
-        n = len(cc.ids)
+        n = len(cc.items)
         known, in_form = np.divmod(np.arange((n + 1) ** 2), n + 1)
         with np.errstate(invalid="ignore", divide="ignore"):
             ratio = np.round(known / in_form, 4)
@@ -380,9 +382,9 @@ def _render(pending: list[tuple[np.ndarray, pa.RecordBatch]], plan: _Plan) -> pa
         np.concatenate([k for k, _ in pending], out=kinds)
     cc, sep = plan.cc, plan.sep
     # Column-major: score_arrays reads it column by column.
-    yes = np.zeros((len(kinds), len(cc.ids)), dtype=bool, order="F")
+    yes = np.zeros((len(kinds), len(cc.items)), dtype=bool, order="F")
     yes[:, plan.at] = kinds == 0
-    now = score_arrays(cc, yes)
+    score, level = score_rows(cc, yes)
     score_max = np.full(len(kinds), plan.absent_worst, dtype=np.int64)
     in_form = np.full(len(kinds), plan.absent_in_form, dtype=np.int64)
     known = np.zeros(len(kinds), dtype=np.int64)
@@ -401,16 +403,19 @@ def _render(pending: list[tuple[np.ndarray, pa.RecordBatch]], plan: _Plan) -> pa
         else:
             cells.append(pc.take(part.cells, codes[id(part)]))
     cells += [
-        pc.take(plan.numbers, _ints(now.score)),
+        pc.take(plan.numbers, _ints(score)),
         pc.take(plan.numbers, _ints(score_max)),
-        pc.take(plan.completeness, _ints(known * (len(cc.ids) + 1) + in_form)),
-        pc.take(plan.levels, _ints(now.level)),  # the line end with it
+        pc.take(plan.completeness, _ints(known * (len(cc.items) + 1) + in_form)),
+        pc.take(plan.levels, _ints(level)),  # the line end with it
     ]
     return _data(pc.binary_join_element_wise(*cells, _text(sep)))
 
 
 def score_csv(
-    opened: OpenedCsv, checklist: str, context: Context | str, checklists: dict[str, Checklist]
+    opened: OpenedCsv,
+    checklist: str,
+    context: Context | str,
+    checklists: Mapping[str, PlainChecklist] | Mapping[str, Checklist],
 ) -> Iterator[bytes | pa.Buffer]:
     """Read, check and score the file block by block, yielding its scored CSV as it goes (header first).
 
@@ -419,6 +424,7 @@ def score_csv(
     (`Unsupported` before anything is yielded); here only the cells are checked. A cell that is not an answer
     stops the output, the checks go on to the end and raise InputError: the caller must drop what it was
     given (`score` writes to a temporary file). `Unsupported` may also come after some blocks were yielded.
+    `checklists` are plain forms (what `score` loads) or the models (turned into plain forms here).
     """
     cl = checklists.get(checklist)
     header = opened.header
@@ -431,8 +437,11 @@ def score_csv(
     ):
         raise Unsupported("a problem in the header")
     ctx = Context(context)
-    cc = compile_checklist(cl)
-    present = [item for item in cc.ids if item in header]
+    try:
+        cc = cl if isinstance(cl, PlainChecklist) else from_model(cl)
+    except NotPlain as e:  # a level rule batch scoring cannot use: the pandas path says so
+        raise Unsupported(str(e)) from None
+    present = [item for item in cc.items if item in header]
     plan = _Plan.of(cc, header, present, cc.form_mask(ctx), opened.sep)
     sep = opened.sep
     bad: dict[str, _Bad] = {}

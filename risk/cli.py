@@ -77,15 +77,28 @@ def _lean_arrow_memory() -> None:
         pa.set_memory_pool(pa.jemalloc_memory_pool())
 
 
-def cmd_score(args: argparse.Namespace) -> int:
-    from risk.batch import ADDED, neutralise_formulas, open_answers_csv, read_opened_csv, score_frame
-    from risk.batch_arrow import Unsupported, score_csv
+def _score_checklists(name: str) -> Any:
+    """The checklist `score` scores, in its plain form read straight from the YAML (risk.plain_checklist: no
+    pydantic models, a third of the start-up); the models of every checklist where that form does not read it
+    (an unknown name, or a file the models must judge: they name what is wrong)."""
+    from risk.plain_checklist import NotPlain, is_checklist_name, load_plain
+
+    if is_checklist_name(name):
+        with contextlib.suppress(NotPlain):
+            return {name: load_plain(name)}
     from risk.checklists import default_checklists
+
+    return default_checklists()
+
+
+def cmd_score(args: argparse.Namespace) -> int:
+    from risk.batch import open_answers_csv
+    from risk.batch_arrow import Unsupported, score_csv
 
     if args.output:
         _check_output(Path(args.output))
-    opened = open_answers_csv(args.file, args.checklist, sep=args.sep)
-    checklists = default_checklists()
+    checklists = _score_checklists(args.checklist)
+    opened = open_answers_csv(args.file, args.checklist, sep=args.sep, checklists=checklists)
     _lean_arrow_memory()
     blocks = score_csv(opened, args.checklist, args.context, checklists)
 
@@ -112,6 +125,8 @@ def cmd_score(args: argparse.Namespace) -> int:
                     raw.flush()
         return 0
     except Unsupported:  # a file pyarrow does not parse as pandas does: pandas, and its messages
+        from risk.batch import ADDED, neutralise_formulas, read_opened_csv, score_frame
+
         scored = score_frame(read_opened_csv(opened), args.checklist, context=args.context)
         out = neutralise_formulas(scored, keep={*checklists[args.checklist].items, *ADDED})
 
