@@ -199,7 +199,8 @@ def _answer_table(width: int, sep: str) -> pa.Array:
     the base-4 digits of n (first column most significant), so one `take` renders `width` columns."""
     key = (width, sep)
     if key not in _TABLES:
-        rows = [sep.join(csv_field(c, sep) for c in cells) for cells in itertools.product(_ANSWERS, repeat=width)]
+        cells = [csv_field(c, sep) for c in _ANSWERS]  # each answer quoted once, not once a row (4**6 rows)
+        rows = [sep.join(row) for row in itertools.product(cells, repeat=width)]
         _TABLES[key] = _strings(rows)
     return _TABLES[key]
 
