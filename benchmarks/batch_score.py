@@ -50,9 +50,9 @@ df.to_csv(sys.argv[1], index=False)
 """
 START_UP = """
 from risk.batch_arrow import score_csv
-from risk.checklists import default_checklists
-default_checklists()
-"""
+from risk.plain_checklist import load_plain
+load_plain("domestic_violence")
+"""  # what `score` loads before the data (the checklist's plain form, no pydantic models)
 PANDAS_FLOOR = """
 import sys, pandas as pd
 pd.read_csv(sys.argv[1], dtype=str, keep_default_na=False).to_csv(sys.argv[2], index=False, lineterminator="\\r\\n")
