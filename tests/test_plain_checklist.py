@@ -160,3 +160,23 @@ def test_score_takes_the_models_for_a_name_the_plain_form_does_not_read() -> Non
     assert isinstance(_score_checklists("domestic_violence")["domestic_violence"], PlainChecklist)
     assert _score_checklists("dvx") is default_checklists()
     assert _score_checklists("flags") is default_checklists()  # a YAML file there, not a checklist
+
+
+def test_score_imports_no_pydantic(tmp_path: Path) -> None:
+    # the models, pydantic and risk.text were a third of score's start-up; the plain form needs none of them
+    import subprocess
+    import sys
+
+    from tests.conftest import ROOT
+
+    src = tmp_path / "in.csv"
+    src.write_text("case_ref,dv.strangulation,dv.weapon_access\nK1,yes,unknown\nK2,,no\n", encoding="utf-8")
+    argv = ["risk", "score", str(src), "--checklist", "domestic_violence", "-o", str(tmp_path / "o.csv")]
+    code = (
+        f"import sys; from risk.cli import main\nsys.argv = {argv!r}\nmain()\n"
+        "print(sorted(m for m in ('pydantic', 'risk.checklists', 'risk.text') if m in sys.modules))"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT, timeout=120)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == "[]"
+    assert (tmp_path / "o.csv").read_bytes() == _pandas(src, "domestic_violence", "case_conference")
