@@ -16,11 +16,14 @@ run; the CPU times much less, so their ratio is printed too:
   read as pandas would), for comparison.
 
 Goal (issue 11): score at most 1.5 x the pyarrow floor, peak memory at most 2 x the file size.
-Not a test: a figure to watch. usage: python benchmarks/batch_score.py [ROWS] [RUNS]
+Not a test: a figure to watch. usage: python benchmarks/batch_score.py [ROWS] [RUNS] [--before CHECKOUT] [--quick]
+--quick leaves out the two pandas commands (the slowest, and not the goal's). --before CHECKOUT runs that
+checkout's `score` too ("score before"), interleaved with the rest, and checks that it writes the same bytes.
 """
 
 from __future__ import annotations
 
+import hashlib
 import os
 import statistics
 import subprocess
@@ -47,9 +50,9 @@ df.to_csv(sys.argv[1], index=False)
 """
 START_UP = """
 from risk.batch_arrow import score_csv
-from risk.checklists import default_checklists
-default_checklists()
-"""
+from risk.plain_checklist import load_plain
+load_plain("domestic_violence")
+"""  # what `score` loads before the data (the checklist's plain form, no pydantic models)
 PANDAS_FLOOR = """
 import sys, pandas as pd
 pd.read_csv(sys.argv[1], dtype=str, keep_default_na=False).to_csv(sys.argv[2], index=False, lineterminator="\\r\\n")
@@ -84,11 +87,11 @@ out.to_csv(sys.argv[2], index=False, sep=sep, lineterminator="\\r\\n")
 """
 
 
-def run(argv: list[str]) -> tuple[float, float, int]:
+def run(argv: list[str], cwd: Path = ROOT) -> tuple[float, float, int]:
     """Wall time and CPU time (user + system, every thread) in seconds and peak resident memory in bytes of
     one command in a fresh process."""
     start = time.perf_counter()
-    proc = subprocess.Popen(argv, cwd=ROOT, stdout=subprocess.DEVNULL)
+    proc = subprocess.Popen(argv, cwd=cwd, stdout=subprocess.DEVNULL)
     _, status, usage = os.wait4(proc.pid, 0)
     elapsed = time.perf_counter() - start
     proc.returncode = os.waitstatus_to_exitcode(status)
@@ -98,8 +101,16 @@ def run(argv: list[str]) -> tuple[float, float, int]:
 
 
 def main() -> None:
-    rows = int(sys.argv[1]) if len(sys.argv) > 1 else 1_000_000
-    runs = max(3, int(sys.argv[2]) if len(sys.argv) > 2 else 3)
+    args = sys.argv[1:]
+    before: Path | None = None
+    quick = "--quick" in args
+    args = [a for a in args if a != "--quick"]
+    if "--before" in args:
+        at = args.index("--before")
+        before = Path(args[at + 1]).resolve()
+        del args[at : at + 2]
+    rows = int(args[0]) if args else 1_000_000
+    runs = max(3, int(args[1]) if len(args) > 1 else 3)
     py = sys.executable
     with tempfile.TemporaryDirectory() as tmp:
         src, out = Path(tmp) / "in.csv", Path(tmp) / "out.csv"
@@ -113,12 +124,20 @@ def main() -> None:
             "Samrisk score": [py, "-m", "risk", "score", str(src), "--checklist", "domestic_violence", "-o", str(out)],
             "pandas path": [py, "-c", PANDAS_PATH, str(src), str(out)],
         }
+        if quick:
+            del commands["pandas floor"], commands["pandas path"]
+        score = commands["Samrisk score"]
+        if before is not None:
+            commands["score before"] = [*score[:-1], str(out) + ".before"]
+        digests: dict[str, set[str]] = {"Samrisk score": set(), "score before": set()}
         times: dict[str, list[float]] = {name: [] for name in commands}
         cpu: dict[str, list[float]] = {name: [] for name in commands}
         memory: dict[str, list[int]] = {name: [] for name in commands}
         for _ in range(runs):  # interleaved, so a busy moment falls on every command alike
             for name, argv in commands.items():
-                t, c, m = run(argv)
+                t, c, m = run(argv, cwd=before if name == "score before" and before is not None else ROOT)
+                if name in digests:
+                    digests[name].add(hashlib.sha256(Path(argv[-1]).read_bytes()).hexdigest())
                 times[name].append(t)
                 cpu[name].append(c)
                 memory[name].append(m)
@@ -132,11 +151,20 @@ def main() -> None:
             f"  cpu {statistics.median(cpu[name]):6.2f} s  peak memory {peak / 1e6:5.0f} MB = {peak / size:.2f} x file"
         )
     print(f"Samrisk score / pyarrow floor: {med['Samrisk score'] / med['pyarrow floor']:.2f}  (goal <= 1.5)")
+    if before is not None:
+        same = digests["Samrisk score"] == digests["score before"] and len(digests["Samrisk score"]) == 1
+        print(
+            f"score before / pyarrow floor:  {med['score before'] / med['pyarrow floor']:.2f}  "
+            f"(after / before: wall {med['Samrisk score'] / med['score before']:.2f}, cpu "
+            f"{statistics.median(cpu['Samrisk score']) / statistics.median(cpu['score before']):.2f}; "
+            f"output {'the same bytes' if same else 'DIFFERS'})"
+        )
     print(f"Samrisk score / shaped:        {med['Samrisk score'] / med['pyarrow shaped']:.2f}  (in score's shape)")
     cpu_ratio = statistics.median(cpu["Samrisk score"]) / statistics.median(cpu["pyarrow floor"])
     print(f"CPU time, score / pyarrow floor: {cpu_ratio:.2f}  (steadier on a busy machine)")
-    print(f"Samrisk score / pandas floor:  {med['Samrisk score'] / med['pandas floor']:.2f}")
-    print(f"pandas path / pyarrow floor:   {med['pandas path'] / med['pyarrow floor']:.2f}  (before)")
+    if not quick:
+        print(f"Samrisk score / pandas floor:  {med['Samrisk score'] / med['pandas floor']:.2f}")
+        print(f"pandas path / pyarrow floor:   {med['pandas path'] / med['pyarrow floor']:.2f}  (before)")
     peak, base = max(memory["Samrisk score"]), max(memory["start-up only"])
     print(f"peak memory / file size:       {peak / size:.2f}  (goal <= 2.0)")
     print(f"(peak - start-up) / file size: {(peak - base) / size:.2f}  (the data alone; start-up {base / 1e6:.0f} MB)")

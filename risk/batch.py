@@ -16,20 +16,34 @@ import re
 import stat
 import sys
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Protocol
 
 import numpy as np
 
-from risk.checklists import Checklist, default_checklists
 from risk.errors import InputError
 from risk.input_limits import LIMITS, bounded, read_bounded, short
-from risk.scoring import compile_checklist, score_arrays
 from risk.vocabulary import LEVEL_ORDER, Context
 
 if TYPE_CHECKING:  # pandas is imported where a DataFrame is made: `score` on pyarrow starts without it
-    import pandas as pd
+    import pandas as pd  # and the checklist models where they are used: `score` reads risk.plain_checklist
+
+    from risk.checklists import Checklist
+
+
+class ItemsOf(Protocol):
+    """What the header checks need of a checklist: a Checklist, or its plain form (risk.plain_checklist)."""
+
+    @property
+    def id(self) -> str: ...
+
+    @property
+    def item_prefix(self) -> str: ...
+
+    @property
+    def items(self) -> Mapping[str, object]: ...
+
 
 ADDED = ("score", "score_max", "completeness", "level")
 ALLOWED = ("yes", "no", "unknown", "")
@@ -52,6 +66,9 @@ def score_frame(
     Item columns hold yes / no / unknown, or empty (not asked); other columns pass through.
     `context` decides the form, and so score_max and completeness; it defaults to the full form.
     """
+    from risk.checklists import default_checklists
+    from risk.scoring import compile_checklist, score_arrays
+
     checklists = checklists if checklists is not None else default_checklists()
     problems: list[str] = []
     cl = checklists.get(checklist)
@@ -107,7 +124,7 @@ def score_frame(
     return out
 
 
-def _near_miss(column: str, cl: Checklist) -> str | None:
+def _near_miss(column: str, cl: ItemsOf) -> str | None:
     """The item a column was probably meant to be: other case, spaces, `dv_` for `dv.`, or no prefix."""
     name = column.strip().lower().replace(" ", "_").replace("-", "_")
     prefix = cl.item_prefix
@@ -118,7 +135,7 @@ def _near_miss(column: str, cl: Checklist) -> str | None:
     return name if name in cl.items and name != column else None
 
 
-def column_problems(columns: list[str], cl: Checklist, checklists: dict[str, Checklist]) -> list[str]:
+def column_problems(columns: list[str], cl: ItemsOf, checklists: Mapping[str, ItemsOf]) -> list[str]:
     """Columns that cannot be scored as meant: repeated, near misses of an item id, or none an item at all.
 
     A misspelt item column would otherwise pass through unscored and the level come out too low.
@@ -214,7 +231,7 @@ def _header_row(head: bytes, truncated: bool, sep: str, source: str) -> list[str
     return row
 
 
-def choose_separator(head: bytes, truncated: bool, cl: Checklist, source: str) -> str:
+def choose_separator(head: bytes, truncated: bool, cl: ItemsOf, source: str) -> str:
     """The separator under which the header names the most item columns (then near misses, then columns)."""
 
     def rank(sep: str) -> tuple[int, int, int]:
@@ -225,7 +242,7 @@ def choose_separator(head: bytes, truncated: bool, cl: Checklist, source: str) -
 
 
 def read_answers_csv(
-    source: str, checklist: str, sep: str | None = None, checklists: dict[str, Checklist] | None = None
+    source: str, checklist: str, sep: str | None = None, checklists: Mapping[str, ItemsOf] | None = None
 ) -> tuple[pd.DataFrame, str]:
     """Read a CSV of answers for `score`, with its separator (given, or detected from the header).
 
@@ -248,10 +265,13 @@ class OpenedCsv:
 
 
 def open_answers_csv(
-    source: str, checklist: str, sep: str | None = None, checklists: dict[str, Checklist] | None = None
+    source: str, checklist: str, sep: str | None = None, checklists: Mapping[str, ItemsOf] | None = None
 ) -> OpenedCsv:
     """The checks of read_answers_csv before any parser runs: size, header, separator, repeated names."""
-    checklists = checklists if checklists is not None else default_checklists()
+    if checklists is None:
+        from risk.checklists import default_checklists
+
+        checklists = default_checklists()
     cl = checklists.get(checklist)
     if cl is None:
         raise InputError([f"--checklist: unknown checklist {checklist!r}; allowed: {', '.join(checklists)}"])

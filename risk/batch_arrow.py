@@ -2,10 +2,10 @@
 
 The same answers, checks, messages and output bytes as the pandas path in risk.batch (reading with
 pandas, `score_frame`, `neutralise_formulas`, `DataFrame.to_csv` with CRLF line ends), at close to
-the speed at which pyarrow alone reads and writes the file. A thread parses the file in blocks of
-BLOCK_BYTES (the user's columns as strings, the answer columns as bytes) and turns each block's answers
-into one byte a cell (0 yes, 1 no, 2 unknown, 3 empty, 4 not an answer) with Arrow's index_in, while the
-caller's thread scores ROWS_AT_ONCE rows at a time with numpy (score_arrays for score and level) and
+the speed at which pyarrow alone reads and writes the file. A thread (risk.batch_read) parses the file in
+blocks of BLOCK_BYTES (the user's columns as strings, the answer columns as bytes) and turns each block's
+answers into one byte a cell (0 yes, 1 no, 2 unknown, 3 empty, 4 not an answer) with Arrow's index_in, while the
+caller's thread scores ROWS_AT_ONCE rows at a time with numpy (score_rows, the arithmetic of score_arrays) and
 renders them with Arrow compute functions. Runs of up to GROUP adjacent answer columns are coded as
 base-4 numbers: one `take` from a table of every combination renders a run, and the same code looks up
 what the run adds to score_max and to completeness. The four added cells come from tables made once
@@ -25,27 +25,28 @@ import csv
 import functools
 import io
 import itertools
-import queue
-import threading
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
-from typing import TypeVar
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
-import pyarrow.csv as pacsv
 
 from risk.batch import ADDED, FORMULA_START, OpenedCsv, _is_formula, column_problems
-from risk.checklists import Checklist
+from risk.batch_read import ANSWERS, Ahead, Reading, Unsupported, answer_columns, ints, strings
 from risk.errors import InputError
 from risk.input_limits import bounded, short
-from risk.scoring import Compiled, compile_checklist, score_arrays
+from risk.plain_checklist import NotPlain, PlainChecklist, from_model, score_rows
 from risk.vocabulary import LEVEL_ORDER, Context
 
-BLOCK_BYTES = 1 << 20  # bytes parsed at a time: pyarrow reads ahead some blocks, so small blocks keep memory low
-_ANSWERS = ("yes", "no", "unknown", "")  # kinds 0 to 3, in this order
-AHEAD = 2  # batches parsed ahead of the one being scored
+if TYPE_CHECKING:  # `score` passes plain checklists (risk.plain_checklist): no pydantic models to import
+    from risk.checklists import Checklist
+
+_ANSWERS = ANSWERS  # kinds 0 to 3, in this order
+_ahead = Ahead  # the thread that reads ahead (risk.batch_read)
+_ints = ints
+_strings = strings
 ROWS_AT_ONCE = 1 << 14  # rows scored and rendered together: fewer numpy calls; 2**15 is as fast, 30 MB more
 GROUP = 6  # adjacent answer columns rendered by one take: 4**6 = 4,096 distinct rows
 _TABLES: dict[tuple[int, str], pa.Array] = {}
@@ -54,13 +55,6 @@ _FORMULA_BYTES[[ord(c) for c in FORMULA_START]] = True
 # Python's re `\d` is any Unicode decimal digit, RE2's only 0-9: \p{Nd} is the same set.
 _FORMULA_RE2 = "^[" + "".join("\\-" if c == "-" else c for c in FORMULA_START) + "]"
 _NEGATIVE_RE2 = r"^-\p{Nd}+(?:[.,]\p{Nd}+)?\z"
-
-
-T = TypeVar("T")
-
-
-class Unsupported(Exception):
-    """pyarrow does not read this file as pandas would; use the pandas path."""
 
 
 @dataclass
@@ -72,112 +66,10 @@ class _Bad:
     first: str = ""
 
 
-def _kind_codes(chunk: pa.Array) -> np.ndarray:
-    """Each cell's kind: 0 yes, 1 no, 2 unknown, 3 empty, 4 not an answer (a hash lookup in Arrow; the
-    answer columns are read as bytes, since only their cells that are not an answer can fail UTF-8)."""
-    found = pc.index_in(chunk, options=_answer_set())
-    if found.null_count:
-        found = pc.fill_null(found, _int_4())
-    return np.frombuffer(found.buffers()[1], dtype=np.int32)[found.offset : found.offset + len(found)]
-
-
-# pyarrow imports pandas (0.2 s of start-up) the first time pa.array or to_numpy(zero_copy_only=False) runs:
-# the few arrays built here are built from their buffers instead.
-
-
-@functools.cache
-def _answer_set() -> pc.SetLookupOptions:
-    return pc.SetLookupOptions(_strings(list(_ANSWERS), pa.binary()))
-
-
-@functools.cache
-def _int_4() -> pa.Scalar:
-    return _ints(np.array([4]))[0]
-
-
 @functools.cache
 def _text(value: str) -> pa.Scalar:
     """A string as an Arrow scalar (what compute functions make of a str, without pa.scalar)."""
     return _strings([value])[0]
-
-
-def _ints(values: np.ndarray) -> pa.Array:
-    """int32 numpy values as an Arrow array, sharing their memory."""
-    values = np.ascontiguousarray(values, dtype=np.int32)
-    return pa.Array.from_buffers(pa.int32(), len(values), [None, pa.py_buffer(values)])
-
-
-def _strings(values: list[str], kind: pa.DataType | None = None) -> pa.Array:
-    """Python strings as an Arrow string array (or binary: their UTF-8 bytes)."""
-    data = [v.encode("utf-8") for v in values]
-    offsets = np.zeros(len(data) + 1, dtype=np.int32)
-    np.cumsum([len(d) for d in data], out=offsets[1:])
-    buffers = [None, pa.py_buffer(offsets), pa.py_buffer(b"".join(data))]
-    return pa.Array.from_buffers(kind or pa.string(), len(data), buffers)
-
-
-def _ahead(reader: Iterator[T]) -> Iterator[T]:
-    """The reader's items, made by a thread AHEAD items ahead of the caller: pyarrow parses (and numpy and
-    Arrow compute functions work) without the GIL, so making the next block runs beside the scoring and
-    writing of this one (2 cores: ~1.6 x). An error in the thread is raised here; a caller that stops
-    early stops the thread."""
-    ready: queue.Queue[T | BaseException | None] = queue.Queue(maxsize=AHEAD)
-    stop = threading.Event()
-
-    def put(item: T | BaseException | None) -> bool:
-        while not stop.is_set():
-            try:
-                ready.put(item, timeout=0.1)
-                return True
-            except queue.Full:
-                continue
-        return False
-
-    def parse() -> None:
-        try:
-            for batch in reader:
-                if not put(batch):
-                    return
-            put(None)
-        except BaseException as e:  # handed to the caller's thread, raised there
-            put(e)
-
-    thread = threading.Thread(target=parse, name="samrisk-csv-parse", daemon=True)
-    thread.start()
-    try:
-        while (item := ready.get()) is not None:
-            if isinstance(item, BaseException):
-                raise item
-            yield item
-    finally:
-        stop.set()
-        thread.join()
-
-
-def _batches(opened: OpenedCsv, answers: set[str], prepare: Callable[[pa.RecordBatch], T]) -> Iterator[T]:
-    """The CSV block by block, every cell a string, except the `answers` columns: bytes (parsed faster than as
-    strings, which are checked for UTF-8, or dictionaries), each block handed to `prepare` in the parsing
-    thread (the kinds of its answers: the two threads share the work)."""
-    if not opened.sep.isascii():
-        raise Unsupported("pyarrow separates by one byte")
-    data = opened.data
-    source = data if isinstance(data, str) else pa.BufferReader(pa.py_buffer(data.getbuffer()))
-    try:
-        reader = pacsv.open_csv(
-            source,
-            read_options=pacsv.ReadOptions(block_size=BLOCK_BYTES, use_threads=True),
-            parse_options=pacsv.ParseOptions(delimiter=opened.sep, newlines_in_values=True, ignore_empty_lines=True),
-            convert_options=pacsv.ConvertOptions(
-                column_types={name: pa.binary() if name in answers else pa.string() for name in opened.header},
-                strings_can_be_null=False,
-                quoted_strings_can_be_null=False,
-            ),
-        )
-        if reader.schema.names != opened.header:
-            raise Unsupported("the columns pyarrow read are not those of the header")
-        yield from _ahead(map(prepare, reader))
-    except (pa.ArrowInvalid, pa.ArrowNotImplementedError, pa.ArrowTypeError) as e:
-        raise Unsupported(str(e)) from None
 
 
 def csv_field(value: str, sep: str) -> str:
@@ -197,7 +89,8 @@ def _answer_table(width: int, sep: str) -> pa.Array:
     the base-4 digits of n (first column most significant), so one `take` renders `width` columns."""
     key = (width, sep)
     if key not in _TABLES:
-        rows = [sep.join(csv_field(c, sep) for c in cells) for cells in itertools.product(_ANSWERS, repeat=width)]
+        cells = [csv_field(c, sep) for c in _ANSWERS]  # each answer quoted once, not once a row (4**6 rows)
+        rows = [sep.join(row) for row in itertools.product(cells, repeat=width)]
         _TABLES[key] = _strings(rows)
     return _TABLES[key]
 
@@ -286,7 +179,7 @@ class _Plan:
     are not columns of the file add what an empty cell adds. So score_max and completeness are sums of a few
     table lookups, one per run of answer columns."""
 
-    cc: Compiled
+    cc: PlainChecklist
     sep: str
     at: list[int]  # the answer columns' indexes in the checklist
     layout: list[str | _Run]  # the header as written: a user's column by name, answer columns by run
@@ -298,10 +191,10 @@ class _Plan:
     levels: pa.Array  # level code -> its name and the line end
 
     @classmethod
-    def of(cls, cc: Compiled, header: list[str], present: list[str], form: np.ndarray, sep: str) -> _Plan:
-        weight = cc.points * sum(mask.astype(np.int64) for mask in cc.section_masks.values())
-        at = [cc.index[item] for item in present]
-        absent = np.ones(len(cc.ids), dtype=bool)
+    def of(cls, cc: PlainChecklist, header: list[str], present: list[str], form: np.ndarray, sep: str) -> _Plan:
+        weight = cc.points  # each item is in one section
+        at = [cc.items[item] for item in present]
+        absent = np.ones(len(cc.items), dtype=bool)
         absent[at] = False
         layout: list[str | _Run] = []
         runs: list[_Run] = []
@@ -323,7 +216,7 @@ class _Plan:
             run = _Run(part[0], width, _answer_table(width, sep), sums["worst"], sums["known"], sums["in_form"])
             layout.append(run)
             runs.append(run)
-        n = len(cc.ids)
+        n = len(cc.items)
         known, in_form = np.divmod(np.arange((n + 1) ** 2), n + 1)
         with np.errstate(invalid="ignore", divide="ignore"):
             ratio = np.round(known / in_form, 4)
@@ -380,9 +273,9 @@ def _render(pending: list[tuple[np.ndarray, pa.RecordBatch]], plan: _Plan) -> pa
         np.concatenate([k for k, _ in pending], out=kinds)
     cc, sep = plan.cc, plan.sep
     # Column-major: score_arrays reads it column by column.
-    yes = np.zeros((len(kinds), len(cc.ids)), dtype=bool, order="F")
+    yes = np.zeros((len(kinds), len(cc.items)), dtype=bool, order="F")
     yes[:, plan.at] = kinds == 0
-    now = score_arrays(cc, yes)
+    score, level = score_rows(cc, yes)
     score_max = np.full(len(kinds), plan.absent_worst, dtype=np.int64)
     in_form = np.full(len(kinds), plan.absent_in_form, dtype=np.int64)
     known = np.zeros(len(kinds), dtype=np.int64)
@@ -401,16 +294,20 @@ def _render(pending: list[tuple[np.ndarray, pa.RecordBatch]], plan: _Plan) -> pa
         else:
             cells.append(pc.take(part.cells, codes[id(part)]))
     cells += [
-        pc.take(plan.numbers, _ints(now.score)),
+        pc.take(plan.numbers, _ints(score)),
         pc.take(plan.numbers, _ints(score_max)),
-        pc.take(plan.completeness, _ints(known * (len(cc.ids) + 1) + in_form)),
-        pc.take(plan.levels, _ints(now.level)),  # the line end with it
+        pc.take(plan.completeness, _ints(known * (len(cc.items) + 1) + in_form)),
+        pc.take(plan.levels, _ints(level)),  # the line end with it
     ]
     return _data(pc.binary_join_element_wise(*cells, _text(sep)))
 
 
 def score_csv(
-    opened: OpenedCsv, checklist: str, context: Context | str, checklists: dict[str, Checklist]
+    opened: OpenedCsv,
+    checklist: str,
+    context: Context | str,
+    checklists: Mapping[str, PlainChecklist] | Mapping[str, Checklist],
+    reading: Reading | None = None,
 ) -> Iterator[bytes | pa.Buffer]:
     """Read, check and score the file block by block, yielding its scored CSV as it goes (header first).
 
@@ -419,6 +316,9 @@ def score_csv(
     (`Unsupported` before anything is yielded); here only the cells are checked. A cell that is not an answer
     stops the output, the checks go on to the end and raise InputError: the caller must drop what it was
     given (`score` writes to a temporary file). `Unsupported` may also come after some blocks were yielded.
+    `checklists` are plain forms (what `score` loads) or the models (turned into plain forms here). `reading`:
+    the file already being read (risk.batch_read, started by `score` before it imported this module); the
+    caller closes it if this raises before reading it.
     """
     cl = checklists.get(checklist)
     header = opened.header
@@ -431,22 +331,28 @@ def score_csv(
     ):
         raise Unsupported("a problem in the header")
     ctx = Context(context)
-    cc = compile_checklist(cl)
-    present = [item for item in cc.ids if item in header]
-    plan = _Plan.of(cc, header, present, cc.form_mask(ctx), opened.sep)
-    sep = opened.sep
+    try:
+        cc = cl if isinstance(cl, PlainChecklist) else from_model(cl)
+    except NotPlain as e:  # a level rule batch scoring cannot use: the pandas path says so
+        raise Unsupported(str(e)) from None
+    present = answer_columns(cc.items, header)
+    if reading is None or reading.present != present:
+        if reading is not None:
+            reading.close()
+        reading = Reading(opened, present)
+    try:
+        yield from _scored(reading, opened, present, _Plan.of(cc, header, present, cc.form_mask(ctx), opened.sep))
+    finally:
+        reading.close()
+
+
+def _scored(reading: Reading, opened: OpenedCsv, present: list[str], plan: _Plan) -> Iterator[bytes | pa.Buffer]:
+    header, sep = opened.header, opened.sep
     bad: dict[str, _Bad] = {}
     pending: list[tuple[np.ndarray, pa.RecordBatch]] = []  # checked, not yet scored and written
     start = 0
     yield _header_bytes(header, sep)
-
-    def prepare(batch: pa.RecordBatch) -> tuple[np.ndarray, pa.RecordBatch]:
-        kinds = np.empty((batch.num_rows, len(present)), dtype=np.int8, order="F")
-        for j, item in enumerate(present):
-            kinds[:, j] = _kind_codes(batch.column(item))
-        return kinds, batch
-
-    for kinds, batch in _batches(opened, set(present), prepare):
+    for kinds, batch in reading:
         rows = batch.num_rows
         if kinds.max(initial=0) == 4:
             for j, item in enumerate(present):

@@ -14,6 +14,7 @@ import shutil
 import stat
 import sys
 import tempfile
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -77,43 +78,43 @@ def _lean_arrow_memory() -> None:
         pa.set_memory_pool(pa.jemalloc_memory_pool())
 
 
-def cmd_score(args: argparse.Namespace) -> int:
-    from risk.batch import ADDED, neutralise_formulas, open_answers_csv, read_opened_csv, score_frame
-    from risk.batch_arrow import Unsupported, score_csv
+def _score_checklists(name: str) -> Any:
+    """The checklist `score` scores, in its plain form read straight from the YAML (risk.plain_checklist: no
+    pydantic models, a third of the start-up); the models of every checklist where that form does not read it
+    (an unknown name, or a file the models must judge: they name what is wrong)."""
+    from risk.plain_checklist import NotPlain, is_checklist_name, load_plain
+
+    if is_checklist_name(name):
+        with contextlib.suppress(NotPlain):
+            return {name: load_plain(name)}
     from risk.checklists import default_checklists
+
+    return default_checklists()
+
+
+def cmd_score(args: argparse.Namespace) -> int:
+    from risk.batch import open_answers_csv
+    from risk.batch_read import Reading, Unsupported, answer_columns
 
     if args.output:
         _check_output(Path(args.output))
-    opened = open_answers_csv(args.file, args.checklist, sep=args.sep)
-    checklists = default_checklists()
+    checklists = _score_checklists(args.checklist)
+    opened = open_answers_csv(args.file, args.checklist, sep=args.sep, checklists=checklists)
     _lean_arrow_memory()
-    blocks = score_csv(opened, args.checklist, args.context, checklists)
+    # pyarrow parses the first blocks on the other core while the rest (pyarrow.compute, the plan) is loaded
+    reading = Reading(opened, answer_columns(checklists[args.checklist].items, opened.header))
+    try:
+        from risk.batch_arrow import score_csv
 
-    def write_blocks(target: Any) -> None:
-        target.flush()
-        for block in blocks:
-            target.buffer.write(block)
-        target.buffer.flush()
-
-    try:  # pyarrow: the same output bytes, at close to the speed pyarrow reads and writes the file
-        if args.output:  # written while read; a bad cell or Unsupported removes the temporary file
-            _write_atomically(Path(args.output), write_blocks)
-        else:  # nothing on standard output before every cell is checked: spooled to a temporary file first
-            with tempfile.TemporaryFile() as spool:
-                for block in blocks:
-                    spool.write(block)
-                spool.seek(0)
-                raw = getattr(sys.stdout, "buffer", None)  # a text stream without bytes below (redirected): decode
-                if raw is None:
-                    sys.stdout.write(spool.read().decode("utf-8"))
-                else:
-                    sys.stdout.flush()
-                    shutil.copyfileobj(spool, raw, 1 << 20)
-                    raw.flush()
-        return 0
+        return _score_arrow(args, score_csv(opened, args.checklist, args.context, checklists, reading))
     except Unsupported:  # a file pyarrow does not parse as pandas does: pandas, and its messages
-        scored = score_frame(read_opened_csv(opened), args.checklist, context=args.context)
-        out = neutralise_formulas(scored, keep={*checklists[args.checklist].items, *ADDED})
+        pass
+    finally:
+        reading.close()
+    from risk.batch import ADDED, neutralise_formulas, read_opened_csv, score_frame
+
+    scored = score_frame(read_opened_csv(opened), args.checklist, context=args.context)
+    out = neutralise_formulas(scored, keep={*checklists[args.checklist].items, *ADDED})
 
     # CRLF line ends (RFC 4180, as Excel writes): the writer then quotes any cell holding a CR or LF,
     # which it does not do for a lone CR with LF line ends, so a cell could not start a row of its own.
@@ -125,6 +126,33 @@ def cmd_score(args: argparse.Namespace) -> int:
     else:
         write(sys.stdout)
     return 0
+
+
+def _score_arrow(args: argparse.Namespace, blocks: Iterator[bytes | Any]) -> int:
+    """Write what risk.batch_arrow.score_csv yields: never a half-written file, nothing on standard output
+    before every cell is checked. `Unsupported` (from score_csv) leaves nothing behind."""
+    if args.output:  # written while read; a bad cell or Unsupported removes the temporary file
+        _write_atomically(Path(args.output), lambda target: _write_blocks(target, blocks))
+    else:  # nothing on standard output before every cell is checked: spooled to a temporary file first
+        with tempfile.TemporaryFile() as spool:
+            for block in blocks:
+                spool.write(block)
+            spool.seek(0)
+            raw = getattr(sys.stdout, "buffer", None)  # a text stream without bytes below (redirected): decode
+            if raw is None:
+                sys.stdout.write(spool.read().decode("utf-8"))
+            else:
+                sys.stdout.flush()
+                shutil.copyfileobj(spool, raw, 1 << 20)
+                raw.flush()
+    return 0
+
+
+def _write_blocks(target: Any, blocks: Iterator[bytes | Any]) -> None:
+    target.flush()
+    for block in blocks:
+        target.buffer.write(block)
+    target.buffer.flush()
 
 
 def _read_table(args: argparse.Namespace, wanted: list[str]) -> Any:

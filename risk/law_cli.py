@@ -15,11 +15,24 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 from risk.errors import InputError
 from risk.input_limits import LIMITS, read_source
-from risk.text import engine_level_word, engine_text
 from risk.vocabulary import Agency, Context, Language, PersonRole, RiskLevel
 
 if TYPE_CHECKING:  # the navigator loads the rules: only when a law command runs, not for every command
     from risk.navigator import Entry, NavigatorAnswer, OverviewSection
+
+
+def engine_text(key: str, lang: Language | str, **fmt: Any) -> str:
+    """risk.text's, imported when a text is needed: building the parser for `score` imports no pydantic."""
+    from risk.text import engine_text as text
+
+    return text(key, lang, **fmt)
+
+
+def engine_level_word(level: RiskLevel | str, lang: Language | str) -> str:
+    from risk.text import engine_level_word as word
+
+    return word(level, lang)
+
 
 T = TypeVar("T")
 

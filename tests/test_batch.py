@@ -120,9 +120,9 @@ def test_score_command_writes_what_pandas_wrote(name: str, tmp_path: Path) -> No
 
 
 def test_arrow_path_in_many_blocks_matches_pandas(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    import risk.batch_arrow
+    import risk.batch_read
 
-    monkeypatch.setattr(risk.batch_arrow, "BLOCK_BYTES", 4096)  # dozens of blocks, scored and written one by one
+    monkeypatch.setattr(risk.batch_read, "BLOCK_BYTES", 4096)  # dozens of blocks, scored and written one by one
     ids = list(default_checklists()["domestic_violence"].items)
     rng = np.random.default_rng(3)
     values = rng.choice(["yes", "no", "unknown", ""], size=(2000, len(ids)), p=[0.2, 0.5, 0.15, 0.15])
@@ -136,9 +136,9 @@ def test_arrow_path_in_many_blocks_matches_pandas(tmp_path: Path, monkeypatch: p
 def test_arrow_path_names_bad_answers_across_blocks_as_pandas_does(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    import risk.batch_arrow
+    import risk.batch_read
 
-    monkeypatch.setattr(risk.batch_arrow, "BLOCK_BYTES", 1024)
+    monkeypatch.setattr(risk.batch_read, "BLOCK_BYTES", 1024)
     rows = [f"K{n},{'maybe' if n % 97 == 5 else 'yes'},{'Ja' if n == 1500 else 'no'}" for n in range(3000)]
     src = tmp_path / "in.csv"
     src.write_text("case_ref,dv.strangulation,dv.weapon_access\n" + "\n".join(rows) + "\n", encoding="utf-8")
