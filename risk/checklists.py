@@ -7,12 +7,14 @@ stops loading with a message that names the file, the item and the field.
 from __future__ import annotations
 
 import functools
-import re
 from pathlib import Path
 from typing import Any, Literal, TypeVar
 
 from pydantic import BaseModel, ConfigDict, Field, StrictInt, ValidationError
 
+from risk.checklist_files import CHECKLIST_DIR as CHECKLIST_DIR
+from risk.checklist_files import CHECKLIST_FILES as CHECKLIST_FILES
+from risk.checklist_files import ITEM_ID as ITEM_ID
 from risk.conditions import (
     AnswersCondition,
     CountYes,
@@ -25,17 +27,6 @@ from risk.errors import ChecklistError, describe
 from risk.text import Text
 from risk.vocabulary import Context, Gender, PersonRole, RiskLevel
 from risk.yaml_files import read_yaml as read_yaml  # the files are read there; the name stays here too
-
-CHECKLIST_DIR = Path(__file__).resolve().parent.parent / "checklists"
-CHECKLIST_FILES = (
-    "domestic_violence",
-    "psychiatric",
-    "child_welfare",
-    "criminal_network",
-    "sexual_violence",
-    "warning_behaviours",
-)
-ITEM_ID = re.compile(r"^[a-z]+\.[a-z0-9_]+$")
 
 
 class Strict(BaseModel):

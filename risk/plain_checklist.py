@@ -24,6 +24,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import numpy.typing as npt
 
+from risk.checklist_files import CHECKLIST_DIR, CHECKLIST_FILES, ITEM_ID
 from risk.errors import ChecklistError
 from risk.vocabulary import LEVEL_ORDER, Context
 from risk.yaml_files import read_yaml
@@ -32,16 +33,6 @@ if TYPE_CHECKING:
     from risk.checklists import Checklist
     from risk.conditions import Condition
 
-CHECKLIST_DIR = Path(__file__).resolve().parent.parent / "checklists"  # as risk.checklists.CHECKLIST_DIR
-CHECKLIST_FILES = (  # as risk.checklists.CHECKLIST_FILES (a test keeps them equal)
-    "domestic_violence",
-    "psychiatric",
-    "child_welfare",
-    "criminal_network",
-    "sexual_violence",
-    "warning_behaviours",
-)
-ITEM_ID = re.compile(r"^[a-z]+\.[a-z0-9_]+$")  # as risk.checklists.ITEM_ID
 SCORINGS = ("weighted_sum", "highest_positive", "count")
 _RANK = {lv.value: n for n, lv in enumerate(LEVEL_ORDER)}
 _CONTEXTS = frozenset(c.value for c in Context)

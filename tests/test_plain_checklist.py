@@ -19,13 +19,6 @@ from risk.scoring import compile_checklist, score_arrays
 from risk.vocabulary import Context
 
 
-def test_the_plain_form_knows_the_checklist_files() -> None:
-    from risk import plain_checklist
-
-    assert plain_checklist.CHECKLIST_FILES == CHECKLIST_FILES
-    assert plain_checklist.CHECKLIST_DIR == CHECKLIST_DIR
-
-
 def _fields(pc: PlainChecklist) -> dict[str, Any]:
     return {
         "id": pc.id,
