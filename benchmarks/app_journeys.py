@@ -25,8 +25,9 @@ Goals (issue 9): every step's median under 300 ms; an answer's rerun at most 1.5
 Selectors (kept to labels, roles and testids; change them here when a page's words change):
   sign-in fields "Användarnamn", "Lösenord" (Enter submits); signed in = button "Logga ut";
   pages by their h1 heading: "Ärenden", "Resultat", "Intag", "Triage", "Ärendemöte";
-  the menu: stSidebarNav links by page title; a case: the innermost stVerticalBlock of stMain holding its
-  reference and a button "Öppna"; the conference's case: combobox "Ärende", option starting with DEMO-004;
+  the menu: stSidebarNav links by page title; a case: the innermost stVerticalBlock or stHorizontalBlock of
+  stMain holding its reference and a button "Öppna"; the conference's case: combobox "Ärende", option starting
+  with DEMO-004;
   an answer: the first stRadio in stMain with the options "ja" and "nej" (toggled, so every rerun is a change).
 Narrower runs: --journeys names the journeys to run (default all three), --starts 0 leaves out the fresh starts,
 --answers A answers A items per form (default 3; the one-line app answers three times as many), e.g. the intake
@@ -127,8 +128,8 @@ class Journey:
 
     def open_case(self, reference: str, page_heading: str) -> None:
         main = self.page.get_by_test_id("stMain")
-        card = (
-            main.get_by_test_id("stVerticalBlock")
+        card = (  # a row: a bordered horizontal block (or, in older checkouts, a vertical one around it)
+            main.locator("[data-testid='stVerticalBlock'], [data-testid='stHorizontalBlock']")
             .filter(has_text=reference, has=self.page.get_by_role("button", name="Öppna"))
             .last
         )

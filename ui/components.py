@@ -88,6 +88,20 @@ def level_badge_html(level: RiskLevel | str, lang: str, label: str | None = None
     )
 
 
+# Streamlit's Markdown colours nearest to LEVEL_COLOURS: a level line drawn without HTML (level_markdown)
+LEVEL_MARKDOWN_COLOURS: dict[str, str] = {"low": "blue", "moderate": "orange", "high": "red", "severe": "violet"}
+
+
+def level_markdown(level: RiskLevel | str, lang: str) -> str:
+    """The level as one line of plain Markdown: the shape meter (▲▲▲△) in the level's colour, 'Risknivå', the
+    word and '3 of 4' — never colour alone. For lists of many levels (the case list): the browser draws Markdown
+    without HTML markedly quicker than level_badge_html's HTML box, which it parses element by element."""
+    lv = RiskLevel(level)
+    word = level_word(lv, lang)
+    scale = t("level.scale", lang, rank=lv.rank + 1)
+    return f":{LEVEL_MARKDOWN_COLOURS[lv.value]}[{LEVEL_ICONS[lv.value]}] {t('level.label', lang)} **{word}** ({scale})"
+
+
 def level_badge(
     st: StTarget, level: RiskLevel | str, lang: str, *, label: str | None = None, small: bool = False
 ) -> None:

@@ -96,7 +96,8 @@ def test_a_reassessment_starts_from_the_previous_answers_and_shows_what_changed(
     page.get_by_test_id("stSidebarNav").get_by_text("Ärenden", exact=True).click()
     settle(page)
     due = page.get_by_text(re.compile(rf"(Nästa bedömning|Dags för ny bedömning) {second_date.isoformat()}"))
-    row = main.get_by_test_id("stVerticalBlock").filter(has_text="E2E-REASSESS").filter(has=due).last
+    rows = main.get_by_test_id("stHorizontalBlock")  # a case-list row is one bordered horizontal block
+    row = rows.filter(has_text="E2E-REASSESS").filter(has=due).last
     expect(row).to_be_visible()
     expect(row.get_by_text(NEXT)).to_have_count(1)
     assert_clean(page)

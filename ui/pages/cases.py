@@ -7,7 +7,7 @@ import streamlit as st
 from risk.checklists import default_checklists
 from risk.storage import UserInfo
 from ui import followup, session
-from ui.components import level_badge_html
+from ui.components import level_markdown
 from ui.drafts import draft_line, local_zone
 from ui.labels import md_escape
 from ui.nav import go
@@ -39,10 +39,14 @@ def page() -> None:
     if not result.items:
         st.info(t("pages.cases.none"))
     for c in result.items:  # few elements a row: a page of 20 is drawn in the browser on every visit
-        # a row is one flex line, not three columns: each column is a block of its own for the browser to draw
-        with st.container(border=True), st.container(horizontal=True, vertical_alignment="center", wrap=False):
+        # a row is one bordered flex line holding one Markdown text (no HTML: the level as a Markdown line) and the
+        # button; each further block or element of a row is 20 more for the browser to draw after sign-in
+        with st.container(border=True, horizontal=True, vertical_alignment="center", wrap=False):
             marker = f" · {t('pages.cases.synthetic')}" if c.synthetic else ""
-            notes = [t("pages.cases.assessments", n=c.assessments)]
+            notes = [
+                level_markdown(c.level, session.lang()) if c.level else t("pages.cases.no_level"),
+                t("pages.cases.assessments", n=c.assessments),
+            ]
             if c.overdue_actions:
                 notes.append(f"**:red[{t('pages.cases.overdue', n=c.overdue_actions)}]**")
             if c.reassessment_due:
@@ -52,10 +56,6 @@ def page() -> None:
                 f"  \n{' · '.join(notes)}",
                 width="stretch",
             )
-            if c.level:
-                st.markdown(level_badge_html(c.level, session.lang(), small=True), unsafe_allow_html=True, width=230)
-            else:
-                st.caption(t("pages.cases.no_level"), width=230)
             st.button(  # in its callback: the next run is the case's page, the list is not drawn again first
                 t("pages.cases.open"),
                 key=f"open.{c.id}",
