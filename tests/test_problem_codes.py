@@ -107,9 +107,9 @@ def test_vocabulary_is_said_in_words_and_what_was_typed_as_plain_text() -> None:
 def test_removal_names_each_kind_of_record_in_the_pages_language() -> None:
     p = problem("person_named_in_records", "person", "x", person="v1", records=("assessments:2", "concern_reports:1"))
     [sv] = problem_texts(InputError([p]), "sv", {"v1": "v1 – utsatt, 31 år"})
-    assert sv.startswith("v1 – utsatt, 31 år kan inte tas bort: 2 bedömningar, 1 orosanmälningar i ärendet")
+    assert sv.startswith("v1 – utsatt, 31 år kan inte tas bort: bedömningar (2), orosanmälningar (1) i ärendet")
     [en] = problem_texts(InputError([p]), "en")
-    assert en.startswith("v1 cannot be removed: 2 assessments, 1 concern reports of this case")
+    assert en.startswith("v1 cannot be removed: assessments (2), concern reports (1) of this case")
 
 
 @pytest.mark.parametrize("lang", LANGUAGES)
