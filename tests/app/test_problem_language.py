@@ -100,3 +100,25 @@ def test_a_username_taken_is_said_in_the_pages_language(lang: str, monkeypatch: 
     ]
     for why in at.error.values:
         in_its_language(why, lang)
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_a_save_after_someone_elses_is_refused_in_the_pages_language_and_says_what_was_kept(lang: str) -> None:
+    from tests.app.test_intake import ANSWERS, SHORT, answer, police_intake
+
+    at = police_intake(f"K-KONFLIKT-{lang}")
+    answer(at, {i: ANSWERS.get(i, "no") for i in SHORT})
+    store = get_store()
+    polis = store.authenticate("polis", PASSWORD)
+    [cid] = [c.id for c in store.list_cases(polis, page=1, page_size=100).items if c.reference == f"K-KONFLIKT-{lang}"]
+    other = {"checklist": "domestic_violence", "subject": "v1", "about": "s1", "answers": {"dv.strangulation": "no"}}
+    store.save_assessment(polis, cid, other)  # saved by someone else meanwhile: version 1
+    if lang != "sv":
+        at.segmented_control(key="lang_choice").set_value(lang)  # switched mid-form: the answers stay
+        at.run()
+    click(at, t("pages.intake.save", lang))
+    [why] = at.error.values
+    name = {"sv": "Våld i nära relation för v1 – utsatt, 31 år", "en": "Domestic violence for v1 – victim, 31 years"}
+    assert why.startswith(t("pages.intake.conflict", lang, why="").strip()) and name[lang] in why
+    assert "(version 1)" in why and "domestic_violence" not in why
+    in_its_language(why, lang)
