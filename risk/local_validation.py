@@ -7,7 +7,10 @@ two-sided tests, group against the rest). Not to be confused with risk/validatio
 
 Small cells are hidden as in the figures (risk/storage/access.py, MIN_CELL): a group, or a level within the whole
 file or a group, of 1 to MIN_CELL - 1 people shows no count, outcome, rate or AUC, and enough other cells are hidden
-that none can be worked out from the totals (`suppressed: true` says so; the row is never dropped).
+that none can be worked out from the totals (`suppressed: true` says so; the row is never dropped). A ROC curve's
+steps, and a group's AUC, show where each person with (or without) the outcome ranks: over fewer than MIN_CELL of
+either they give individual outcomes away, so the file's curve is not drawn (`roc_suppressed: true`, `roc: []`) and
+the group's AUC not given (`auc_suppressed: true`), by the same MIN_CELL (`curve_hidden`).
 """
 
 from __future__ import annotations
@@ -56,6 +59,7 @@ class GroupRow(BaseModel):
     auc_ci: tuple[float, float] | None
     levels: list[LevelRow]
     suppressed: bool = False  # the whole group is hidden: its value alone is shown
+    auc_suppressed: bool = False  # fewer than MIN_CELL with, or without, the outcome in the group: no AUC
 
 
 class Difference(BaseModel):
@@ -85,9 +89,10 @@ class ValidationReport(BaseModel):
     bootstrap: int
     seed: int
     levels: list[LevelRow]
-    roc: list[tuple[float, float]]  # (false positive rate, true positive rate), for a chart
+    roc: list[tuple[float, float]]  # (false positive rate, true positive rate), for a chart; [] when suppressed
     groups: list[GroupBreakdown]
     min_cell: int = MIN_CELL  # counts from 1 to min_cell - 1 are hidden
+    roc_suppressed: bool = False  # fewer than min_cell people with, or without, the outcome: no curve (curve_hidden)
 
 
 def parse_outcome(values: pd.Series, column: str) -> np.ndarray:
@@ -311,7 +316,8 @@ def group_breakdown(
             continue
         both = 0 < yi.sum() < len(yi)
         auc = ci = None
-        if both and len(yi) >= MIN_GROUP:
+        auc_hidden = curve_hidden(yi)
+        if both and len(yi) >= MIN_GROUP and not auc_hidden:
             auc, ci, se = auc_with_ci(yi, si, n_boot, seed)
             rest_y, rest_s = y[~inside], s[~inside]
             if 0 < rest_y.sum() < len(rest_y):
@@ -335,6 +341,7 @@ def group_breakdown(
                 rate=float(yi.mean()),
                 auc=auc,
                 auc_ci=ci,
+                auc_suppressed=auc_hidden and both and len(yi) >= MIN_GROUP,
                 levels=hide_levels(
                     level_rows(yi, index[inside], names), {k for k in range(len(names)) if (value, str(k)) in hidden}
                 ),
@@ -346,6 +353,13 @@ def group_breakdown(
         for (v, m, g, r, p), a in zip(tests, adjusted, strict=True)
     ]
     return GroupBreakdown(column=column, rows=rows, differences=differences)
+
+
+def curve_hidden(y: np.ndarray, min_cell: int = MIN_CELL) -> bool:
+    """True where a ROC curve (or an AUC) over outcomes `y` would show individuals: fewer than `min_cell` people
+    with the outcome, or without it — the small-cell rule of the tables, applied to the curve's two counts."""
+    events = int(y.sum())
+    return events < min_cell or len(y) - events < min_cell
 
 
 def roc_points(y: np.ndarray, s: np.ndarray, at_most: int = 200) -> list[tuple[float, float]]:
@@ -391,7 +405,8 @@ def validate(
             level_rows(y, index, names),
             {int(k) for _, k in hidden_cells({("", str(k)): int((index == k).sum()) for k in range(len(names))})},
         ),
-        roc=roc_points(y, s),
+        roc=[] if curve_hidden(y) else roc_points(y, s),
+        roc_suppressed=curve_hidden(y),
         groups=[group_breakdown(c, g, y, s, index, names, n_boot, seed) for c, g in (groups or {}).items()],
     )
 
@@ -481,6 +496,9 @@ def table(report: ValidationReport) -> str:
         return out
 
     small = f"{HIDDEN}: fewer than {report.min_cell} people, or hidden so that such a count cannot be worked out"
+    curve_note = (
+        f"fewer than {report.min_cell} people with the outcome, or without it: the curve would show individuals"
+    )
     lines = [
         f"outcome {report.outcome!r}: {report.events} of {report.n} ({pct(report.events / report.n)})",
         f"score {report.score!r}: AUC {report.auc:.3f} (95% CI {ci(report.auc_ci, False)}, "
@@ -489,6 +507,9 @@ def table(report: ValidationReport) -> str:
         "calibration and flagging by level (flagged≥: at this level or above):",
         *levels(report.levels),
     ]
+    any_curve_hidden = report.roc_suppressed
+    if report.roc_suppressed:
+        lines[2:2] = [f"ROC curve: {HIDDEN} ({curve_note})"]
     any_hidden = any(r.suppressed for r in report.levels)
     for g in report.groups:
         lines += ["", f"by {g.column}:"]
@@ -498,6 +519,9 @@ def table(report: ValidationReport) -> str:
                 any_hidden = True
                 continue
             auc = "AUC –" if row.auc is None else f"AUC {row.auc:.3f} ({ci(row.auc_ci, False)})"
+            if row.auc_suppressed:
+                auc = f"AUC {HIDDEN}"
+                any_curve_hidden = True
             lines.append(f"  {row.value}: n {count(row.n)}, events {count(row.events)} ({pct(row.rate)}), {auc}")
             lines += levels(row.levels, "    ")
             any_hidden = any_hidden or any(r.suppressed for r in row.levels)
@@ -512,4 +536,6 @@ def table(report: ValidationReport) -> str:
             )
     if any_hidden:
         lines += ["", small]
+    if any_curve_hidden:
+        lines += ["", f"ROC curve and AUC {HIDDEN}: {curve_note}"]
     return "\n".join(lines) + "\n"

@@ -278,3 +278,50 @@ def test_hidden_figures_in_the_json_and_the_table(tmp_path: Path) -> None:
     assert "east: hidden" in text.stdout and "west: hidden" in text.stdout
     assert "hidden: fewer than 5 people" in text.stdout
     assert "n 3," not in text.stdout and "n 7," not in text.stdout
+
+
+def few_events(events: int, n: int = 60, seed: int = 3) -> pd.DataFrame:
+    """`n` people, `events` of them with the outcome, scores 0–9; a group `unit` where `rare` has 2 events of 20."""
+    rng = np.random.default_rng(seed)
+    y = np.zeros(n, dtype=int)
+    y[rng.choice(n, events, replace=False)] = 1
+    return pd.DataFrame({"y": y, "s": rng.integers(0, 10, n)}).astype(str)
+
+
+@pytest.mark.parametrize(("events", "n"), [(4, 60), (56, 60), (2, 8)])
+def test_the_roc_curve_of_a_file_with_too_few_with_or_without_the_outcome_is_not_given(events: int, n: int) -> None:
+    from risk.local_validation import MIN_CELL, curve_hidden
+
+    report = validate_frame(few_events(events, n), "y", score="s", n_boot=200)
+    assert min(report.events, report.n - report.events) < MIN_CELL
+    assert report.roc_suppressed and report.roc == [] and curve_hidden(np.array([1] * events + [0] * (n - events)))
+
+
+def test_the_roc_curve_of_a_normal_file_is_given_and_five_of_each_is_enough() -> None:
+    report = validate_frame(few_events(5, 60), "y", score="s", n_boot=200)
+    assert not report.roc_suppressed and report.roc[0] == (0.0, 0.0) and report.roc[-1] == (1.0, 1.0)
+    y, s = logistic_data(400, seed=6)
+    assert not validate(y, s, outcome="y", score="s", n_boot=200).roc_suppressed
+
+
+def test_a_groups_auc_over_too_few_with_the_outcome_is_not_given_nor_tested() -> None:
+    df = few_events(30, 200)
+    df["unit"] = ["big"] * 180 + ["rare"] * 20
+    df.loc[180:, "y"] = ["1", "1"] + ["0"] * 18  # 'rare': 20 people, 2 with the outcome
+    report = validate_frame(df, "y", score="s", groups=["unit"], n_boot=200)
+    rows = {r.value: r for r in report.groups[0].rows}
+    assert rows["rare"].auc is None and rows["rare"].auc_ci is None and rows["rare"].auc_suppressed
+    assert rows["rare"].n == 20 and not rows["rare"].suppressed  # its count is no small cell: only the AUC goes
+    assert rows["big"].auc is not None and not rows["big"].auc_suppressed
+    assert not [d for d in report.groups[0].differences if d.value == "rare" and d.measure == "auc"]
+
+
+def test_a_suppressed_curve_in_the_json_and_the_table(tmp_path: Path) -> None:
+    path = tmp_path / "few.csv"
+    few_events(3, 60).to_csv(path, index=False)
+    out = run_cli("validate", str(path), "--outcome", "y", "--score", "s", "--json")
+    assert out.returncode == 0, out.stderr
+    data = json.loads(out.stdout)
+    assert data["roc_suppressed"] is True and data["roc"] == [] and data["min_cell"] == 5
+    text = run_cli("validate", str(path), "--outcome", "y", "--score", "s")
+    assert "ROC curve: hidden (fewer than 5 people with the outcome, or without it" in text.stdout

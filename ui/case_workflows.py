@@ -29,6 +29,7 @@ from risk.vocabulary import Gender, PersonRole
 from ui import session
 from ui.labels import checklist_name, md_escape
 from ui.pages.intake import person_label
+from ui.problems import show_problems
 from ui.session import flash, t
 
 try:
@@ -47,9 +48,8 @@ def local(stored: str) -> str:
     return datetime.fromisoformat(stored).replace(tzinfo=UTC).astimezone(LOCAL_TIME).strftime("%Y-%m-%d %H:%M")
 
 
-def _problems(e: InputError | PermissionDenied) -> None:
-    for problem in e.problems if isinstance(e, InputError) else [str(e)]:
-        st.error(problem)
+def _problems(e: InputError | PermissionDenied, labels: Mapping[str, str] | None = None) -> None:
+    show_problems(e, labels)
 
 
 def _labels(case: dict[str, Any]) -> dict[str, str]:
@@ -159,7 +159,7 @@ def report_form(store: Store, user: UserInfo, case: dict[str, Any], children: li
                 st.error(t("workflows.missing", fields=", ".join(missing)))
                 return
             assert isinstance(day, date) and at is not None
-            if datetime.combine(day, at, tzinfo=LOCAL_TIME) > datetime.now(LOCAL_TIME):  # the Store says it in English
+            if datetime.combine(day, at, tzinfo=LOCAL_TIME) > datetime.now(LOCAL_TIME):  # said in the local time
                 st.error(t("workflow_problems.concern_future", at=f"{day.isoformat()} {at.strftime('%H:%M')}"))
                 return
             try:
@@ -167,7 +167,7 @@ def report_form(store: Store, user: UserInfo, case: dict[str, Any], children: li
                     user, case["id"], child, reported_at=to_utc(day, at), municipality=municipality, method=method
                 )
             except (InputError, PermissionDenied) as e:
-                _problems(e)
+                _problems(e, labels)
                 return
             flash(t("workflows.concern.saved", child=labels[child]))
             st.rerun()
@@ -217,7 +217,7 @@ def consents(store: Store, user: UserInfo, case: dict[str, Any]) -> None:
             try:
                 store.withdraw_consent(user, case["id"], chosen[0], chosen[1])
             except (InputError, PermissionDenied) as e:
-                _problems(e)
+                _problems(e, labels)
                 return
             flash(
                 t(
@@ -301,7 +301,7 @@ def persons(store: Store, user: UserInfo, case: dict[str, Any]) -> None:
                 try:
                     store.correct_person(user, case["id"], person, changes)
                 except (InputError, PermissionDenied) as e:
-                    _problems(e)
+                    _problems(e, labels)
                     return
                 flash(t("workflows.persons.corrected", person=person))
                 st.rerun()
@@ -314,7 +314,7 @@ def persons(store: Store, user: UserInfo, case: dict[str, Any]) -> None:
                 try:
                     store.remove_person(user, case["id"], person)
                 except (InputError, PermissionDenied) as e:
-                    _problems(e)
+                    _problems(e, labels)
                     return
                 flash(t("workflows.persons.removed", person=person))
                 st.rerun()

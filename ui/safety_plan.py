@@ -26,6 +26,7 @@ from ui.labels import agency_name, md_escape
 from ui.pages.intake import person_label
 from ui.pages.law import link_for
 from ui.print_safety_plan import safety_plan_html
+from ui.problems import show_problems
 from ui.session import flash, t
 
 KEY = "safety_plan."
@@ -211,8 +212,8 @@ def _form(
     except PermissionDenied:
         st.error(t("safety_plan.not_allowed"))
         return
-    except InputError as e:  # a check only the Store can make (a person corrected meanwhile): say it as it is
-        st.error(md_escape("; ".join(e.problems)))
+    except InputError as e:  # a check only the Store can make (a person corrected meanwhile)
+        show_problems(e, {person["id"]: person_label(person)})
         return
     st.session_state.pop(KEY + "open", None)
     flash(t("safety_plan.saved", version=version["version"]))

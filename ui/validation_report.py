@@ -80,7 +80,7 @@ def group_table(g: GroupBreakdown, lang: str) -> list[dict[str, str]]:
             t("validation.events", lang): (
                 count(None, lang) if row.events is None else f"{row.events} ({pct(row.rate)})"
             ),
-            "AUC": "–" if row.auc is None else f"{row.auc:.3f}",
+            "AUC": count(None, lang) if row.auc_suppressed else "–" if row.auc is None else f"{row.auc:.3f}",
             t("validation.auc_ci", lang): interval(row.auc_ci, percent=False),
         }
         for row in g.rows
@@ -93,6 +93,16 @@ def hidden_note(report: ValidationReport, lang: str) -> str | None:
     if any(r.suppressed for r in rows) or any(row.suppressed for g in report.groups for row in g.rows):
         return t("validation.hidden_note", lang, min_cell=report.min_cell)
     return None
+
+
+def curve_notes(report: ValidationReport, lang: str) -> list[str]:
+    """Why the ROC curve, or a group's AUC, is not shown (too few with or without the outcome), if so."""
+    notes = []
+    if report.roc_suppressed:
+        notes.append(t("validation.roc_hidden", lang, min_cell=report.min_cell))
+    if any(row.auc_suppressed for g in report.groups for row in g.rows):
+        notes.append(t("validation.auc_hidden", lang, min_cell=report.min_cell))
+    return notes
 
 
 def differences(g: GroupBreakdown, lang: str) -> list[str]:
@@ -310,7 +320,8 @@ def report_html(report: ValidationReport, lang: str) -> str:
     note = hidden_note(report, lang)
     if note is not None:
         parts.append(f"<p>{e(note)}</p>")
-    figures: list[tuple[Any, str]] = [(roc_figure(report, lang), alts["roc"])]
+    parts += [f"<p>{e(n)}</p>" for n in curve_notes(report, lang)]
+    figures: list[tuple[Any, str]] = [] if report.roc_suppressed else [(roc_figure(report, lang), alts["roc"])]
     figures.append((calibration_figure(report, lang), alts["calibration"]))
     first = True
     for fig, alt in figures:

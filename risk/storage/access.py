@@ -15,6 +15,8 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 
+from risk.errors import Problem, problem
+
 CASE_WORKER_ROLES = ("officer", "clinician", "social_worker")
 ROLES = (*CASE_WORKER_ROLES, "coordinator", "supervisor", "admin")
 # Who may manage accounts, organisations and retention: an admin in the app, or the system actor on the command line.
@@ -149,17 +151,28 @@ def concern_report_valid(tree: Mapping[int, Org], report: ConcernFact) -> bool:
     )
 
 
-def concern_report_problems(reporter: Viewer, recipient: Org) -> list[str]:
+def concern_report_problems(reporter: Viewer, recipient: Org) -> list[Problem]:
     """Why this concern report may not be recorded ([] when it may)."""
     problems = []
     if reporter.agency in REPORTING_AGENCIES_EXCLUDE:
         problems.append(
-            "from: social services do not make concern reports to themselves; open the child investigation instead"
+            problem(
+                "concern_from_social_services",
+                "from",
+                "from: social services do not make concern reports to themselves; open the child investigation instead",
+            )
         )
     if reporter.role not in CASE_WORKER_ROLES:
-        problems.append(f"from: a {reporter.role} does not make concern reports; a case worker does")
+        problems.append(
+            problem(
+                "concern_from_role",
+                "from",
+                f"from: a {reporter.role} does not make concern reports; a case worker does",
+                role=reporter.role,
+            )
+        )
     if recipient.agency != "social_services":
-        problems.append("to: a concern report goes to social services")
+        problems.append(problem("concern_to_social_services", "to", "to: a concern report goes to social services"))
     return problems
 
 
@@ -198,7 +211,7 @@ def conference_recipients(case: CaseAccess, holder: int) -> set[int]:
 
 def conference_share_problems(
     case: CaseAccess, *, holder: int, subject: str, basis: str, conference_bases: Iterable[str]
-) -> list[str]:
+) -> list[Problem]:
     """Why `holder` may not share its assessment of `subject` with the conference on `basis` ([] when it may).
 
     On consent, the subject's own active consent must open `holder`'s records to every other organisation in
@@ -217,12 +230,25 @@ def conference_share_problems(
         missing = sorted(case.tree[o].key or str(o) for o in conference_recipients(case, holder) - covered)
         if missing:
             return [
-                f"basis: {subject}'s consent to share your records does not cover {', '.join(missing)}, who take part"
-                " in the conference; record that consent first or give another legal basis"
+                problem(
+                    "share_consent_missing",
+                    "basis",
+                    f"basis: {subject}'s consent to share your records does not cover {', '.join(missing)}, who take"
+                    " part in the conference; record that consent first or give another legal basis",
+                    person=subject,
+                    organisations=tuple(missing),
+                )
             ]
         return []
     if basis not in set(conference_bases):
-        return [f"basis: {basis!r} is not a legal basis for sharing with a case conference"]
+        return [
+            problem(
+                "share_basis_unknown",
+                "basis",
+                f"basis: {basis!r} is not a legal basis for sharing with a case conference",
+                basis=basis,
+            )
+        ]
     return []
 
 
@@ -291,7 +317,7 @@ def suppress_small_cells(
     return out
 
 
-def add_organisation_problems(viewer: Viewer, case: CaseAccess, org: Org) -> list[str]:
+def add_organisation_problems(viewer: Viewer, case: CaseAccess, org: Org) -> list[Problem]:
     """Why this user may not add `org` to the case ([] when they may).
 
     Case workers and coordinators who take part in the case refer it to another organisation or bring one to the
@@ -300,24 +326,51 @@ def add_organisation_problems(viewer: Viewer, case: CaseAccess, org: Org) -> lis
     """
     problems = []
     if viewer.role not in (*CASE_WORKER_ROLES, "coordinator"):
-        problems.append(f"user: a {viewer.role} does not add organisations to cases; a case worker or coordinator does")
+        problems.append(
+            problem(
+                "add_organisation_role",
+                "user",
+                f"user: a {viewer.role} does not add organisations to cases; a case worker or coordinator does",
+                role=viewer.role,
+            )
+        )
     elif not can_open_case(viewer, case):
-        problems.append("case: only someone who takes part in the case may add an organisation to it")
+        problems.append(
+            problem(
+                "add_organisation_outside",
+                "case",
+                "case: only someone who takes part in the case may add an organisation to it",
+            )
+        )
     through = sorted(case.tree[o].key or str(o) for o in case.organisations if within(case.tree, org.id, o))
     if through:
-        problems.append(f"organisation: {org.key or org.id} already takes part in the case (as {', '.join(through)})")
+        problems.append(
+            problem(
+                "add_organisation_taking_part",
+                "organisation",
+                f"organisation: {org.key or org.id} already takes part in the case (as {', '.join(through)})",
+                organisation=org.key or str(org.id),
+                organisations=tuple(through),
+            )
+        )
     return problems
 
 
-def person_change_problems(viewer: Viewer, case: CaseAccess) -> list[str]:
+def person_change_problems(viewer: Viewer, case: CaseAccess) -> list[Problem]:
     """Why this user may not correct or remove a person of the case ([] when they may): whoever registers
     persons (a case worker or coordinator taking part in the case) corrects them."""
     if viewer.role not in (*CASE_WORKER_ROLES, "coordinator") or not can_open_case(viewer, case):
-        return ["user: only a case worker or coordinator taking part in the case may correct its persons"]
+        return [
+            problem(
+                "person_change_not_allowed",
+                "user",
+                "user: only a case worker or coordinator taking part in the case may correct its persons",
+            )
+        ]
     return []
 
 
-def person_removal_problems(person: str, referred_to_by: Mapping[str, int]) -> list[str]:
+def person_removal_problems(person: str, referred_to_by: Mapping[str, int]) -> list[Problem]:
     """Why a person may not be removed ([] when they may): nothing saved may be left about someone who is gone.
 
     `referred_to_by` counts the records that name the person, by kind (assessments, drafts, consents, concern
@@ -327,8 +380,14 @@ def person_removal_problems(person: str, referred_to_by: Mapping[str, int]) -> l
         return []
     kinds = ", ".join(f"{n} {kind}" for kind, n in sorted(held.items()))
     return [
-        f"person: {person} cannot be removed: {kinds} of this case name them; correct the person's role, age or "
-        "gender instead, or remove those records first"
+        problem(
+            "person_named_in_records",
+            "person",
+            f"person: {person} cannot be removed: {kinds} of this case name them; correct the person's role, age or "
+            "gender instead, or remove those records first",
+            person=person,
+            records=tuple(f"{kind.replace(' ', '_')}:{n}" for kind, n in sorted(held.items())),
+        )
     ]
 
 
@@ -362,15 +421,21 @@ def may_read_attempt(
     return viewer.role in TRAINER_ROLES and within(tree, attempt_org, viewer.organisation)
 
 
-def assignment_problems(viewer: Viewer, unit: int | None, tree: Mapping[int, Org]) -> list[str]:
+def assignment_problems(viewer: Viewer, unit: int | None, tree: Mapping[int, Org]) -> list[Problem]:
     """Why this viewer may not assign practice cases to `unit`: only a trainer, only to their own unit or a
     sub-unit of it."""
     if viewer.role not in TRAINER_ROLES:
-        return ["only a supervisor (trainer) may assign practice cases"]
+        return [problem("assign_trainer_only", "user", "only a supervisor (trainer) may assign practice cases")]
     if unit is None or unit not in tree:
-        return ["unit: no such organisation or unit"]
+        return [problem("assign_unit_unknown", "unit", "unit: no such organisation or unit")]
     if not within(tree, unit, viewer.organisation):
-        return ["unit: you may assign cases only to your own unit or one of its sub-units"]
+        return [
+            problem(
+                "assign_unit_not_own",
+                "unit",
+                "unit: you may assign cases only to your own unit or one of its sub-units",
+            )
+        ]
     return []
 
 
@@ -397,11 +462,24 @@ def safety_plan_basis(viewer: Viewer, case: CaseAccess, *, person: str, holder: 
     return None
 
 
-def safety_plan_write_problems(viewer: Viewer, case: CaseAccess) -> list[str]:
+def safety_plan_write_problems(viewer: Viewer, case: CaseAccess) -> list[Problem]:
     """Why this user may not save a safety plan in the case ([] when they may): the case worker who meets the person
     writes it with them, in an organisation the case is shared with."""
     if viewer.role not in CASE_WORKER_ROLES:
-        return [f"user: a {viewer.role} does not write safety plans; the case worker who meets the person does"]
+        return [
+            problem(
+                "safety_plan_role",
+                "user",
+                f"user: a {viewer.role} does not write safety plans; the case worker who meets the person does",
+                role=viewer.role,
+            )
+        ]
     if not can_open_case(viewer, case):
-        return ["case: only a case worker taking part in the case may write a safety plan in it"]
+        return [
+            problem(
+                "safety_plan_outside",
+                "case",
+                "case: only a case worker taking part in the case may write a safety plan in it",
+            )
+        ]
     return []

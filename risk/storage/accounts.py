@@ -12,7 +12,7 @@ from typing import Any
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 
-from risk.errors import InputError
+from risk.errors import InputError, Problem, problem
 from risk.storage.access import ROLES
 from risk.vocabulary import Agency
 
@@ -106,16 +106,32 @@ def lock_after(failures: int, free: int = FREE_ATTEMPTS) -> timedelta | None:
     return min(timedelta(seconds=30 * 2 ** min(failures - free, 10)), MAX_LOCK)
 
 
-def account_problems(username: str, password: str | None, agency: str, role: str) -> list[str]:
+def account_problems(username: str, password: str | None, agency: str, role: str) -> list[Problem]:
     problems = []
     if not username.strip():
-        problems.append("username: must not be empty")
+        problems.append(problem("username_missing", "username", "username: must not be empty"))
     if password is not None and len(password) < MIN_PASSWORD:
-        problems.append(f"password: use at least {MIN_PASSWORD} characters (a passphrase is best)")
+        problems.append(
+            problem(
+                "password_short",
+                "password",
+                f"password: use at least {MIN_PASSWORD} characters (a passphrase is best)",
+                least=MIN_PASSWORD,
+            )
+        )
     if agency not in {a.value for a in Agency}:
-        problems.append(f"agency: {agency!r} is not an agency; allowed: {', '.join(a.value for a in Agency)}")
+        problems.append(
+            problem(
+                "agency_unknown",
+                "agency",
+                f"agency: {agency!r} is not an agency; allowed: {', '.join(a.value for a in Agency)}",
+                value=agency,
+            )
+        )
     if role not in ROLES:
-        problems.append(f"role: {role!r} is not a role; allowed: {', '.join(ROLES)}")
+        problems.append(
+            problem("role_unknown", "role", f"role: {role!r} is not a role; allowed: {', '.join(ROLES)}", value=role)
+        )
     return problems
 
 

@@ -11,7 +11,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from risk import __version__
-from risk.errors import InputError
+from risk.errors import InputError, problem
 from risk.storage import schema as db
 from risk.storage.access import CASE_WORKER_ROLES, CaseAccess, same_holder
 from risk.storage.accounts import UserInfo
@@ -52,7 +52,9 @@ class AssessmentsMixin(StoreBase):
         from risk.followup import suggest_reassessment
 
         if user.role not in CASE_WORKER_ROLES:
-            raise PermissionDenied(f"a {user.role} cannot save assessments")
+            raise PermissionDenied(
+                problem("save_assessment_role", "user", f"a {user.role} cannot save assessments", role=user.role)
+            )
         checklist = str(assessment.get("checklist", ""))
         subject = str(assessment.get("subject", ""))
         about = assessment.get("about")
@@ -141,8 +143,18 @@ class AssessmentsMixin(StoreBase):
                 )
                 return row.version
         raise ConflictError(
-            f"{checklist} for {subject} was saved by someone else (version {latest}) after version {base_version} "
-            f"that you started from. Your answers are kept (record {kept}); open the latest version and re-apply them.",
+            problem(
+                "assessment_conflict",
+                "base_version",
+                f"{checklist} for {subject} was saved by someone else (version {latest}) after version {base_version} "
+                f"that you started from. Your answers are kept (record {kept}); open the latest version and re-apply "
+                "them.",
+                checklist=checklist,
+                person=subject,
+                version=latest or 0,
+                base_version=base_version or 0,
+                kept=kept,
+            ),
             latest or 0,
             kept,
         )
@@ -194,8 +206,17 @@ class AssessmentsMixin(StoreBase):
             )
             kept_id = kept.id
         raise ConflictError(
-            f"{row.checklist} for {row.subject} was saved by someone else (version {latest}) after version "
-            f"{base_version}. Your answers are kept (record {kept_id}); open the latest version and re-apply them.",
+            problem(
+                "assessment_conflict",
+                "base_version",
+                f"{row.checklist} for {row.subject} was saved by someone else (version {latest}) after version "
+                f"{base_version}. Your answers are kept (record {kept_id}); open the latest version and re-apply them.",
+                checklist=row.checklist,
+                person=row.subject,
+                version=latest or 0,
+                base_version=base_version or 0,
+                kept=kept_id,
+            ),
             latest or 0,
             kept_id,
         )
@@ -216,9 +237,20 @@ class AssessmentsMixin(StoreBase):
         """
         problems = []
         if level not in {lv.value for lv in RiskLevel}:
-            problems.append(f"level: {level!r}; allowed: {', '.join(lv.value for lv in RiskLevel)}")
+            problems.append(
+                problem(
+                    "override_level_unknown",
+                    "level",
+                    f"level: {level!r}; allowed: {', '.join(lv.value for lv in RiskLevel)}",
+                    value=level,
+                )
+            )
         if not reason or not reason.strip():
-            problems.append("reason: write why the level is changed; a reason is required")
+            problems.append(
+                problem(
+                    "override_reason_missing", "reason", "reason: write why the level is changed; a reason is required"
+                )
+            )
         if problems:
             raise InputError(problems)
         with self._tx() as s:
@@ -230,7 +262,13 @@ class AssessmentsMixin(StoreBase):
                 or not same_holder(access.tree, row.organisation_id or 0, viewer.organisation)
                 or viewer.role not in CASE_WORKER_ROLES
             ):
-                raise PermissionDenied("only the agency that made an assessment may override its level")
+                raise PermissionDenied(
+                    problem(
+                        "override_own_only",
+                        "user",
+                        "only the agency that made an assessment may override its level",
+                    )
+                )
             override = db.Override(
                 assessment_id=row.id, level=level, reason=reason.strip(), made_by=user.id, made_at=self.clock()
             )
@@ -292,7 +330,13 @@ class AssessmentsMixin(StoreBase):
             if not same_holder(access.tree, row.organisation_id or 0, viewer.organisation) or (
                 viewer.role not in CASE_WORKER_ROLES
             ):
-                raise PermissionDenied("only the agency that made an assessment may change its reassessment date")
+                raise PermissionDenied(
+                    problem(
+                        "reassess_own_only",
+                        "user",
+                        "only the agency that made an assessment may change its reassessment date",
+                    )
+                )
             problems = reassessment_problems(reassess_by, row.reassess_suggested, reason, self.clock().date())
             if problems:
                 raise InputError(problems)
@@ -330,7 +374,9 @@ class AssessmentsMixin(StoreBase):
 
         cl = default_checklists().get(checklist)
         if cl is None:
-            raise InputError([f"checklist: no checklist {checklist!r}"])
+            raise InputError(
+                [problem("checklist_unknown", "checklist", f"checklist: no checklist {checklist!r}", value=checklist)]
+            )
         problems = answer_problems(answers, cl)
         if problems:
             raise InputError(problems)
@@ -646,8 +692,15 @@ def _which_about(checklist: str, subject: str, about: str | None, existing: list
         return _about_key(checklist, about) if about is not None or not existing else existing[0]
     raise InputError(
         [
-            f"about: {checklist} of {subject} was assessed about more than one person; "
-            f"say which ({', '.join(sorted(set(existing)))})"
+            problem(
+                "about_ambiguous",
+                "about",
+                f"about: {checklist} of {subject} was assessed about more than one person; "
+                f"say which ({', '.join(sorted(set(existing)))})",
+                checklist=checklist,
+                person=subject,
+                persons=tuple(sorted(set(existing))),
+            )
         ]
     )
 
@@ -656,9 +709,20 @@ def reassessment_problems(chosen: date, suggested: date | None, reason: str, tod
     """What is wrong with a chosen reassessment date, in words (the rule: risk/followup.date_choice_problems)."""
     from risk.followup import date_choice_problems
 
+    later = suggested.isoformat() if suggested else ""
     words = {
-        "past": f"reassess_by: {chosen.isoformat()} has passed; choose today or a later day",
-        "needs_reason": f"reason: {chosen.isoformat()} is later than the suggested "
-        f"{suggested.isoformat() if suggested else ''}; write why it can wait",
+        "past": problem(
+            "reassess_past",
+            "reassess_by",
+            f"reassess_by: {chosen.isoformat()} has passed; choose today or a later day",
+            date=chosen.isoformat(),
+        ),
+        "needs_reason": problem(
+            "reassess_needs_reason",
+            "reason",
+            f"reason: {chosen.isoformat()} is later than the suggested {later}; write why it can wait",
+            date=chosen.isoformat(),
+            suggested=later,
+        ),
     }
     return [words[p] for p in date_choice_problems(chosen, suggested, reason, today)]

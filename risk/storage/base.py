@@ -23,7 +23,7 @@ from sqlalchemy import Engine, create_engine, event, func, select
 from sqlalchemy.engine import URL
 from sqlalchemy.orm import Session, sessionmaker
 
-from risk.errors import InputError
+from risk.errors import InputError, as_problems, problem
 from risk.storage import schema as db
 from risk.storage.access import (
     CaseAccess,
@@ -73,7 +73,14 @@ class AuthError(Exception):
 
 
 class PermissionDenied(Exception):
-    """The user's agency and role give no access to this record."""
+    """The user's agency and role give no access to this record.
+
+    Each reason is English text, or a Problem (risk/errors.py) that is that text and its code and parameters too:
+    the message joins the texts; `details` keeps them as data for a page to say in its language."""
+
+    def __init__(self, *reasons: str):
+        self.details = as_problems(reasons)
+        super().__init__("; ".join(reasons))
 
 
 class NotFound(Exception):
@@ -84,7 +91,8 @@ class ConflictError(Exception):
     """A save based on an older version: the newer version wins, the refused save is kept beside it."""
 
     def __init__(self, message: str, latest_version: int, kept_id: int):
-        super().__init__(message)
+        self.details = as_problems([message])
+        super().__init__(str(message))
         self.latest_version = latest_version
         self.kept_id = kept_id
 
@@ -616,7 +624,9 @@ class StoreBase:
             q = select(db.AuditEntry).order_by(db.AuditEntry.id.desc()).limit(limit)
             if user.role != "admin":
                 if case_id is None:
-                    raise PermissionDenied("only an admin may read the whole audit trail")
+                    raise PermissionDenied(
+                        problem("audit_admin_only", "user", "only an admin may read the whole audit trail")
+                    )
                 self._open_case(s, user, case_id)
             if case_id is not None:
                 q = q.where(db.AuditEntry.case_id == case_id)
@@ -657,7 +667,11 @@ class StoreBase:
         """The user as the database knows them now: their role, agency and organisation decide, not the caller."""
         row = s.get(db.User, user.id)
         if row is None or row.disabled:
-            raise PermissionDenied(f"user {user.username} is not an active account")
+            raise PermissionDenied(
+                problem(
+                    "account_inactive", "user", f"user {user.username} is not an active account", user=user.username
+                )
+            )
         org = row.organisation_id
         if org is None:
             org = self._default_organisation(s, row.agency).id
@@ -722,7 +736,15 @@ class StoreBase:
         if not can_open_case(viewer, access):
             self._audit(s, user, "access_denied", case_id, f"case:{case_id}")
             s.commit()  # the denial itself is kept in the audit trail
-            raise PermissionDenied(f"{user.role} at {user.agency} has no access to case {case_id}")
+            raise PermissionDenied(
+                problem(
+                    "case_no_access",
+                    "case",
+                    f"{user.role} at {user.agency} has no access to case {case_id}",
+                    role=user.role,
+                    agency=user.agency,
+                )
+            )
         return case, access
 
     def _persons(self, s: Session, case_id: int) -> list[db.Person]:
@@ -731,7 +753,9 @@ class StoreBase:
     def _require_person(self, s: Session, case_id: int, key: str) -> db.Person:
         p = s.execute(select(db.Person).where(db.Person.case_id == case_id, db.Person.key == key)).scalar_one_or_none()
         if p is None:
-            raise InputError([f"person: no person {key!r} in case {case_id}"])
+            raise InputError(
+                [problem("person_unknown", "person", f"person: no person {key!r} in case {case_id}", person=key)]
+            )
         return p
 
     def _visible_rows(

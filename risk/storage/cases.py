@@ -8,7 +8,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from risk.errors import InputError
+from risk.errors import InputError, Problem, problem
 from risk.storage import schema as db
 from risk.storage.access import (
     CASE_WORKER_ROLES,
@@ -25,22 +25,66 @@ from risk.storage.search import index_reference
 from risk.vocabulary import Agency, Context
 
 CONCERN_REPORT_METHODS = ("phone", "written", "e_service")  # how a concern report reaches social services
+MAX_MUNICIPALITY = 120
 
 
 def concern_report_details_problems(
     reported_at: datetime | None, municipality: str | None, method: str | None, now: datetime
-) -> list[str]:
+) -> list[Problem]:
     """What is wrong with when, where and how a concern report was made ([] when nothing)."""
     problems = []
     if reported_at is not None and reported_at > now:
-        problems.append(f"reported_at: {reported_at:%Y-%m-%d %H:%M} is in the future; give when the report was made")
+        at = f"{reported_at:%Y-%m-%d %H:%M}"
+        problems.append(
+            problem(
+                "concern_future",
+                "reported_at",
+                f"reported_at: {at} is in the future; give when the report was made",
+                at=at,
+            )
+        )
     if municipality is not None and not municipality.strip():
-        problems.append("municipality: name the municipality whose social services received the report")
-    if municipality is not None and len(municipality.strip()) > 120:
-        problems.append("municipality: at most 120 characters")
+        problems.append(
+            problem(
+                "concern_municipality_missing",
+                "municipality",
+                "municipality: name the municipality whose social services received the report",
+            )
+        )
+    if municipality is not None and len(municipality.strip()) > MAX_MUNICIPALITY:
+        problems.append(
+            problem(
+                "concern_municipality_long",
+                "municipality",
+                f"municipality: at most {MAX_MUNICIPALITY} characters",
+                most=MAX_MUNICIPALITY,
+            )
+        )
     if method is not None and method not in CONCERN_REPORT_METHODS:
-        problems.append(f"method: {method!r}; allowed: {', '.join(CONCERN_REPORT_METHODS)}")
+        problems.append(
+            problem(
+                "concern_method_unknown",
+                "method",
+                f"method: {method!r}; allowed: {', '.join(CONCERN_REPORT_METHODS)}",
+                value=method,
+                methods=CONCERN_REPORT_METHODS,
+            )
+        )
     return problems
+
+
+def person_problems(e: Any) -> list[Problem]:
+    """A person that does not follow the contract (pydantic's ValidationError), naming the field to fix."""
+    from risk.validation import _pydantic_problems
+
+    return [
+        problem("person_invalid", f"person.{err['loc'][0]}", f"person.{text}", person_field=str(err["loc"][0]))
+        for err, text in zip(e.errors(), _pydantic_problems(e), strict=True)
+    ]
+
+
+def _may_not_create(role: str) -> Problem:
+    return problem("create_case_role", "user", f"a {role} cannot create cases", role=role)
 
 
 class CasesMixin(OrganisationsMixin):
@@ -48,18 +92,31 @@ class CasesMixin(OrganisationsMixin):
         self, user: UserInfo, reference: str, context: str = "police_intake", synthetic: bool = False
     ) -> int:
         if user.role not in CASE_WORKER_ROLES and user.role != "coordinator":
-            raise PermissionDenied(f"a {user.role} cannot create cases")
+            raise PermissionDenied(_may_not_create(user.role))
         problems = []
         if not reference.strip():
-            problems.append("reference: give the agency's own record reference (no personal identity number)")
+            problems.append(
+                problem(
+                    "reference_missing",
+                    "reference",
+                    "reference: give the agency's own record reference (no personal identity number)",
+                )
+            )
         if context not in {c.value for c in Context}:
-            problems.append(f"context: {context!r}; allowed: {', '.join(c.value for c in Context)}")
+            problems.append(
+                problem(
+                    "context_unknown",
+                    "context",
+                    f"context: {context!r}; allowed: {', '.join(c.value for c in Context)}",
+                    value=context,
+                )
+            )
         if problems:
             raise InputError(problems)
         with self._tx() as s:
             viewer = self._viewer(s, user)
             if viewer.role not in CASE_WORKER_ROLES and viewer.role != "coordinator":
-                raise PermissionDenied(f"a {viewer.role} cannot create cases")
+                raise PermissionDenied(_may_not_create(viewer.role))
             now = self.clock()
             case = db.Case(
                 reference=reference.strip(),
@@ -88,7 +145,16 @@ class CasesMixin(OrganisationsMixin):
         `agency` alone names that agency's only organisation; where it has several, name one (`organisation`,
         its key, or a unit's key)."""
         if agency not in {a.value for a in Agency}:
-            raise InputError([f"agency: {agency!r}; allowed: {', '.join(a.value for a in Agency)}"])
+            raise InputError(
+                [
+                    problem(
+                        "agency_unknown",
+                        "agency",
+                        f"agency: {agency!r}; allowed: {', '.join(a.value for a in Agency)}",
+                        value=agency,
+                    )
+                ]
+            )
         with self._tx() as s:
             self._open_case(s, user, case_id)
             org = self._resolve_organisation(s, None, organisation or agency, "organisation", agency=agency)
@@ -111,16 +177,23 @@ class CasesMixin(OrganisationsMixin):
         except Exception as e:  # pydantic ValidationError: report in the contract's words
             from pydantic import ValidationError
 
-            from risk.validation import _pydantic_problems
-
             if isinstance(e, ValidationError):
-                raise InputError([f"person.{m}" for m in _pydantic_problems(e)]) from None
+                raise InputError(person_problems(e)) from None
             raise
         with self._tx() as s:
             self._open_case(s, user, case_id)
             exists = s.execute(select(db.Person).where(db.Person.case_id == case_id, db.Person.key == p.id)).first()
             if exists:
-                raise InputError([f"person.id: {p.id!r} is already in this case; choose another id"])
+                raise InputError(
+                    [
+                        problem(
+                            "person_id_taken",
+                            "person.id",
+                            f"person.id: {p.id!r} is already in this case; choose another id",
+                            value=p.id,
+                        )
+                    ]
+                )
             s.add(
                 db.Person(
                     case_id=case_id, key=p.id, role=p.role.value, age=p.age, gender=p.gender.value if p.gender else None
@@ -146,13 +219,21 @@ class CasesMixin(OrganisationsMixin):
         organisation could record a consent "to itself" and read what another one holds.
         """
         if not to_share_with:
-            raise InputError(["to_share_with: empty; name at least one agency or organisation"])
+            raise InputError(
+                [
+                    problem(
+                        "consent_to_nobody",
+                        "to_share_with",
+                        "to_share_with: empty; name at least one agency or organisation",
+                    )
+                ]
+            )
         reference = (signed_reference or "").strip() or None
         with self._tx() as s:
             self._open_case(s, user, case_id)
             viewer = self._viewer(s, user)
             self._require_person(s, case_id, person)
-            problems: list[str] = []
+            problems: list[str] = []  # Problems (risk/errors.py), each also its English text
             targets: list[db.Organisation] = []
             for name in to_share_with:
                 try:
@@ -163,7 +244,9 @@ class CasesMixin(OrganisationsMixin):
             if holder is not None:
                 holder_org = self._organisation_by_key(s, holder)
                 if holder_org is None:
-                    problems.append(f"holder: no organisation {holder!r}")
+                    problems.append(
+                        problem("organisation_unknown", "holder", f"holder: no organisation {holder!r}", value=holder)
+                    )
             if problems:
                 raise InputError(problems)
             assert holder_org is not None
@@ -172,8 +255,13 @@ class CasesMixin(OrganisationsMixin):
                 self._audit(s, user, "consent_refused", case_id, f"person:{person}", holder=holder_org.key)
                 s.commit()
                 raise PermissionDenied(
-                    f"only {holder_org.key} may record a consent that opens its records; give signed_reference "
-                    "(where the person's signed consent is kept) to record it for them"
+                    problem(
+                        "consent_holder_only",
+                        "holder",
+                        f"only {holder_org.key} may record a consent that opens its records; give signed_reference "
+                        "(where the person's signed consent is kept) to record it for them",
+                        organisation=holder_org.key,
+                    )
                 )
             for org in targets:
                 s.add(
@@ -218,7 +306,17 @@ class CasesMixin(OrganisationsMixin):
                 q = q.where(db.Consent.to_organisation_id == (org.id if org else -1))
             rows = list(s.execute(q).scalars())
             if not rows:
-                raise InputError([f"consent: {person} has no active consent to share with {agency}"])
+                raise InputError(
+                    [
+                        problem(
+                            "consent_not_active",
+                            "consent",
+                            f"consent: {person} has no active consent to share with {agency}",
+                            person=person,
+                            organisation=agency,
+                        )
+                    ]
+                )
             for c in rows:
                 c.withdrawn_at, c.withdrawn_by = self.clock(), user.id
             self._touch(s, case_id)
@@ -250,13 +348,22 @@ class CasesMixin(OrganisationsMixin):
             viewer = self._viewer(s, user)
             p = self._require_person(s, case_id, child)
             if not (p.role == "child" or (p.age is not None and p.age < 18)):
-                raise InputError([f"child: {child} is not a child (role child or under 18)"])
+                raise InputError(
+                    [
+                        problem(
+                            "not_a_child",
+                            "child",
+                            f"child: {child} is not a child (role child or under 18)",
+                            person=child,
+                        )
+                    ]
+                )
             recipient = self._resolve_organisation(s, case_id, to or "social_services", "to")
             problems = concern_report_problems(viewer, Org(recipient.id, recipient.agency, recipient.parent_id))
             if problems:
                 self._audit(s, user, "concern_report_refused", case_id, f"person:{child}", why=problems)
                 s.commit()
-                raise PermissionDenied("; ".join(problems))
+                raise PermissionDenied(*problems)
             s.add(
                 db.ConcernReport(
                     case_id=case_id,
@@ -285,7 +392,9 @@ class CasesMixin(OrganisationsMixin):
             viewer = self._viewer(s, user)
             row = self._latest_row(s, case_id, checklist, subject, viewer.agency)
             if row is None or not same_holder(access.tree, row.organisation_id or 0, viewer.organisation):
-                raise PermissionDenied("an organisation may share only its own assessments")
+                raise PermissionDenied(
+                    problem("share_own_only", "assessment", "an organisation may share only its own assessments")
+                )
             conference_bases = {
                 b for step in default_rules().steps.steps if step.agency == "case_conference" for b in step.legal_basis
             }

@@ -13,7 +13,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from risk.errors import InputError
+from risk.errors import InputError, problem
 from risk.storage import schema as db
 from risk.storage.access import ACCOUNT_MANAGERS
 from risk.storage.accounts import UserInfo
@@ -108,13 +108,43 @@ class OrganisationsMixin(StoreBase):
                 return self._default_organisation(s, wanted)
             if len(candidates) > 1:
                 keys = ", ".join(sorted(o.key for o in candidates))
-                raise InputError([f"{field}: {name} has several organisations here; name one of: {keys}"])
+                raise InputError(
+                    [
+                        problem(
+                            "organisation_ambiguous",
+                            field,
+                            f"{field}: {name} has several organisations here; name one of: {keys}",
+                            agency=name,
+                            organisations=tuple(sorted(o.key for o in candidates)),
+                        )
+                    ]
+                )
             org = candidates[0]
         else:
             found = self._organisation_by_key(s, name)
             if found is None:
-                raise InputError([f"{field}: {name!r} is neither an agency nor an organisation key"])
+                raise InputError(
+                    [
+                        problem(
+                            "organisation_unknown",
+                            field,
+                            f"{field}: {name!r} is neither an agency nor an organisation key",
+                            value=name,
+                        )
+                    ]
+                )
             org = found
         if agency is not None and org.agency != agency:
-            raise InputError([f"{field}: {name!r} belongs to {org.agency}, not {agency}"])
+            raise InputError(
+                [
+                    problem(
+                        "organisation_other_agency",
+                        field,
+                        f"{field}: {name!r} belongs to {org.agency}, not {agency}",
+                        organisation=name,
+                        organisation_agency=org.agency,
+                        agency=agency,
+                    )
+                ]
+            )
         return org

@@ -9,7 +9,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from risk.errors import InputError
+from risk.errors import InputError, Problem, problem
 from risk.storage import schema as db
 from risk.storage.access import CaseAccess, Viewer, action_basis
 from risk.storage.accounts import UserInfo
@@ -28,16 +28,35 @@ OTHER_STEP = "other"  # an action of the plan's own, not one of the engine's ste
 
 def _action_problems(
     owner_agency: str, responsible: str, status: str, step_id: str | None = None, note: str | None = None
-) -> list[str]:
+) -> list[Problem]:
     problems = []
     if step_id == OTHER_STEP and not (note or "").strip():
-        problems.append("note: say what the other action is; it has no text of its own")
+        problems.append(
+            problem("action_note_missing", "note", "note: say what the other action is; it has no text of its own")
+        )
     if owner_agency not in {a.value for a in Agency}:
-        problems.append(f"owner_agency: {owner_agency!r}; allowed: {', '.join(a.value for a in Agency)}")
+        problems.append(
+            problem(
+                "action_owner_unknown",
+                "owner_agency",
+                f"owner_agency: {owner_agency!r}; allowed: {', '.join(a.value for a in Agency)}",
+                value=owner_agency,
+            )
+        )
     if not responsible or not responsible.strip():
-        problems.append("responsible: name the person or function responsible")
+        problems.append(
+            problem("action_responsible_missing", "responsible", "responsible: name the person or function responsible")
+        )
     if status not in ACTION_STATUSES:
-        problems.append(f"status: {status!r}; allowed: {', '.join(ACTION_STATUSES)}")
+        problems.append(
+            problem(
+                "action_status_unknown",
+                "status",
+                f"status: {status!r}; allowed: {', '.join(ACTION_STATUSES)}",
+                value=status,
+                statuses=ACTION_STATUSES,
+            )
+        )
     return problems
 
 
@@ -97,7 +116,14 @@ class ActionPlanMixin(StoreBase):
             current = versions[-1]
             if current.version != base_version:
                 raise ConflictError(
-                    f"the action item was changed (version {current.version}) after version {base_version}; reload it",
+                    problem(
+                        "action_changed",
+                        "base_version",
+                        f"the action item was changed (version {current.version}) after version {base_version}; "
+                        "reload it",
+                        version=current.version,
+                        base_version=base_version,
+                    ),
                     current.version,
                     current.id,
                 )
@@ -106,7 +132,12 @@ class ActionPlanMixin(StoreBase):
             }
             unknown = set(changes) - set(fields)
             if unknown:
-                raise InputError([f"{k}: not a field of an action item" for k in sorted(unknown)])
+                raise InputError(
+                    [
+                        problem("action_field_unknown", k, f"{k}: not a field of an action item", value=k)
+                        for k in sorted(unknown)
+                    ]
+                )
             fields.update(changes)
             described = {"step_id", "note"} & set(changes)  # an older 'other' item may change status without a note
             problems = _action_problems(

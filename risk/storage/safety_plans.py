@@ -10,7 +10,7 @@ from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from risk.errors import InputError
+from risk.errors import InputError, problem
 from risk.storage import schema as db
 from risk.storage.access import CaseAccess, Viewer, root, safety_plan_basis, safety_plan_write_problems
 from risk.storage.accounts import UserInfo
@@ -34,11 +34,22 @@ class SafetyPlansMixin(StoreBase):
         problems: list[str] = []
         if template is None:
             known = ", ".join(p.id for p in default_safety_plans().plans)
-            problems.append(f"kind: {kind!r} is not a safety plan; plans: {known}")
+            problems.append(
+                problem(
+                    "safety_plan_unknown", "kind", f"kind: {kind!r} is not a safety plan; plans: {known}", value=kind
+                )
+            )
         else:
             problems += answer_problems(template, answers)
         if language not in {lg.value for lg in Language}:
-            problems.append(f"language: {language!r}; allowed: {', '.join(lg.value for lg in Language)}")
+            problems.append(
+                problem(
+                    "language_unknown",
+                    "language",
+                    f"language: {language!r}; allowed: {', '.join(lg.value for lg in Language)}",
+                    value=language,
+                )
+            )
         if problems:
             raise InputError(problems)
         assert template is not None
@@ -50,11 +61,23 @@ class SafetyPlansMixin(StoreBase):
                     viewer = self._viewer(s, user)
                     denied = safety_plan_write_problems(viewer, access)
                     if denied:
-                        raise PermissionDenied("; ".join(denied))
+                        raise PermissionDenied(*denied)
                     row_person = self._require_person(s, case_id, person)
                     if not template.for_role(row_person.role):
                         roles = ", ".join(r.value for r in template.person_roles)
-                        raise InputError([f"person: {person} is a {row_person.role}; the {kind} plan is for: {roles}"])
+                        raise InputError(
+                            [
+                                problem(
+                                    "safety_plan_person_role",
+                                    "person",
+                                    f"person: {person} is a {row_person.role}; the {kind} plan is for: {roles}",
+                                    person=person,
+                                    person_role=row_person.role,
+                                    plan=kind,
+                                    person_roles=tuple(r.value for r in template.person_roles),
+                                )
+                            ]
+                        )
                     holder = root(access.tree, viewer.organisation)
                     latest = s.execute(
                         select(func.max(db.SafetyPlan.version)).where(

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from risk.errors import InputError
+from risk.errors import InputError, problem
 from risk.storage import schema as db
 from risk.storage.access import Org, assignment_problems, may_read_attempt, may_train, sees_assignments_of, within
 from risk.storage.accounts import UserInfo
@@ -54,13 +54,17 @@ class TrainingMixin(StoreBase):
 
         case = default_training().cases.get(case_id)
         if case is None:
-            raise InputError([f"case: {case_id!r} is not a practice case"])
+            raise InputError(
+                [problem("practice_case_unknown", "case", f"case: {case_id!r} is not a practice case", value=case_id)]
+            )
         result = feedback(case, work)
         now = self.clock()
         with self._tx() as s:
             viewer = self._viewer(s, user)
             if not may_train(viewer):
-                raise PermissionDenied("this role does not work practice cases")
+                raise PermissionDenied(
+                    problem("practice_role", "user", "this role does not work practice cases", role=viewer.role)
+                )
             row = db.TrainingAttempt(
                 user_id=user.id,
                 organisation_id=viewer.organisation,
@@ -90,7 +94,13 @@ class TrainingMixin(StoreBase):
                 if assignment_problems(viewer, org, tree):
                     self._audit(s, user, "training_results_refused", record=f"organisation:{unit}")
                     s.commit()  # the refusal itself is kept in the audit trail
-                    raise PermissionDenied("only a trainer of this unit may read its training results")
+                    raise PermissionDenied(
+                        problem(
+                            "training_results_trainer_only",
+                            "unit",
+                            "only a trainer of this unit may read its training results",
+                        )
+                    )
             if case_id is not None:
                 q = q.where(db.TrainingAttempt.case_key == case_id)
             rows = [
@@ -112,7 +122,11 @@ class TrainingMixin(StoreBase):
         unknown = [c for c in case_ids if c not in library]
         if unknown or not case_ids:
             raise InputError(
-                [f"case: {c!r} is not a practice case" for c in unknown] or ["case: choose at least one practice case"]
+                [
+                    problem("practice_case_unknown", "case", f"case: {c!r} is not a practice case", value=c)
+                    for c in unknown
+                ]
+                or [problem("practice_case_none", "case", "case: choose at least one practice case")]
             )
         with self._tx() as s:
             viewer = self._viewer(s, by)
@@ -124,7 +138,7 @@ class TrainingMixin(StoreBase):
                 s.commit()
                 if org is None:
                     raise InputError(problems)
-                raise PermissionDenied("; ".join(problems))
+                raise PermissionDenied(*problems)
             assert org is not None
             existing = {
                 r.case_key: r
@@ -162,7 +176,9 @@ class TrainingMixin(StoreBase):
             tree = self._tree(s)
             target = self._unit_id(s, unit) if unit is not None else None
             if unit is not None and (target is None or not sees_assignments_of(viewer, target, tree)):
-                raise PermissionDenied("you may not read this unit's assignments")
+                raise PermissionDenied(
+                    problem("assignments_not_yours", "unit", "you may not read this unit's assignments")
+                )
             rows = s.execute(select(db.TrainingAssignment).order_by(db.TrainingAssignment.assigned_at)).scalars()
             keys = {o.id: o.key for o in tree.values()}
             out = []

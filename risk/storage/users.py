@@ -17,7 +17,7 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
-from risk.errors import InputError
+from risk.errors import InputError, Problem, problem
 from risk.storage import schema as db
 from risk.storage.access import ACCOUNT_MANAGERS
 from risk.storage.accounts import (
@@ -44,7 +44,11 @@ FORGET_FAILURES = timedelta(days=1)  # throttling rows with no failure and no lo
 
 def _manager(by: UserInfo, what: str) -> None:
     if by.role not in ACCOUNT_MANAGERS:
-        raise PermissionDenied(f"only an admin may {what}")
+        raise PermissionDenied(problem("admin_only", "user", f"only an admin may {what}"))
+
+
+def _no_user(username: str) -> Problem:
+    return problem("user_unknown", "username", f"username: no user {username!r}", value=username)
 
 
 class UsersMixin(StoreBase):
@@ -70,12 +74,22 @@ class UsersMixin(StoreBase):
         problems = account_problems(username, password, agency, role)
         with self._tx() as s:
             if s.execute(select(db.User.id).where(db.User.username == username)).first():
-                problems.append(f"username: {username!r} is already taken")
+                problems.append(
+                    problem("username_taken", "username", f"username: {username!r} is already taken", value=username)
+                )
             org = None
             if organisation is not None and organisation != agency:  # the agency's own key: its default
                 org = s.execute(select(db.Organisation).where(db.Organisation.key == organisation)).scalar_one_or_none()
                 if org is None or org.agency != agency:
-                    problems.append(f"organisation: {organisation!r} is not an organisation of {agency}")
+                    problems.append(
+                        problem(
+                            "organisation_not_of_agency",
+                            "organisation",
+                            f"organisation: {organisation!r} is not an organisation of {agency}",
+                            value=organisation,
+                            agency=agency,
+                        )
+                    )
             if problems:
                 raise InputError(problems)
             if org is None:
@@ -129,7 +143,7 @@ class UsersMixin(StoreBase):
         with self._tx() as s:
             user = s.execute(select(db.User).where(db.User.username == username)).scalar_one_or_none()
             if user is None:
-                raise InputError([f"username: no user {username!r}"])
+                raise InputError([_no_user(username)])
             user.disabled = True
             self._audit(s, by, "disable_user", record=f"user:{user.id}")
 
@@ -140,9 +154,11 @@ class UsersMixin(StoreBase):
         with self._tx() as s:
             user = s.execute(select(db.User).where(db.User.username == username)).scalar_one_or_none()
             if user is None:
-                raise InputError([f"username: no user {username!r}"])
+                raise InputError([_no_user(username)])
             if not user.disabled:
-                raise InputError([f"username: {username} is not disabled"])
+                raise InputError(
+                    [problem("user_not_disabled", "username", f"username: {username} is not disabled", value=username)]
+                )
             user.disabled = False
             self._audit(s, by, "enable_user", record=f"user:{user.id}")
 

@@ -9,7 +9,7 @@ from typing import Any
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
-from risk.errors import InputError
+from risk.errors import InputError, problem
 from risk.storage import schema as db
 from risk.storage.access import (
     CaseAccess,
@@ -20,7 +20,7 @@ from risk.storage.access import (
 )
 from risk.storage.accounts import UserInfo
 from risk.storage.base import PermissionDenied, _person_dict
-from risk.storage.cases import CasesMixin
+from risk.storage.cases import CasesMixin, person_problems
 
 PERSON_FIELDS = ("role", "age", "gender")
 
@@ -109,7 +109,17 @@ class CaseRecordsMixin(CasesMixin):
 
         unknown = sorted(set(changes) - set(PERSON_FIELDS))
         if unknown:
-            raise InputError([f"{k}: not a field that can be corrected ({', '.join(PERSON_FIELDS)})" for k in unknown])
+            raise InputError(
+                [
+                    problem(
+                        "person_field_unknown",
+                        k,
+                        f"{k}: not a field that can be corrected ({', '.join(PERSON_FIELDS)})",
+                        value=k,
+                    )
+                    for k in unknown
+                ]
+            )
         with self._tx() as s:
             _, access = self._open_case(s, user, case_id)
             self._may_change_persons(s, user, access)
@@ -119,15 +129,22 @@ class CaseRecordsMixin(CasesMixin):
             try:
                 corrected = PersonModel.model_validate({k: v for k, v in merged.items() if v is not None})
             except ValidationError as e:
-                from risk.validation import _pydantic_problems
-
-                raise InputError([f"person.{m}" for m in _pydantic_problems(e)]) from None
+                raise InputError(person_problems(e)) from None
             row.role = corrected.role.value
             row.age = corrected.age
             row.gender = corrected.gender.value if corrected.gender else None
             after = _person_dict(row)
             if after == before:
-                raise InputError([f"person: nothing to correct; {person} already has these values"])
+                raise InputError(
+                    [
+                        problem(
+                            "person_unchanged",
+                            "person",
+                            f"person: nothing to correct; {person} already has these values",
+                            person=person,
+                        )
+                    ]
+                )
             s.add(
                 db.PersonChange(
                     case_id=case_id,
@@ -200,7 +217,7 @@ class CaseRecordsMixin(CasesMixin):
     def _may_change_persons(self, s: Session, user: UserInfo, access: CaseAccess) -> None:
         problems = person_change_problems(self._viewer(s, user), access)
         if problems:
-            raise PermissionDenied("; ".join(problems))
+            raise PermissionDenied(*problems)
 
     def _records_naming(self, s: Session, case_id: int, person: str) -> dict[str, int]:
         """How many records of each kind name the person (as subject, the person an assessment is about, etc.)."""

@@ -291,3 +291,37 @@ def test_a_file_too_long_for_the_page_is_sent_to_the_command_line(monkeypatch: p
     at.button[1].click().run()
     no_exceptions(at)
     assert [e.value for e in at.error] == [t("learn.too_many_rows", "en", rows=400, max=100)]
+
+
+def test_the_roc_curve_is_not_drawn_for_a_file_with_too_few_with_the_outcome_and_says_why() -> None:
+    """The report's HTML and the page's helpers in both languages: no curve, the reason instead (issue 11)."""
+    from ui import validation_report as vr
+
+    y = np.array([1, 1, 1] + [0] * 57, dtype=bool)
+    s = np.arange(60, dtype=float) % 10
+    few = validate(y, s, outcome="y", score="s", n_boot=200)
+    normal = validate(np.arange(60) % 3 == 0, s, outcome="y", score="s", n_boot=200)
+    for lang, words in (("sv", "ROC-kurvan visas inte: färre än 5"), ("en", "ROC curve not shown: fewer than 5")):
+        [note] = vr.curve_notes(few, lang)
+        assert note.startswith(words)
+        page = vr.report_html(few, lang)
+        assert words in page and vr.alt_texts(few, lang)["roc"] not in page  # the curve's figure is not there
+        assert vr.curve_notes(normal, lang) == []
+        assert vr.alt_texts(normal, lang)["roc"] in vr.report_html(normal, lang)
+
+
+@pytest.mark.parametrize("lang", ["sv", "en"])
+def test_the_page_draws_no_roc_curve_for_a_file_with_too_few_with_the_outcome(
+    lang: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from tests.test_local_validation import few_events
+
+    at = _page(lang, monkeypatch)
+    at.file_uploader[0].set_value(("few.csv", few_events(3, 60).to_csv(index=False).encode(), "text/csv")).run()
+    at.selectbox[0].set_value("y")
+    at.selectbox[1].set_value("s")
+    at.button[0].click().run()
+    no_exceptions(at)
+    assert t("validation.roc_hidden", lang, min_cell=5) in [i.value for i in at.info]
+    charts = [str(c.proto.spec) for c in at.get("plotly_chart")]
+    assert len(charts) == 1 and t("validation.roc_title", lang) not in charts[0]  # the calibration chart alone

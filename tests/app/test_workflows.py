@@ -138,7 +138,7 @@ def test_a_person_is_corrected_and_one_registered_by_mistake_removed_but_not_one
     remove.checkbox[0].check()
     click(at, "Ta bort personen")
     [why] = at.error.values
-    assert why.startswith("person: v1 cannot be removed: 1 assessments")
+    assert why.startswith("v1 – utsatt, 30 år kan inte tas bort: bedömningar (1) i ärendet gäller personen.")
 
     selectbox(at, "Person").set_value("x9")
     at.run()

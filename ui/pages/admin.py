@@ -10,6 +10,7 @@ from risk.storage.access import ROLES
 from risk.vocabulary import Agency
 from ui import session
 from ui.labels import account_rows, md_escape, organisation_word
+from ui.problems import show_problems
 from ui.session import flash, get_store, require_user, show_flash, t
 
 
@@ -37,8 +38,7 @@ def users_page() -> None:
             try:
                 store.add_user(name.strip(), password, agency, role, by=user, organisation=organisation or None)
             except InputError as e:
-                for problem in e.problems:
-                    st.error(md_escape(problem))
+                show_problems(e)
             else:
                 flash(t("pages.admin.added", name=md_escape(name.strip())))
                 st.rerun()  # the list above was drawn before the user was added
@@ -76,8 +76,7 @@ def enable_form(store: Store, user: UserInfo, disabled: list[str]) -> None:
             try:
                 store.enable_user(name, by=user)
             except InputError as e:
-                for problem in e.problems:
-                    st.error(problem)
+                show_problems(e)
                 return
             flash(t("workflows.admin.enabled", name=name))
             st.rerun()

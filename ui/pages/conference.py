@@ -24,6 +24,7 @@ from ui.components import level_badge, level_badge_html, notice, render_flags
 from ui.i18n import cap
 from ui.labels import Catalog, checklist_name, md_escape, shorten
 from ui.pages.intake import person_label
+from ui.problems import show_problems
 from ui.session import case_id, get_store, open_case, require_user, show_flash, t
 
 
@@ -171,7 +172,7 @@ def share(store: Store, user: UserInfo, case: dict[str, Any]) -> None:
                 store.share_with_conference(user, case["id"], checklist, subject, basis.strip())
                 st.success(t("pages.conference.shared"))
             except (InputError, PermissionDenied) as e:
-                st.error(md_escape(str(e)))
+                show_problems(e, labels)
 
 
 def action_plan(
@@ -212,7 +213,7 @@ def action_plan(
                 store.update_action(user, cid, a["item"], base_version=a["version"], status=status)
                 st.rerun()
             except ConflictError as e:
-                st.error(md_escape(str(e)))
+                show_problems(e)
     adding = st.expander(  # drawn when opened: its choice, date and text fields are the heaviest part of the page
         t("pages.conference.take_step"), icon=":material/playlist_add:", key="conference.add_action", on_change="rerun"
     )
@@ -259,8 +260,7 @@ def add_action(store: Store, user: UserInfo, cid: int, result: Result | None) ->
                 st.session_state["plan.added"] = added + 1
                 st.rerun()
             except InputError as e:
-                for problem in e.problems:
-                    st.error(md_escape(problem))
+                show_problems(e)
 
 
 def _series_name(what: str, agency: str, lang_: str, persons: Mapping[str, str]) -> str:

@@ -21,6 +21,7 @@ from ui.form import form_answers, form_prefix, form_sections, live_panel, render
 from ui.i18n import t as translate
 from ui.labels import md_escape
 from ui.nav import go
+from ui.problems import problem_texts, show_problems
 from ui.session import case_id, flash, get_store, open_case, require_user, set_target, show_flash, t, target
 
 CONTEXTS = {
@@ -79,8 +80,7 @@ def new_case(store: Store, user: UserInfo) -> None:
             open_case(store.create_case(user, reference=reference, context=context))
             st.rerun()
         except InputError as e:
-            for problem in e.problems:
-                st.error(md_escape(problem))
+            show_problems(e)
 
 
 def words(group: str) -> Callable[[str], str]:
@@ -142,8 +142,7 @@ def persons(store: Store, user: UserInfo, case: dict[str, Any]) -> None:
                 store.add_person(user, case["id"], person)
                 st.rerun()
             except InputError as e:
-                for problem in e.problems:
-                    st.error(md_escape(problem))
+                show_problems(e)
 
 
 def _choose_target(case: dict[str, Any], user: UserInfo) -> dict[str, Any]:
@@ -338,11 +337,11 @@ def save(store: Store, user: UserInfo, case: dict[str, Any], chosen: dict[str, A
     try:
         store.save_assessment(user, case["id"], assessed(chosen, answers), base_version=st.session_state[f"base.{key}"])
     except ConflictError as e:
-        st.error(t("pages.intake.conflict", why=str(e)), icon=":material/sync_problem:")
+        why = " ".join(problem_texts(e, session.lang(), {p["id"]: person_label(p) for p in case["persons"]}))
+        st.error(t("pages.intake.conflict", why=why), icon=":material/sync_problem:")
         return
     except InputError as e:
-        for problem in e.problems:
-            st.error(md_escape(problem))
+        show_problems(e, {p["id"]: person_label(p) for p in case["persons"]})
         return
     forget(key)
     go("result")

@@ -36,6 +36,7 @@ from ui.labels import Catalog, md_escape
 from ui.nav import go
 from ui.pages.intake import person_label
 from ui.print_summary import summary_html
+from ui.problems import show_problems
 from ui.session import case_id, flash, get_store, require_user, set_target, show_flash, t
 
 CASE_WORKERS = ("officer", "clinician", "social_worker")
@@ -270,7 +271,7 @@ def consent_form(store: Store, user: UserInfo, case: dict[str, Any], step: dict[
             try:
                 store.record_consent(user, case["id"], person, to)
             except (InputError, PermissionDenied) as e:
-                st.error(str(e))
+                show_problems(e, {p["id"]: person_label(p) for p in case["persons"]})
                 return
             st.session_state.pop("consent_step", None)
             flash(t("pages.result.consent_saved"))

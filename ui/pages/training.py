@@ -41,6 +41,7 @@ from ui.components import level_badge
 from ui.form import ANSWERS, form_answers, form_prefix, form_sections, item_help, item_label, widget_key
 from ui.i18n import t as translate
 from ui.labels import answer_word, level_word, md_escape, organisation_word
+from ui.problems import problem_texts
 from ui.session import get_store, require_user, t
 
 KEY = "training."
@@ -424,12 +425,14 @@ def _trainer(lang: str) -> None:
             added = store.assign_training(user, unit, list(chosen), due=due if isinstance(due, date) else None)
             st.success(t("training.trainer_assigned", n=len(added) or len(chosen)))
         except (SamriskError, PermissionDenied) as e:
-            st.error(t("training.error", text=md_escape(str(e))))
+            for text in problem_texts(e, session.lang()):
+                st.error(t("training.error", text=text))
     try:
         assignments = store.training_assignments(user, unit=unit)
         attempts = store.training_attempts(user, unit=unit)
     except PermissionDenied as e:
-        st.error(t("training.error", text=md_escape(str(e))))
+        for text in problem_texts(e, session.lang()):
+            st.error(t("training.error", text=text))
         return
     if assignments:
         st.subheader(t("training.trainer_assignments"))

@@ -113,8 +113,11 @@ def _show(report: Any) -> None:
     note = vr.hidden_note(report, lang)
     if note is not None:
         st.info(note)
-    st.plotly_chart(vr.roc_figure(report, lang), width="stretch", alt=alts["roc"])
-    st.caption(alts["roc"])
+    for why in vr.curve_notes(report, lang):
+        st.info(why)
+    if not report.roc_suppressed:
+        st.plotly_chart(vr.roc_figure(report, lang), width="stretch", alt=alts["roc"])
+        st.caption(alts["roc"])
     st.plotly_chart(vr.calibration_figure(report, lang), width="stretch", alt=alts["calibration"])
     st.caption(alts["calibration"])
     st.table(pd.DataFrame(vr.level_table(report.levels, lang)))
