@@ -22,6 +22,7 @@ import shutil
 import subprocess
 import sys
 import tempfile
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -79,6 +80,27 @@ def pytest_sessionfinish(session: pytest.Session) -> None:
     if folder and os.environ.get("SAMRISK_DATA_DIR") == folder:
         del os.environ["SAMRISK_DATA_DIR"]
         shutil.rmtree(folder, ignore_errors=True)
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _installed_components_scanned_once() -> Iterator[None]:
+    """Every AppTest, on its first run, has Streamlit scan the metadata of every installed package for components
+    (streamlit.components.v2.manifest_scanner): a tenth of a second of CPU each time, hundreds of times a run, with
+    the same answer, since nothing is installed during a test run. So the scan is done once per process and its answer
+    given to each AppTest. Only where AppTest was imported (tests/app, tests/ui): engine tests import no Streamlit."""
+    if "streamlit.testing.v1" not in sys.modules:
+        yield
+        return
+    from streamlit.components.v2 import manifest_scanner
+
+    found = manifest_scanner.scan_component_manifests()
+
+    def scan(max_workers: int | None = None) -> list[Any]:
+        return list(found)
+
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(manifest_scanner, "scan_component_manifests", scan)
+        yield
 
 
 def in_full_tier(item: pytest.Item) -> bool:
