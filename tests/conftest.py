@@ -115,6 +115,24 @@ def in_full_tier(item: pytest.Item) -> bool:
     return on_postgresql or "pg_url" in getattr(item, "fixturenames", ())
 
 
+def _in_full_tier_paths(path: Path) -> bool:
+    resolved = path.resolve()
+    relative = resolved.relative_to(ROOT / "tests").as_posix() if resolved.is_relative_to(ROOT / "tests") else ""
+    return bool(relative) and any(
+        relative == p or relative == p.rstrip("/") or (p.endswith("/") and relative.startswith(p))
+        for p in FULL_TIER_PATHS
+    )
+
+
+def pytest_ignore_collect(collection_path: Path, config: pytest.Config) -> bool | None:
+    """The fast tier (`-m "not full"`, exactly) does not even import the full tier's paths: every test in them would
+    be deselected anyway, and importing them (Playwright, the storage fixtures, hypothesis' property runs) cost each
+    worker seconds."""
+    if str(config.getoption("markexpr", "") or "").strip() == "not full" and _in_full_tier_paths(collection_path):
+        return True
+    return None
+
+
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     for item in items:
         if in_full_tier(item):
