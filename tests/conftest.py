@@ -22,6 +22,7 @@ import shutil
 import subprocess
 import sys
 import tempfile
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -81,6 +82,27 @@ def pytest_sessionfinish(session: pytest.Session) -> None:
         shutil.rmtree(folder, ignore_errors=True)
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _installed_components_scanned_once() -> Iterator[None]:
+    """Every AppTest, on its first run, has Streamlit scan the metadata of every installed package for components
+    (streamlit.components.v2.manifest_scanner): a tenth of a second of CPU each time, hundreds of times a run, with
+    the same answer, since nothing is installed during a test run. So the scan is done once per process and its answer
+    given to each AppTest. Only where AppTest was imported (tests/app, tests/ui): engine tests import no Streamlit."""
+    if "streamlit.testing.v1" not in sys.modules:
+        yield
+        return
+    from streamlit.components.v2 import manifest_scanner
+
+    found = manifest_scanner.scan_component_manifests()
+
+    def scan(max_workers: int | None = None) -> list[Any]:
+        return list(found)
+
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(manifest_scanner, "scan_component_manifests", scan)
+        yield
+
+
 def in_full_tier(item: pytest.Item) -> bool:
     """Whether a collected test belongs to the full tier only, by its path or its PostgreSQL variant (a test marked
     `@pytest.mark.full` by hand is in it anyway)."""
@@ -91,6 +113,24 @@ def in_full_tier(item: pytest.Item) -> bool:
     callspec = getattr(item, "callspec", None)
     on_postgresql = callspec is not None and callspec.params.get("backend") == "postgresql"
     return on_postgresql or "pg_url" in getattr(item, "fixturenames", ())
+
+
+def _in_full_tier_paths(path: Path) -> bool:
+    resolved = path.resolve()
+    relative = resolved.relative_to(ROOT / "tests").as_posix() if resolved.is_relative_to(ROOT / "tests") else ""
+    return bool(relative) and any(
+        relative == p or relative == p.rstrip("/") or (p.endswith("/") and relative.startswith(p))
+        for p in FULL_TIER_PATHS
+    )
+
+
+def pytest_ignore_collect(collection_path: Path, config: pytest.Config) -> bool | None:
+    """The fast tier (`-m "not full"`, exactly) does not even import the full tier's paths: every test in them would
+    be deselected anyway, and importing them (Playwright, the storage fixtures, hypothesis' property runs) cost each
+    worker seconds."""
+    if str(config.getoption("markexpr", "") or "").strip() == "not full" and _in_full_tier_paths(collection_path):
+        return True
+    return None
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:

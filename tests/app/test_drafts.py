@@ -28,6 +28,9 @@ FORMS = [  # user, context, checklist, the people to register, the subject
     ],
     ("soc", "social_services", "child_welfare", [("child", 9)], "c1"),
 ]
+# The fast tier keeps one form of each agency (police, emergency department, social services); the other healthcare
+# settings ask the same short form of the same checklist as the emergency department, so they run in the full tier.
+SAME_FORM_AS_THE_EMERGENCY_DEPARTMENT = {"ambulance", "primary_care", "dental_care", "psychiatry"}
 # Every other form (full tier: a form each, a minute or two together): each checklist's full form (social services;
 # psychiatry has the psychiatric one), each short form at a police intake, and the remaining triage settings.
 SUBJECTS = {  # a person each checklist is about, registered as the first one of the case
@@ -83,10 +86,18 @@ def kept_everywhere(at: AppTest, url: str, checklist: str, subject: str, given: 
     assert all(v in CODES for d in drafts(url) for v in d.values())
 
 
-@pytest.mark.parametrize(("username", "context", "checklist", "people", "subject"), FORMS, ids=[f[1] for f in FORMS])
+@pytest.mark.parametrize(
+    ("username", "context", "checklist", "people", "subject"),
+    [
+        pytest.param(*f, id=f[1], marks=[pytest.mark.full] if f[1] in SAME_FORM_AS_THE_EMERGENCY_DEPARTMENT else [])
+        for f in FORMS
+    ],
+)
 def test_language_switch_at_every_point_of_every_short_form_keeps_every_answer(
     database: str, username: str, context: str, checklist: str, people: list[tuple[str, int]], subject: str
 ) -> None:
+    """Each agency's first short form; the fast tier runs one of each agency (SAME_FORM_AS_THE_EMERGENCY_DEPARTMENT:
+    the other healthcare settings, the same form again, are in the full tier only)."""
     switch_at_every_point(database, username, context, checklist, people, subject)
 
 
