@@ -102,6 +102,9 @@ def run(argv: list[str], cwd: Path = ROOT) -> tuple[float, float, int]:
 
 def main() -> None:
     args = sys.argv[1:]
+    if {"-h", "--help"} & set(args):
+        print(__doc__)
+        return
     before: Path | None = None
     quick = "--quick" in args
     args = [a for a in args if a != "--quick"]
