@@ -6,7 +6,16 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from tests.e2e.conftest import assert_clean, browser_missing, screenshot, settle, sign_in, skip_or_fail, type_into
+from tests.e2e.conftest import (
+    assert_clean,
+    browser_missing,
+    click_until,
+    screenshot,
+    settle,
+    sign_in,
+    skip_or_fail,
+    type_into,
+)
 
 if (why := browser_missing()) is not None:
     skip_or_fail(why)
@@ -67,10 +76,8 @@ def test_a_nurse_asks_may_i_tell_from_a_step_then_writes_and_prints_a_safety_pla
     expect(main.get_by_role("heading", name="Resultat", exact=True)).to_be_visible()
     plans = open_section(page, "Säkerhetsplaner")
     expect(plans.get_by_text("Ingen plan sparad ännu.")).to_be_visible()
-    plans.get_by_role("button", name="Gör en säkerhetsplan").click()
-    settle(page)
     priorities = plans.get_by_label("1. Det viktigaste för mig just nu", exact=True)
-    expect(priorities).to_be_visible()
+    click_until(page, plans.get_by_role("button", name="Gör en säkerhetsplan"), priorities)
     priorities.fill("Att min lillebror är trygg. <script>alert(1)</script>")
     plans.get_by_label("4. Kodord", exact=True).fill("Pizza: ring 112")
     plans.get_by_label("6. Säker väg ut och säkra platser", exact=True).fill("Genom källaren till mormor")
