@@ -34,7 +34,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from risk.batch import ADDED, FORMULA_START, OpenedCsv, _is_formula, column_problems
-from risk.batch_read import ANSWERS, Ahead, Reading, Unsupported, answer_columns, ints, strings
+from risk.batch_read import ANSWERS, Reading, Unsupported, answer_columns, ints, strings
 from risk.errors import InputError
 from risk.input_limits import bounded, short
 from risk.plain_checklist import NotPlain, PlainChecklist, from_model, score_rows
@@ -43,10 +43,6 @@ from risk.vocabulary import LEVEL_ORDER, Context
 if TYPE_CHECKING:  # `score` passes plain checklists (risk.plain_checklist): no pydantic models to import
     from risk.checklists import Checklist
 
-_ANSWERS = ANSWERS  # kinds 0 to 3, in this order
-_ahead = Ahead  # the thread that reads ahead (risk.batch_read)
-_ints = ints
-_strings = strings
 ROWS_AT_ONCE = 1 << 14  # rows scored and rendered together: fewer numpy calls; 2**15 is as fast, 30 MB more
 GROUP = 6  # adjacent answer columns rendered by one take: 4**6 = 4,096 distinct rows
 _TABLES: dict[tuple[int, str], pa.Array] = {}
@@ -69,7 +65,7 @@ class _Bad:
 @functools.cache
 def _text(value: str) -> pa.Scalar:
     """A string as an Arrow scalar (what compute functions make of a str, without pa.scalar)."""
-    return _strings([value])[0]
+    return strings([value])[0]
 
 
 def csv_field(value: str, sep: str) -> str:
@@ -89,15 +85,15 @@ def _answer_table(width: int, sep: str) -> pa.Array:
     the base-4 digits of n (first column most significant), so one `take` renders `width` columns."""
     key = (width, sep)
     if key not in _TABLES:
-        cells = [csv_field(c, sep) for c in _ANSWERS]  # each answer quoted once, not once a row (4**6 rows)
+        cells = [csv_field(c, sep) for c in ANSWERS]  # each answer quoted once, not once a row (4**6 rows)
         rows = [sep.join(row) for row in itertools.product(cells, repeat=width)]
-        _TABLES[key] = _strings(rows)
+        _TABLES[key] = strings(rows)
     return _TABLES[key]
 
 
 def _rendered(texts: list[str], sep: str, end: str = "") -> pa.Array:
     """Cells as written (quoted as needed), each followed by `end`: a table for `take`."""
-    return _strings([csv_field(t, sep) + end for t in texts])
+    return strings([csv_field(t, sep) + end for t in texts])
 
 
 def _passthrough(chunk: pa.Array, sep: str, scan: bool) -> pa.Array:
@@ -285,7 +281,7 @@ def _render(pending: list[tuple[np.ndarray, pa.RecordBatch]], plan: _Plan) -> pa
         score_max += run.worst[code]
         known += run.known[code]
         in_form += run.in_form[code]
-        codes[id(run)] = _ints(code)
+        codes[id(run)] = ints(code)
     cells = []
     for part in plan.layout:
         if isinstance(part, str):
@@ -294,10 +290,10 @@ def _render(pending: list[tuple[np.ndarray, pa.RecordBatch]], plan: _Plan) -> pa
         else:
             cells.append(pc.take(part.cells, codes[id(part)]))
     cells += [
-        pc.take(plan.numbers, _ints(score)),
-        pc.take(plan.numbers, _ints(score_max)),
-        pc.take(plan.completeness, _ints(known * (len(cc.items) + 1) + in_form)),
-        pc.take(plan.levels, _ints(level)),  # the line end with it
+        pc.take(plan.numbers, ints(score)),
+        pc.take(plan.numbers, ints(score_max)),
+        pc.take(plan.completeness, ints(known * (len(cc.items) + 1) + in_form)),
+        pc.take(plan.levels, ints(level)),  # the line end with it
     ]
     return _data(pc.binary_join_element_wise(*cells, _text(sep)))
 
@@ -358,7 +354,7 @@ def _scored(reading: Reading, opened: OpenedCsv, present: list[str], plan: _Plan
             for j, item in enumerate(present):
                 wrong = np.flatnonzero(kinds[:, j] == 4)
                 if wrong.size:
-                    values = pc.take(batch.column(item), _ints(wrong))
+                    values = pc.take(batch.column(item), ints(wrong))
                     try:  # pandas fails on text that is not UTF-8 before it looks at the answers, and says so
                         values = values.cast(pa.string())
                     except pa.ArrowInvalid as e:

@@ -198,17 +198,17 @@ def test_answers_holding_the_separator_are_quoted_as_pandas_quotes_them(tmp_path
 def test_parsing_ahead_hands_on_errors_and_stops_with_its_caller() -> None:
     import threading
 
-    from risk.batch_arrow import _ahead
+    from risk.batch_read import Ahead
 
     def failing() -> Iterator[int]:
         yield 1
         raise ValueError("broken block")
 
-    got = _ahead(failing())  # type: ignore[arg-type]
+    got = Ahead(failing())  # type: ignore[arg-type]
     assert next(got) == 1
     with pytest.raises(ValueError, match="broken block"):
         next(got)
-    endless = _ahead(iter(range(10**9)))  # type: ignore[arg-type]
+    endless = Ahead(iter(range(10**9)))  # type: ignore[arg-type]
     assert [next(endless) for _ in range(3)] == [0, 1, 2]
     endless.close()
     assert not any(t.name == "samrisk-csv-parse" for t in threading.enumerate())

@@ -28,7 +28,7 @@ from risk.storage.cases import CONCERN_REPORT_METHODS
 from risk.vocabulary import Gender, PersonRole
 from ui import session
 from ui.labels import checklist_name, md_escape
-from ui.pages.intake import person_label
+from ui.pages.intake import person_label, person_labels
 from ui.problems import show_problems
 from ui.session import flash, t
 
@@ -46,14 +46,6 @@ def to_utc(day: date, at: time) -> datetime:
 def local(stored: str) -> str:
     """A time the Store gave (UTC, ISO) as local 'YYYY-MM-DD HH:MM'."""
     return datetime.fromisoformat(stored).replace(tzinfo=UTC).astimezone(LOCAL_TIME).strftime("%Y-%m-%d %H:%M")
-
-
-def _problems(e: InputError | PermissionDenied, labels: Mapping[str, str] | None = None) -> None:
-    show_problems(e, labels)
-
-
-def _labels(case: dict[str, Any]) -> dict[str, str]:
-    return {p["id"]: person_label(p) for p in case["persons"]}
 
 
 def _organisation_names(store: Store) -> dict[str, str]:
@@ -85,7 +77,7 @@ def concern_reports(
     if not status and not reports and not (may_report and children):
         return
     st.subheader(t("workflows.concern.title"))
-    labels = _labels(case)
+    labels = person_labels(case)
     shown: list[dict[str, Any]] = []
     for item in status:
         who = md_escape(labels.get(item.child, item.child))
@@ -122,7 +114,7 @@ def made(r: Mapping[str, Any]) -> str:
 
 
 def report_form(store: Store, user: UserInfo, case: dict[str, Any], children: list[str], pending: list[str]) -> None:
-    labels = _labels(case)
+    labels = person_labels(case)
     first = pending[0] if pending else children[0]
     box = st.expander(  # drawn when opened (a form of date, time and choice fields is heavy to paint); open while due
         t("workflows.concern.record"), expanded=bool(pending), key=f"concern.record.{len(pending)}", on_change="rerun"
@@ -167,7 +159,7 @@ def report_form(store: Store, user: UserInfo, case: dict[str, Any], children: li
                     user, case["id"], child, reported_at=to_utc(day, at), municipality=municipality, method=method
                 )
             except (InputError, PermissionDenied) as e:
-                _problems(e, labels)
+                show_problems(e, labels)
                 return
             flash(t("workflows.concern.saved", child=labels[child]))
             st.rerun()
@@ -179,7 +171,7 @@ def report_form(store: Store, user: UserInfo, case: dict[str, Any], children: li
 def consents(store: Store, user: UserInfo, case: dict[str, Any]) -> None:
     """Every consent with who recorded and withdrew it, when; an active one can be withdrawn, after confirming."""
     history = store.consent_history(user, case["id"])
-    labels = _labels(case)
+    labels = person_labels(case)
     names = _organisation_names(store)
     if not history:
         st.caption(t("workflows.consents.none"))
@@ -217,7 +209,7 @@ def consents(store: Store, user: UserInfo, case: dict[str, Any]) -> None:
             try:
                 store.withdraw_consent(user, case["id"], chosen[0], chosen[1])
             except (InputError, PermissionDenied) as e:
-                _problems(e, labels)
+                show_problems(e, labels)
                 return
             flash(
                 t(
@@ -256,7 +248,7 @@ def organisations(store: Store, user: UserInfo, case: dict[str, Any]) -> None:
             try:
                 store.add_organisation_to_case(user, case["id"], key)
             except (InputError, PermissionDenied) as e:
-                _problems(e)
+                show_problems(e)
                 return
             flash(t("workflows.organisations.added", organisation=named(key)))
             st.rerun()
@@ -267,7 +259,7 @@ def organisations(store: Store, user: UserInfo, case: dict[str, Any]) -> None:
 
 def persons(store: Store, user: UserInfo, case: dict[str, Any]) -> None:
     """Correct a person's role, age or gender, or remove a person registered by mistake; the history below."""
-    labels = _labels(case)
+    labels = person_labels(case)
     ids = list(labels)
     if ids:
         person = st.selectbox(
@@ -301,7 +293,7 @@ def persons(store: Store, user: UserInfo, case: dict[str, Any]) -> None:
                 try:
                     store.correct_person(user, case["id"], person, changes)
                 except (InputError, PermissionDenied) as e:
-                    _problems(e, labels)
+                    show_problems(e, labels)
                     return
                 flash(t("workflows.persons.corrected", person=person))
                 st.rerun()
@@ -314,7 +306,7 @@ def persons(store: Store, user: UserInfo, case: dict[str, Any]) -> None:
                 try:
                     store.remove_person(user, case["id"], person)
                 except (InputError, PermissionDenied) as e:
-                    _problems(e, labels)
+                    show_problems(e, labels)
                     return
                 flash(t("workflows.persons.removed", person=person))
                 st.rerun()

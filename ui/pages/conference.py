@@ -23,7 +23,7 @@ from ui.case_reads import case_result, read_case
 from ui.components import level_badge, level_badge_html, notice, render_flags
 from ui.i18n import cap
 from ui.labels import Catalog, checklist_name, md_escape, shorten
-from ui.pages.intake import person_label
+from ui.pages.intake import person_labels
 from ui.problems import show_problems
 from ui.session import case_id, get_store, open_case, require_user, show_flash, t
 
@@ -57,7 +57,7 @@ def page() -> None:
     notice(st, session.lang())
     if not case["assessments"]:
         st.info(t("pages.conference.nothing_shared"))
-    labels = {p["id"]: person_label(p) for p in case["persons"]}
+    labels = person_labels(case)
     if result is not None:
         level_badge(st, result.overall_level, session.lang(), label=t("pages.result.overall"))
         side_by_side(result, labels, case)
@@ -154,7 +154,7 @@ def share(store: Store, user: UserInfo, case: dict[str, Any]) -> None:
         return
     with box, st.form("share"):
         keys = [f"{a['checklist']}:{a['subject']}" for a in own]
-        labels = {p["id"]: person_label(p) for p in case["persons"]}
+        labels = person_labels(case)
         checklists = default_checklists()
 
         def described(key: str) -> str:

@@ -104,6 +104,11 @@ def person_label(p: dict[str, Any]) -> str:
     return f"{p['id']} – {role}{age}"
 
 
+def person_labels(case: dict[str, Any]) -> dict[str, str]:
+    """Each person of the case by id, as person_label says them (for problems and lists that name persons)."""
+    return {p["id"]: person_label(p) for p in case["persons"]}
+
+
 def persons(store: Store, user: UserInfo, case: dict[str, Any]) -> None:
     st.subheader(t("pages.intake.people"))
     if case["persons"]:
@@ -148,7 +153,7 @@ def persons(store: Store, user: UserInfo, case: dict[str, Any]) -> None:
 def _choose_target(case: dict[str, Any], user: UserInfo) -> dict[str, Any]:
     checklists = default_checklists()
     ids = [p["id"] for p in case["persons"]]
-    labels = {p["id"]: person_label(p) for p in case["persons"]}
+    labels = person_labels(case)
     chosen = target() or {}
     names = list(checklists)
     here = session.lang()  # bound now, see words()
@@ -337,11 +342,11 @@ def save(store: Store, user: UserInfo, case: dict[str, Any], chosen: dict[str, A
     try:
         store.save_assessment(user, case["id"], assessed(chosen, answers), base_version=st.session_state[f"base.{key}"])
     except ConflictError as e:
-        why = " ".join(problem_texts(e, session.lang(), {p["id"]: person_label(p) for p in case["persons"]}))
+        why = " ".join(problem_texts(e, session.lang(), person_labels(case)))
         st.error(t("pages.intake.conflict", why=why), icon=":material/sync_problem:")
         return
     except InputError as e:
-        show_problems(e, {p["id"]: person_label(p) for p in case["persons"]})
+        show_problems(e, person_labels(case))
         return
     forget(key)
     go("result")
