@@ -17,7 +17,7 @@ from risk.errors import Param, Problem, as_problems
 from risk.storage import PermissionDenied
 from ui.errors import reference
 from ui.i18n import catalog, t
-from ui.labels import agency_name, checklist_name, organisation_word
+from ui.labels import checklist_name, organisation_word
 from ui.plain_text import md_escape
 from ui.session import lang as page_lang
 
@@ -58,8 +58,8 @@ def _records(kind_count: str, lang: str) -> str:
 
 # A parameter's name says which vocabulary its value is a code of; a name not here is shown as plain text.
 WORDS: dict[str, Word] = {
-    "agency": agency_name,
-    "organisation_agency": agency_name,
+    "agency": _keyed("agency"),  # an agency code the Store did not know stays plain text, not ⟦agency.…⟧ Markdown
+    "organisation_agency": _keyed("agency"),
     "organisation": lambda key, lang: md_escape(organisation_word(key, lang)),
     "organisations": lambda key, lang: md_escape(organisation_word(key, lang)),
     "role": _keyed("pages.roles"),
