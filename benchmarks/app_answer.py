@@ -139,9 +139,9 @@ def intake(browser: Any, url: str, pid: int, count: int) -> list[list[float]]:
     page.get_by_label("Lösenord", exact=True).fill(PASSWORD)
     page.get_by_label("Lösenord", exact=True).press("Enter")
     main = page.get_by_test_id("stMain")
-    card = main.get_by_test_id("stVerticalBlock").filter(
+    card = main.locator("[data-testid='stVerticalBlock'], [data-testid='stHorizontalBlock']").filter(
         has_text="DEMO-001", has=page.get_by_role("button", name="Öppna")
-    )
+    )  # a row: a bordered horizontal block (or, in older checkouts, a vertical one around it)
     button = card.last.get_by_role("button", name="Öppna")
     expect(button).to_have_count(1, timeout=60_000)  # the list settled into rows (see app_journeys.py)
     button.click()

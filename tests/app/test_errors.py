@@ -14,7 +14,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from risk.storage import Store
-from tests.app.helpers import open_page, signed_in, title
+from tests.app.helpers import open_page, sign_in, signed_in, start, title
 from tests.conftest import ROOT
 from tests.ui.helpers import page_text
 
@@ -78,3 +78,28 @@ def test_production_config_hides_error_details() -> None:
 
     config = tomllib.loads((ROOT / ".streamlit" / "config.toml").read_text(encoding="utf-8"))
     assert config["client"]["showErrorDetails"] == "none"
+
+
+def test_a_fault_while_signing_in_shows_a_reference_and_signs_no_one_in(
+    monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    """Sign-in runs in the form's callback (ui/pages/login.py, submit): a fault there is said by the page's run."""
+
+    def broken(*_: object, **__: object) -> None:
+        raise RuntimeError("(sqlite3.OperationalError) SELECT * FROM users -- /srv/samrisk/var/samrisk.sqlite3")
+
+    at = start()
+    monkeypatch.setattr(Store, "authenticate", broken)
+    with caplog.at_level(logging.ERROR, logger="samrisk.app"):
+        sign_in(at, "polis")
+    assert not at.exception
+    [error] = at.error
+    assert "Något gick fel" in error.value
+    [ref] = REF.findall(error.value)
+    shown = _shown(at)
+    for leak in LEAKS:
+        assert leak not in shown, leak
+    assert "user" not in at.session_state
+    assert title(at) == "Samrisk"
+    logged = [r for r in caplog.records if ref in r.getMessage()]
+    assert logged and logged[0].exc_info is not None

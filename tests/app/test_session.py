@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
+import pytest
 from streamlit.testing.v1 import AppTest
 
 from tests.app.helpers import PASSWORD, button, click, nav_titles, open_page, sign_in, signed_in, start, title
@@ -69,6 +72,31 @@ def test_a_bad_sign_in_shows_an_error_and_signs_no_one_in() -> None:
     sign_in(at, "ingen-sadan", PASSWORD)  # an unknown user gets the same answer
     assert [e.value for e in at.error] == ["Fel användarnamn eller lösenord."]
     assert "user" not in at.session_state
+
+
+def test_signing_in_keeps_no_password_and_draws_the_first_page_in_one_run(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The sign-in happens in the submit button's callback: the run after it is the user's first page, not the
+    sign-in page drawn once more before a rerun (issue 9: a whole run and page render of every sign-in)."""
+    from ui.pages import cases, login
+
+    pages: list[str] = []
+    monkeypatch.setattr(login, "page", _counted(login.page, "login", pages))
+    monkeypatch.setattr(cases, "page", _counted(cases.page, "cases", pages))
+    at = start()
+    assert pages == ["login"]
+    sign_in(at, "polis")
+    assert pages == ["login", "cases"], pages
+    assert title(at) == "Ärenden"
+    assert "login.password" not in at.session_state
+    assert PASSWORD not in list(at.session_state.values())
+
+
+def _counted(page: Callable[[], None], name: str, pages: list[str]) -> Callable[[], None]:
+    def counted() -> None:
+        pages.append(name)
+        page()
+
+    return counted
 
 
 def test_five_wrong_passwords_lock_the_account() -> None:

@@ -8,7 +8,7 @@ from pathlib import Path
 import streamlit as st
 
 from risk.demo import demo_refusal, demo_wanted
-from risk.storage import AuthError, ClaimMapping
+from risk.storage import AuthError, ClaimMapping, Store
 from risk.storage.identity import production
 from ui import browser_warmup
 from ui.plain_text import md_escape
@@ -18,6 +18,8 @@ DEMO = Path(__file__).resolve().parents[2] / "data" / "demo.json"
 # No icon on this page's messages, and said so: without `icon`, Streamlit searches a message for a leading emoji,
 # and a text with å, ä or ö first loads its emoji catalogue, 0.1-0.2 s of a first start (issue 9).
 NO_ICON = ""
+USERNAME, PASSWORD = "login.username", "login.password"  # the form's fields in the session state
+REFUSED, FAULT = "login.refused", "login.fault"  # what the submit callback leaves for the page's run to say
 
 
 def oidc_configured() -> bool:
@@ -36,6 +38,22 @@ def refusal(e: AuthError) -> str:
     if e.reason == "session":
         return t("pages.login.session_ended")
     return t(f"pages.login.refused_{e.reason}" if e.reason == "disabled" else "pages.login.refused_wrong")
+
+
+def submit(store: Store) -> None:
+    """Sign in from the form's submit button, in its callback: a callback runs before the script, so the run after
+    a successful sign-in already draws the user's first page. Signing in during the sign-in page's own run and then
+    calling st.rerun drew the sign-in page once more first, a whole run and page render of each sign-in (issue 9).
+    The password is not kept in the session afterwards; a refusal or a fault is shown by the run that follows."""
+    username = str(st.session_state.get(USERNAME) or "")
+    password = str(st.session_state.pop(PASSWORD, None) or "")
+    try:
+        wait_for_demo(store)  # on a first start the demo's accounts may still be on their way
+        sign_in(store.authenticate(username.strip(), password, client=client_address()))
+    except AuthError as e:
+        st.session_state[REFUSED] = refusal(e)
+    except Exception as e:  # noqa: BLE001 - raised again in the page's run, where run_guarded says it
+        st.session_state[FAULT] = e
 
 
 def page() -> None:
@@ -59,16 +77,15 @@ def page() -> None:
         st.button(t("pages.login.sso"), on_click=st.login, type="primary")
         st.divider()
     with st.form("login"):
-        username = st.text_input(t("pages.login.username"), autocomplete="username")
-        password = st.text_input(t("pages.login.password"), type="password", autocomplete="current-password")
-        submitted = st.form_submit_button(t("pages.login.submit"), type="primary")
-    if submitted:
-        wait_for_demo(store)  # on a first start the demo's accounts may still be on their way
-        try:
-            sign_in(store.authenticate(username.strip(), password, client=client_address()))
-            st.rerun()
-        except AuthError as e:
-            st.error(refusal(e), icon=NO_ICON)
+        st.text_input(t("pages.login.username"), key=USERNAME, autocomplete="username")
+        st.text_input(t("pages.login.password"), key=PASSWORD, type="password", autocomplete="current-password")
+        st.form_submit_button(t("pages.login.submit"), type="primary", on_click=submit, args=(store,))
+    refused = st.session_state.pop(REFUSED, None)
+    if isinstance(refused, str):
+        st.error(refused, icon=NO_ICON)
+    fault = st.session_state.pop(FAULT, None)
+    if isinstance(fault, Exception):
+        raise fault  # said as any fault on a page is, with a reference (ui/errors.py)
     loading = demo_load(store)
     if loading is not None and loading.error is not None:
         st.error(t("start.demo_failed"), icon=NO_ICON)
