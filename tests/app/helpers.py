@@ -93,6 +93,16 @@ def selectbox(node: Any, label: str) -> Any:
     return found[0]
 
 
+def choose_case(at: AppTest, reference: str) -> AppTest:
+    """On the conference page: choose the case whose reference starts with `reference` (none is shown before)."""
+    case = selectbox(at, "Ärende")
+    [chosen] = [o for o in case.options if o.startswith(reference)]
+    case.select(chosen)
+    at.run()
+    no_exceptions(at)
+    return at
+
+
 def badges(node: Any) -> list[str]:
     """Every level shown, as a screen reader reads it: 'Risknivå: Mycket hög (4 av 4)'."""
     return [m for el in node.markdown for m in _BADGE.findall(str(el.value))]

@@ -8,7 +8,7 @@ from datetime import date, timedelta
 from typing import Any
 
 from risk.rules import default_rules
-from tests.app.helpers import click, open_section, selectbox, sign_in, signed_in, start, title
+from tests.app.helpers import choose_case, click, open_section, selectbox, sign_in, signed_in, start, title
 from tests.ui.helpers import no_exceptions, page_text
 
 ACTIONS = {s.id: s.action("sv") for s in default_rules().steps.steps}
@@ -34,7 +34,7 @@ def plan(at: Any) -> dict[str, dict[str, str]]:
 
 
 def test_an_action_is_taken_from_a_suggested_step_and_its_status_changed() -> None:
-    at = signed_in("samordnare")
+    at = choose_case(signed_in("samordnare"), "DEMO-004")
     assert title(at) == "Ärendemöte"
     before, flags = plan(at), at.error.values  # a flag that raises the level is shown as an error
     assert before["Utredare"]["what"] == ACTIONS["police.restraining_order"]  # the demo's plan, in words
@@ -64,13 +64,13 @@ def test_an_action_is_taken_from_a_suggested_step_and_its_status_changed() -> No
     assert plan(at)["Patrull 2150"]["status"] == "in_progress"
     assert "Spara status" not in [b.label for b in at.button]
 
-    again = sign_in(start(), "samordnare")  # kept: a new session sees the same plan
+    again = choose_case(sign_in(start(), "samordnare"), "DEMO-004")  # kept: a new session sees the same plan
     no_exceptions(again)
     assert plan(again)["Patrull 2150"] == {**added, "status": "in_progress"}
 
 
 def test_the_timeline_shows_levels_and_actions_over_time() -> None:
-    at = signed_in("samordnare")
+    at = choose_case(signed_in("samordnare"), "DEMO-004")
     assert not at.get("plotly_chart")  # drawn when its section is opened
     charts = open_section(at, "conference.timeline").get("plotly_chart")
     assert len(charts) == 1

@@ -8,6 +8,7 @@ from tests.app.conftest import DemoDatabase
 from tests.app.helpers import (
     URL_PATHS,
     badges,
+    choose_case,
     nav_titles,
     open_case,
     open_page,
@@ -107,6 +108,9 @@ def test_the_coordinator_sees_each_agencys_shared_assessment_side_by_side_and_wh
     at = signed_in("samordnare")
     assert title(at) == "Ärendemöte"
     case = selectbox(at, "Ärende")
+    assert case.value is None and not badges(at)  # nothing of any case until one is chosen (a shared screen)
+    assert t("pages.conference.choose_case", "sv") in page_text(at.main)
+    case = selectbox(choose_case(at, "DEMO-004"), "Ärende")
     assert case.format_func(case.value) == "DEMO-004 Ärendemöte"
     shown = page_text(at.main)
     columns = [m.value for m in at.markdown if str(m.value).startswith("#### ")]

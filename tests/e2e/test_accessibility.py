@@ -321,6 +321,7 @@ def test_result_with_every_section_open_and_the_safety_plan_form(signed_in: Call
 def test_conference_workflows(signed_in: Callable[[str], Page]) -> None:
     page = signed_in(ACCOUNTS["officer"])
     go(page, "Ärendemöte")
+    choose(page, "Ärende", "DEMO-001 Våld i lägenhet")  # no case is shown before one is chosen
     expect(page.get_by_role("heading", name="Handlingsplan")).to_be_visible()
     for title in (
         "Samtycken till att dela uppgifter",

@@ -39,12 +39,16 @@ def page() -> None:
         return
     ids = [c.id for c in cases]
     current = case_id()
-    chosen = st.selectbox(
+    chosen = st.selectbox(  # no case until one is chosen: on a shared screen nobody sees a case not on the agenda
         t("pages.conference.case"),
         ids,
-        index=ids.index(current) if current in ids else 0,
+        index=ids.index(current) if current in ids else None,
         format_func=lambda i: next(c.reference for c in cases if c.id == i),
+        placeholder=t("pages.conference.choose_placeholder"),
     )
+    if chosen is None:
+        st.info(t("pages.conference.choose_case"))
+        return
     if chosen != current:
         open_case(chosen)
     # The chosen case's reads come before the rest of the page is drawn: it reaches the browser in one burst,
