@@ -52,7 +52,7 @@ def submit(store: Store) -> None:
         sign_in(store.authenticate(username.strip(), password, client=client_address()))
     except AuthError as e:
         st.session_state[REFUSED] = refusal(e)
-    except Exception as e:  # noqa: BLE001 - raised again in the page's run, where run_guarded says it
+    except Exception as e:  # raised again in the page's run, where run_guarded says it
         st.session_state[FAULT] = e
 
 
