@@ -48,38 +48,38 @@ def test_search_filters_by_reference() -> None:
     assert title(at) == "Ärenden"
     # the hand-written demo cases first (newest), then the police's 48 generated ones (data/demo_generated.json)
     assert references(at)[:3] == ["DEMO-004 Ärendemöte", "DEMO-003 Skottskada 17 år", "DEMO-001 Våld i lägenhet"]
-    assert count(at) == "51 ärenden · sida 1 av 3"
+    assert count(at) == "51 ärenden · sida 1 av 6"
     assert references(search(at, "lägenhet")) == ["DEMO-001 Våld i lägenhet"]  # any part of the reference
     assert count(at) == "1 ärenden · sida 1 av 1"
     assert references(search(at, "DEMO-002")) == []  # health care's own case: not the police's
     assert t("pages.cases.none", "sv") in [i.value for i in at.info]
     assert count(at) == "0 ärenden · sida 1 av 1"
-    assert len(references(search(at, ""))) == 20 and count(at) == "51 ärenden · sida 1 av 3"
+    assert len(references(search(at, ""))) == 10 and count(at) == "51 ärenden · sida 1 av 6"
 
 
-def test_pages_of_twenty(many_cases: None) -> None:
+def test_pages_of_ten(many_cases: None) -> None:
     at = signed_in("polis")
-    assert count(at) == "76 ärenden · sida 1 av 4"  # 25 more and the demo's 51
+    assert count(at) == "76 ärenden · sida 1 av 8"  # 25 more and the demo's 51
     first = references(at)
-    assert len(first) == 20 and first[0] == "K-2026-0025"  # newest activity first
+    assert len(first) == 10 and first[0] == "K-2026-0025"  # newest activity first
     assert button(at, "Föregående sida").disabled
     assert not button(at, "Nästa sida").disabled
 
     click(at, "Nästa sida")
-    assert count(at) == "76 ärenden · sida 2 av 4"
+    assert count(at) == "76 ärenden · sida 2 av 8"
     second = references(at)
-    assert len(second) == 20 and not set(first) & set(second)
-    assert "DEMO-001 Våld i lägenhet" in second
+    assert len(second) == 10 and not set(first) & set(second)
+    assert second[0] == "K-2026-0015"
     assert not button(at, "Nästa sida").disabled
 
     click(at, "Föregående sida")
-    assert count(at) == "76 ärenden · sida 1 av 4"
+    assert count(at) == "76 ärenden · sida 1 av 8"
     assert references(at) == first
 
 
 def test_a_search_from_a_later_page_shows_what_it_finds(many_cases: None) -> None:
     at = click(signed_in("polis"), "Nästa sida")
-    assert count(at) == "76 ärenden · sida 2 av 4"
+    assert count(at) == "76 ärenden · sida 2 av 8"
     assert references(search(at, "K-2026-0007")) == ["K-2026-0007"]
     assert count(at) == "1 ärenden · sida 1 av 1"
 

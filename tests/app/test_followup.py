@@ -8,7 +8,7 @@ from datetime import date, timedelta
 from streamlit.testing.v1 import AppTest
 
 from risk.storage import Store
-from tests.app.helpers import PASSWORD, click, open_case, open_page, open_section, signed_in, title
+from tests.app.helpers import PASSWORD, choose_case, click, open_case, open_page, open_section, signed_in, title
 from tests.ui.helpers import no_exceptions, page_text
 from ui.i18n import t
 
@@ -88,7 +88,7 @@ def test_the_case_list_and_conference_flag_an_overdue_reassessment(database: str
     assert title(at) == "Ärenden"
     overdue = t("followup.overdue", "sv", date=past.isoformat())
     assert any(f":material/error: {overdue}" in str(m.value) for m in at.main.markdown), page_text(at.main)
-    at = open_page(at, "Ärendemöte")
+    at = choose_case(open_page(at, "Ärendemöte"), "DEMO-001")
     no_exceptions(at)
     assert any(f":material/error: {overdue}" in str(m.value) for m in at.main.markdown), page_text(at.main)
 

@@ -36,7 +36,7 @@ def test_swedish_by_default_english_after_switching_and_back() -> None:
     assert title(at) == "Cases"
     assert nav_titles(at) == ["Cases", "Intake", "Result", "Case conference", "Guidance", "May I tell?", "Training"]
     assert "Signed in: polis (police officer, police)" in page_text(at.sidebar)
-    assert "51 cases · page 1 of 3" in page_text(at.main)
+    assert "51 cases · page 1 of 6" in page_text(at.main)
     assert [b.label for b in at.main.button][:2] == ["New case", "Open"]
 
     language(at, "sv")
@@ -50,7 +50,7 @@ def test_swedish_by_default_english_after_switching_and_back() -> None:
         "Får jag berätta?",
         "Övning",
     ]
-    assert "51 ärenden · sida 1 av 3" in page_text(at.main)
+    assert "51 ärenden · sida 1 av 6" in page_text(at.main)
     open_page(at, "Ärendemöte")
     assert t("notice", "sv") in page_text(at.main)
 

@@ -13,7 +13,7 @@ from ui.labels import md_escape
 from ui.nav import go
 from ui.session import get_store, open_case, require_user, set_target, t
 
-PAGE_SIZE = 20
+PAGE_SIZE = 10  # a tablet screen or two; every row is drawn again on each click while the list is shown
 
 
 def page() -> None:
@@ -38,7 +38,7 @@ def page() -> None:
     st.caption(t("pages.cases.count", n=result.total, page=result.page, pages=pages))
     if not result.items:
         st.info(t("pages.cases.none"))
-    for c in result.items:  # few elements a row: a page of 20 is drawn in the browser on every visit
+    for c in result.items:  # few elements a row: every row is drawn again in the browser on every click
         # a row is one bordered flex line holding one Markdown text (no HTML: the level as a Markdown line) and the
         # button; each further block or element of a row is 20 more for the browser to draw after sign-in
         with st.container(border=True, horizontal=True, vertical_alignment="center", wrap=False):

@@ -48,6 +48,7 @@ def page() -> None:
     )
     if chosen is None:
         st.info(t("pages.conference.choose_case"))
+        notice(st, session.lang())
         return
     if chosen != current:
         open_case(chosen)
