@@ -1,5 +1,5 @@
-"""The browser's warm-up on the sign-in page: the frontend code of the first page after sign-in, loaded while the
-user types a name and a password (issue 9).
+"""The browser's warm-up on the sign-in page: the frontend code of the pages after sign-in, loaded and made ready
+while the user types a name and a password (issue 9).
 
 Streamlit's frontend loads the code of an element type (a button, a radio, a select box, Markdown with HTML) the
 first time a page of the tab shows one. The sign-in page has none of them, so the sign-in click paid for fetching
@@ -7,6 +7,11 @@ and compiling them, one after another as each element appeared, before the case 
 was drawn. The sign-in page now imports them ahead: the same modules the frontend imports later, by the same
 addresses, so its own import finds them ready. Nothing is drawn and nothing is sent to the server; where the
 installed Streamlit names its files otherwise, nothing is loaded and the sign-in is as before.
+
+Loaded is not yet ready: the frontend makes each element type's code ready the first time a page of the tab draws
+one, and draws a grey placeholder meanwhile. The result page, first opened in a tab, had its check boxes and links
+40-80 ms after the rest of it; the form its select boxes and its progress bar. `hidden_elements` draws one element
+of each such type on the sign-in page, in a container the page's style hides, so they are ready before sign-in.
 """
 
 from __future__ import annotations
@@ -16,12 +21,42 @@ import json
 from pathlib import Path
 
 import streamlit
+from streamlit.delta_generator import DeltaGenerator
+from streamlit.navigation.page import StreamlitPage
 
-# Streamlit's own frontend files (hashed names, one per build); what the first pages after sign-in draw that the
-# sign-in page does not: buttons (every page), a radio (the case list's filter), a select box (the conference
-# page), Markdown with HTML (the level badges) and the italic face of the font.
+from ui.session import t
+
+# Streamlit's own frontend files (hashed names, one per build); what the signed-in pages draw that the sign-in page
+# does not: buttons (every page), a radio (the case list's filter, the forms), a select box (the conference page),
+# Markdown with HTML (the level badges), the italic face of the font; and the smaller element types of the result,
+# form and conference pages (check boxes and page links of the steps, the progress bar, help icons, the inputs of
+# their forms). Each element type's code is loaded the first time a page of the tab shows one, and until it is
+# there the element is drawn as a grey placeholder: a result page first opened in a tab was complete only 60-80 ms
+# after the rest of it, when its check boxes and links arrived. The large ones (tables of data, charts) are left to
+# the pages that open them.
 STATIC = Path(streamlit.__file__).resolve().parent / "static" / "static"
-MODULES = ("Button", "Radio", "Selectbox", "rehype-raw")
+MODULES = (
+    "Button",
+    "Radio",
+    "Selectbox",
+    "rehype-raw",
+    "Checkbox",
+    "PageLink",
+    "Progress",
+    "ProgressBar",
+    "Tooltip",
+    "WidgetLabelHelpIcon",
+    "WidgetLabelHelpIconInline",
+    "NumberInput",
+    "DateInput",
+    "TextArea",
+    "Multiselect",
+    "DownloadButton",
+    "Toast",
+    "Spinner",
+    "Table",
+)
+HIDDEN = "samrisk-warmup"  # the key of the hidden container: Streamlit gives it the class st-key-samrisk-warmup
 FONTS = ('italic 1rem "Source Sans"',)
 
 
@@ -47,4 +82,25 @@ def script() -> str:
         f"for (const file of {json.dumps(list(module_files()))}) import(base + file).catch(() => {{}});"
         f"for (const font of {json.dumps(list(FONTS))}) document.fonts.load(font).catch(() => {{}});"
         "})();</script>"
+        f"<style>.st-key-{HIDDEN} {{ display: none !important; }}</style>"
     )
+
+
+def hidden_elements(target: DeltaGenerator, guidance: StreamlitPage | None) -> None:
+    """One element of each type the signed-in pages show on their first screens and the sign-in page does not, in a
+    container that `script()`'s style hides: not shown, not in the accessibility tree, never focused. Disabled,
+    with keys of their own: nothing the user does reaches them, and they are gone once the user is signed in."""
+    box = target.container(key=HIDDEN)
+    name = t("pages.login.warmup")  # every element needs a name; nobody sees or hears it (display: none)
+    box.radio(name, ["-"], key="warmup.radio", label_visibility="collapsed", disabled=True)
+    box.selectbox(name, ["-"], key="warmup.selectbox", label_visibility="collapsed", disabled=True)
+    box.multiselect(name, ["-"], key="warmup.multiselect", label_visibility="collapsed", disabled=True)
+    box.checkbox(name, key="warmup.checkbox", help=name, label_visibility="collapsed", disabled=True)
+    box.number_input(name, key="warmup.number", label_visibility="collapsed", disabled=True)
+    box.date_input(name, value=None, key="warmup.date", label_visibility="collapsed", disabled=True)
+    box.text_area(name, key="warmup.text", label_visibility="collapsed", disabled=True)
+    box.button(name, key="warmup.button", disabled=True)
+    box.progress(0)
+    box.markdown("<span></span>", unsafe_allow_html=True)
+    if guidance is not None:
+        box.page_link(guidance, label=name, disabled=True)

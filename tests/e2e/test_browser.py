@@ -10,6 +10,7 @@ from collections.abc import Callable
 
 from tests.e2e.conftest import (
     ACCOUNTS,
+    PASSWORD,
     add_person,
     answer,
     answer_all,
@@ -242,3 +243,35 @@ def test_conference_coordinator_adds_an_action_to_the_plan(signed_in: Callable[[
     expect(action).to_contain_text("Kalla till uppföljande ärendemöte E2E")  # the other action is its own text
     expect(action).to_contain_text("Senast 2027-01-15")
     assert_clean(page)
+
+
+def test_the_sign_in_page_readies_the_next_pages_unseen(page: Page, app_url: str) -> None:
+    """The hidden elements of the sign-in page (ui/browser_warmup.py): not shown, nothing in them reachable by the
+    keyboard; after sign-in, the result page's check boxes and links are drawn with it, never as placeholders."""
+    page.goto(app_url)
+    expect(page.get_by_label("Användarnamn", exact=True)).to_be_visible()
+    box = page.locator(".st-key-samrisk-warmup")
+    expect(box).to_have_count(1)
+    expect(box).to_be_hidden()
+    expect(box.get_by_test_id("stCheckbox")).to_have_count(1)  # drawn, so its code is ready
+    for _ in range(12):  # the keyboard never lands in it
+        page.keyboard.press("Tab")
+        assert page.evaluate("() => !document.activeElement.closest('.st-key-samrisk-warmup')")
+    skeletons = """() => {
+      window.__skeletons = 0;
+      const grey = (n) => n.nodeType === 1 && n.matches("[data-testid=stSkeleton], :has([data-testid=stSkeleton])");
+      new MutationObserver((records) => {
+        for (const r of records) for (const n of r.addedNodes) if (grey(n)) window.__skeletons += 1;
+      }).observe(document.body, {childList: true, subtree: true});
+    }"""
+    page.evaluate(skeletons)
+    type_into(page, "Användarnamn", "polis")
+    type_into(page, "Lösenord", PASSWORD)
+    page.get_by_role("button", name="Logga in").click()
+    type_into(page, "Sök på ärendereferens", "DEMO-001")
+    page.get_by_role("button", name="Öppna").first.click()
+    expect(page.get_by_role("heading", name="Resultat", exact=True)).to_be_visible()
+    settle(page)
+    expect(page.get_by_test_id("stMain").get_by_test_id("stCheckbox").first).to_be_visible()
+    assert page.evaluate("() => window.__skeletons") == 0
+    expect(page.locator(".st-key-samrisk-warmup")).to_have_count(0)  # gone once signed in

@@ -10,7 +10,7 @@ import streamlit as st
 from risk.demo import demo_refusal, demo_wanted
 from risk.storage import AuthError, ClaimMapping, Store
 from risk.storage.identity import production
-from ui import browser_warmup
+from ui import browser_warmup, nav
 from ui.plain_text import md_escape
 from ui.session import client_address, demo_load, get_store, sign_in, t, wait_for_demo
 
@@ -61,6 +61,7 @@ def page() -> None:
     st.caption(t("pages.login.tagline"))
     # the next page's frontend code, loaded while the user types (ui/browser_warmup.py)
     st.sidebar.html(browser_warmup.script(), unsafe_allow_javascript=True)
+    browser_warmup.hidden_elements(st.sidebar, nav.page("guidance"))
     store = get_store()
     signed_out_because = st.session_state.pop("signed_out_because", None)
     if signed_out_because:
