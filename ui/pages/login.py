@@ -59,9 +59,6 @@ def submit(store: Store) -> None:
 def page() -> None:
     st.title(t("app.name"))
     st.caption(t("pages.login.tagline"))
-    # the next page's frontend code, loaded while the user types (ui/browser_warmup.py)
-    st.sidebar.html(browser_warmup.script(), unsafe_allow_javascript=True)
-    browser_warmup.hidden_elements(st.sidebar, nav.page("guidance"))
     store = get_store()
     signed_out_because = st.session_state.pop("signed_out_because", None)
     if signed_out_because:
@@ -99,6 +96,10 @@ def page() -> None:
         with st.expander(t("pages.login.demo_title"), expanded=True):
             st.markdown(t("pages.login.demo_text", password=demo["password"]))
             st.markdown(accounts_table(demo["accounts"]))
+    # Last, once the form is on its way: the next pages' frontend code, loaded and made ready while the user types
+    # (ui/browser_warmup.py); drawn first, it delayed the first paint of the form by half a second on a first start
+    st.sidebar.html(browser_warmup.script(), unsafe_allow_javascript=True)
+    browser_warmup.hidden_elements(st.sidebar, nav.page("guidance"))
 
 
 def accounts_table(accounts: list[dict[str, str]]) -> str:
