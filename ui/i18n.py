@@ -173,4 +173,9 @@ def document_language(st: DeltaGenerator | ModuleType, lang: str) -> None:
         .replace("__HELP_EN__", _js(FRONTEND_HELP))
         .replace("__HELP__", _js(t("frontend.help_for", code) + " "))
     )
-    st.html(f"<script>document.documentElement.lang = '{code}';\n{script}</script>", unsafe_allow_javascript=True)
+    from ui.page_style import style_tag  # the app's few style rules ride along: one element less on every page
+
+    st.html(
+        f"<script>document.documentElement.lang = '{code}';\n{script}</script>{style_tag()}",
+        unsafe_allow_javascript=True,
+    )

@@ -277,3 +277,18 @@ def test_the_sign_in_page_readies_the_next_pages_unseen(page: Page, app_url: str
     expect(page.get_by_test_id("stMain").get_by_test_id("stCheckbox").first).to_be_visible()
     assert page.evaluate("() => window.__skeletons") == 0
     expect(page.locator(".st-key-samrisk-warmup")).to_have_count(0)  # gone once signed in
+
+
+def test_a_case_list_row_stacks_on_a_phone_and_not_on_a_desktop(page: Page, app_url: str) -> None:
+    """ui/page_style.py: below 640 px a row's button goes under its text; wider, it stays beside it."""
+    sign_in(page, app_url, "polis")
+    row = page.locator("[class*='st-key-case-row-']").first
+    text, button = row.get_by_test_id("stMarkdown"), row.get_by_role("button", name="Öppna")
+    expect(button).to_be_visible()
+    for width, stacked in ((390, True), (1280, False)):
+        page.set_viewport_size({"width": width, "height": 844})
+        settle(page)
+        t, b = text.bounding_box(), button.bounding_box()
+        assert t is not None and b is not None
+        assert (b["y"] >= t["y"] + t["height"] - 1) is stacked, (width, t, b)
+        assert (b["x"] >= t["x"] + t["width"] - 1) is not stacked, (width, t, b)

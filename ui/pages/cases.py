@@ -11,6 +11,7 @@ from ui.components import level_markdown
 from ui.drafts import draft_line, local_zone
 from ui.labels import md_escape
 from ui.nav import go
+from ui.page_style import CASE_ROW
 from ui.session import get_store, open_case, require_user, set_target, t
 
 PAGE_SIZE = 10  # a tablet screen or two; every row is drawn again on each click while the list is shown
@@ -41,7 +42,10 @@ def page() -> None:
     for c in result.items:  # few elements a row: every row is drawn again in the browser on every click
         # a row is one bordered flex line holding one Markdown text (no HTML: the level as a Markdown line) and the
         # button; each further block or element of a row is 20 more for the browser to draw after sign-in
-        with st.container(border=True, horizontal=True, vertical_alignment="center", wrap=False):
+        # on a phone the button goes under the text (ui/page_style.py: CASE_ROW); wider, it stays beside it
+        with st.container(
+            border=True, horizontal=True, vertical_alignment="center", wrap=False, key=f"{CASE_ROW}-{c.id}"
+        ):
             marker = f" · {t('pages.cases.synthetic')}" if c.synthetic else ""
             notes = [
                 level_markdown(c.level, session.lang()) if c.level else t("pages.cases.no_level"),
