@@ -22,8 +22,8 @@ from typing import TYPE_CHECKING, Protocol
 
 import numpy as np
 
-from risk.errors import InputError
-from risk.input_limits import LIMITS, bounded, read_bounded, short
+from risk.errors import InputError, problem
+from risk.input_limits import LIMITS, bounded, printable, read_bounded, short
 from risk.vocabulary import LEVEL_ORDER, Context
 
 if TYPE_CHECKING:  # pandas is imported where a DataFrame is made: `score` on pyarrow starts without it
@@ -84,7 +84,14 @@ def score_frame(
     columns = [str(c) for c in df.columns]
     problems += column_problems(columns, cl, checklists)
     problems += [
-        f"column {c!r}: already in the file; rename it, the result is written there" for c in ADDED if c in columns
+        problem(
+            "validation.column_taken",
+            c,
+            f"column {c!r}: already in the file; rename it, the result is written there",
+            column=c,
+        )
+        for c in ADDED
+        if c in columns
     ]
     if problems:
         raise InputError(bounded(problems))
@@ -102,12 +109,7 @@ def score_frame(
         is_unknown = (values == "unknown").to_numpy(dtype=bool)
         ok = is_yes | is_no | is_unknown | (values == "").to_numpy(dtype=bool)
         if not ok.all():
-            bad = np.flatnonzero(~ok)
-            rows = ", ".join(str(r + 2) for r in bad[:5]) + (f" and {len(bad) - 5} more" if len(bad) > 5 else "")
-            got = values.iloc[bad[0]]
-            problems.append(
-                f"column {item!r}, line {rows}: {short(got)!r} is not an answer; allowed: yes, no, unknown or empty"
-            )
+            problems.append(_not_answers(item, np.flatnonzero(~ok), values))
         yes[:, j] = is_yes
         known[:, j] = is_yes | is_no
         answered[:, j] = known[:, j] | is_unknown
@@ -122,6 +124,42 @@ def score_frame(
     out["completeness"] = np.round((known & in_form).sum(axis=1) / in_form.sum(axis=1), 4)
     out["level"] = np.array([lv.value for lv in LEVEL_ORDER], dtype=object)[now.level]
     return out
+
+
+def _not_answers(item: str, bad: np.ndarray, values: pd.Series) -> str:
+    """The lines (a spreadsheet's numbers) where an item's cell is not an answer: the first five as one text, how
+    many more as a number, so a page says "and 3 more" in its own language."""
+    first = ", ".join(str(r + 2) for r in bad[:5])
+    more = max(0, len(bad) - 5)
+    got = short(values.iloc[bad[0]])
+    text = (
+        f"column {item!r}, line {first}{f' and {more} more' if more else ''}: {got!r} is not an answer; "
+        "allowed: yes, no, unknown or empty"
+    )
+    if more:
+        return problem(
+            "validation.not_an_answer_more", item, text, column=item, lines=first, more=more, value=printable(got)
+        )
+    return problem("validation.not_an_answer", item, text, column=item, lines=first, value=printable(got))
+
+
+def _typed(value: object) -> str:
+    """What the user typed, as a problem's parameter: cut short and printable, as in the English message."""
+    return printable(short(str(value)))
+
+
+def _repeated(header: list[str]) -> list[str]:
+    return [
+        problem(
+            "validation.column_repeated",
+            c,
+            f"column {short(c)!r} appears {n} times; name each column once",
+            column=_typed(c),
+            times=n,
+        )
+        for c, n in Counter(header).items()
+        if n > 1
+    ]
 
 
 def _near_miss(column: str, cl: ItemsOf) -> str | None:
@@ -140,23 +178,30 @@ def column_problems(columns: list[str], cl: ItemsOf, checklists: Mapping[str, It
 
     A misspelt item column would otherwise pass through unscored and the level come out too low.
     """
-    problems = [
-        f"column {short(c)!r} appears {n} times; name each column once" for c, n in Counter(columns).items() if n > 1
-    ]
+    problems = _repeated(columns)
     items = list(cl.items)
     guesses = 0
     for c in columns:
         if c in cl.items:
             continue
         if c.startswith(cl.item_prefix + "."):
-            hint = ""
+            hint, close = "", []
             if guesses < LIMITS.problems:  # difflib is slow on very many columns: suggest for the first few
                 guesses += 1
                 close = difflib.get_close_matches(c, items, n=1, cutoff=0.8)
                 hint = f"; did you mean {close[0]!r}?" if close else f"; items start with {cl.item_prefix}."
-            problems.append(f"column {short(c)!r}: not an item of {cl.id}{hint}")
+            text = f"column {short(c)!r}: not an item of {cl.id}{hint}"
+            if close:
+                problems.append(
+                    problem("validation.not_an_item_guess", c, text, column=_typed(c), checklist=cl.id, item=close[0])
+                )
+            else:
+                problems.append(
+                    problem("validation.not_an_item", c, text, column=_typed(c), checklist=cl.id, prefix=cl.item_prefix)
+                )
         elif (item := _near_miss(c, cl)) is not None:
-            problems.append(f"column {short(c)!r}: did you mean {item!r}? Item columns are spelt as the item id")
+            text = f"column {short(c)!r}: did you mean {item!r}? Item columns are spelt as the item id"
+            problems.append(problem("validation.near_miss", c, text, column=_typed(c), item=item))
     if not any(c in cl.items for c in columns):
         others = Counter(
             other.id
@@ -167,10 +212,17 @@ def column_problems(columns: list[str], cl: ItemsOf, checklists: Mapping[str, It
         belong = "".join(
             f"; {n} column{' belongs' if n == 1 else 's belong'} to {other}" for other, n in others.most_common()
         )
-        problems.append(
+        text = (
             f"no column is an item of {cl.id}, so nothing would be scored; name the columns by item id, "
             f"e.g. {items[0]!r}{belong}"
         )
+        if others:
+            belongs = tuple(other for other, _ in others.most_common())
+            problems.append(
+                problem("validation.no_item_column_other", "", text, checklist=cl.id, item=items[0], checklists=belongs)
+            )
+        else:
+            problems.append(problem("validation.no_item_column", "", text, checklist=cl.id, item=items[0]))
     return problems
 
 
@@ -215,20 +267,36 @@ def _header_row(head: bytes, truncated: bool, sep: str, source: str) -> list[str
         text = head.decode("utf-8-sig")
     except UnicodeDecodeError as e:
         if not truncated or e.start < len(head) - 3:
-            raise InputError([f"{source}: not UTF-8 text at byte {e.start:,}; save it as CSV UTF-8"]) from None
+            raise InputError([_not_utf8(source, e.start)]) from None
         text = head[: e.start].decode("utf-8-sig")  # a character cut at the end of the bytes read
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=sep)
     try:
         row = next(reader, [])
     except csv.Error as e:
-        raise InputError([f"{source}: not a valid CSV file: {e}"]) from None
+        raise InputError([_not_csv(source, str(e))]) from None
     try:  # the first line ended if a second begins within the bytes read; pandas judges that line itself
         ended = not truncated or next(reader, None) is not None
     except csv.Error:
         ended = True
     if not ended:
-        raise InputError([f"{source}: the first line is longer than {LIMITS.header_bytes:,} bytes; too many columns"])
+        text = f"{source}: the first line is longer than {LIMITS.header_bytes:,} bytes; too many columns"
+        raise InputError([problem("validation.header_too_long", "file", text, file=_typed(source))])
     return row
+
+
+def _not_utf8(source: str, byte: int) -> str:
+    text = f"{source}: not UTF-8 text at byte {byte:,}; save it as CSV UTF-8"
+    return problem("validation.not_utf8", "file", text, file=_typed(source), byte=byte)
+
+
+def _not_csv(source: str, why: str) -> str:
+    """A file the CSV parser refuses; `why` is the parser's English, kept for the command line and the logs only."""
+    return problem("validation.not_csv", "file", f"{source}: not a valid CSV file: {why}", file=_typed(source))
+
+
+def _empty(source: str) -> str:
+    text = f"{source}: the file is empty; the first line must name the columns"
+    return problem("validation.file_empty", "file", text, file=_typed(source))
 
 
 def choose_separator(head: bytes, truncated: bool, cl: ItemsOf, source: str) -> str:
@@ -346,16 +414,26 @@ def _opened(
     data: str | io.BytesIO, head: bytes, source: str, sep: str | None, choose: Callable[[bytes, bool], str]
 ) -> OpenedCsv:
     if not head.strip():
-        raise InputError([f"{source}: the file is empty; the first line must name the columns"])
+        raise InputError([_empty(source)])
     truncated = len(head) > LIMITS.header_bytes
     head = head[: LIMITS.header_bytes]
     sep = sep if sep is not None else choose(head, truncated)
     header = _header_row(head, truncated, sep, source)
     if len(header) > LIMITS.columns:
-        raise InputError([f"{source}: {len(header):,} columns; at most {LIMITS.columns:,} are allowed"])
-    repeated = [
-        f"column {short(c)!r} appears {n} times; name each column once" for c, n in Counter(header).items() if n > 1
-    ]
+        text = f"{source}: {len(header):,} columns; at most {LIMITS.columns:,} are allowed"
+        raise InputError(
+            [
+                problem(
+                    "validation.too_many_columns",
+                    "file",
+                    text,
+                    file=_typed(source),
+                    columns=len(header),
+                    most=LIMITS.columns,
+                )
+            ]
+        )
+    repeated = _repeated(header)
     if repeated:
         raise InputError(bounded(repeated))
     return OpenedCsv(source, data, header, sep)
@@ -369,13 +447,13 @@ def read_opened_csv(opened: OpenedCsv) -> pd.DataFrame:
     try:
         df = pd.read_csv(data, sep=sep, dtype=str, keep_default_na=False, encoding="utf-8-sig", engine="c")
     except UnicodeDecodeError as e:
-        raise InputError([f"{source}: not UTF-8 text at byte {e.start:,}; save it as CSV UTF-8"]) from None
+        raise InputError([_not_utf8(source, e.start)]) from None
     except pd.errors.EmptyDataError:
-        raise InputError([f"{source}: the file is empty; the first line must name the columns"]) from None
+        raise InputError([_empty(source)]) from None
     except (pd.errors.ParserError, ValueError, csv.Error) as e:
-        raise InputError(bounded([f"{source}: not a valid CSV file: {str(e).strip()}"])) from None
+        raise InputError(bounded([_not_csv(source, str(e).strip())])) from None
     if not isinstance(df.index, pd.RangeIndex):  # pandas takes a surplus first field as the row index
-        raise InputError(
-            [f"{source}: not a valid CSV file: line 2 has more fields than the {len(df.columns)} the first line names"]
-        )
+        n = len(df.columns)
+        text = f"{source}: not a valid CSV file: line 2 has more fields than the {n} the first line names"
+        raise InputError([problem("validation.extra_fields", "file", text, file=_typed(source), columns=n)])
     return df

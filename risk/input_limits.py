@@ -14,7 +14,7 @@ import sys
 from dataclasses import dataclass
 from typing import IO, Any
 
-from risk.errors import InputError
+from risk.errors import InputError, Problem, problem
 
 
 @dataclass
@@ -82,10 +82,25 @@ def with_short_input(err: Any) -> Any:
 
 
 def bounded(problems: list[str]) -> list[str]:
-    """At most LIMITS.problems messages of at most LIMITS.message_chars each, then how many more there are."""
-    n, width = LIMITS.problems, LIMITS.message_chars
-    cut = [p if len(p) <= width else p[:width] + "…" for p in map(printable, problems[:n])]
-    return cut if len(problems) <= n else [*cut, f"… and {len(problems) - n} more problems; fix these first"]
+    """At most LIMITS.problems messages of at most LIMITS.message_chars each, then how many more there are.
+
+    A coded problem (risk/errors.py Problem) keeps its code and parameters, so a page still says it in its own
+    language; only its English is made printable and cut."""
+    n = LIMITS.problems
+    cut = [_bounded_one(p) for p in problems[:n]]
+    if len(problems) <= n:
+        return cut
+    more = len(problems) - n
+    return [*cut, problem("more_problems", "", f"… and {more} more problems; fix these first", more=more)]
+
+
+def _bounded_one(text: str) -> str:
+    width = LIMITS.message_chars
+    line = printable(text)
+    line = line if len(line) <= width else line[:width] + "…"
+    if isinstance(text, Problem):
+        return text if line == text else Problem(text.code, text.field, line, text.params)
+    return line
 
 
 def _digits_problem(path: str, digits: int) -> str:

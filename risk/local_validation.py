@@ -23,8 +23,8 @@ import numpy as np
 import pandas as pd
 from pydantic import BaseModel
 
-from risk.errors import InputError
-from risk.input_limits import bounded, short
+from risk.errors import InputError, Problem, problem
+from risk.input_limits import bounded, printable, short
 
 TRUE_WORDS = frozenset({"1", "yes", "true", "ja", "sant"})
 FALSE_WORDS = frozenset({"0", "no", "false", "nej", "falskt"})
@@ -102,9 +102,18 @@ def parse_outcome(values: pd.Series, column: str) -> np.ndarray:
     false = words.isin(FALSE_WORDS).to_numpy()
     bad = np.flatnonzero(~(true | false))
     if bad.size:
-        raise InputError([_bad_cells(column, bad, values, "is not an outcome; allowed: 1 or 0 (yes/no, true/false)")])
+        raise InputError([_bad_cells(column, bad, values, outcome=True)])
     if true.all() or false.all():
-        raise InputError([f"column {short(column)!r}: every row has the same outcome; an AUC needs both"])
+        raise InputError(
+            [
+                problem(
+                    "validation.one_outcome",
+                    column,
+                    f"column {short(column)!r}: every row has the same outcome; an AUC needs both",
+                    column=typed(column),
+                )
+            ]
+        )
     return true
 
 
@@ -114,22 +123,46 @@ def parse_numbers(values: pd.Series, column: str) -> np.ndarray:
     numbers = pd.to_numeric(text, errors="coerce").to_numpy(dtype=float)
     bad = np.flatnonzero(~np.isfinite(numbers))
     if bad.size:
-        raise InputError([_bad_cells(column, bad, values, "is not a number")])
+        raise InputError([_bad_cells(column, bad, values, outcome=False)])
     return numbers
 
 
-def _bad_cells(column: str, bad: np.ndarray, values: pd.Series, what: str) -> str:
-    lines = ", ".join(str(r + 2) for r in bad[:5]) + (f" and {len(bad) - 5} more" if len(bad) > 5 else "")
-    return f"column {short(column)!r}, line {lines}: {short(str(values.iloc[bad[0]]))!r} {what}"
+def typed(value: object) -> str:
+    """What the user typed, as a problem's parameter: cut short and printable, as in the English message."""
+    return printable(short(str(value)))
+
+
+def _bad_cells(column: str, bad: np.ndarray, values: pd.Series, *, outcome: bool) -> Problem:
+    """The first few lines (as a spreadsheet numbers them: the header is line 1) where a column's cell is wrong,
+    the lines as one text and how many more as a number, so a page says "and 3 more" in its own language."""
+    first = ", ".join(str(r + 2) for r in bad[:5])
+    more = max(0, len(bad) - 5)
+    value = short(str(values.iloc[bad[0]]))
+    what = "is not an outcome; allowed: 1 or 0 (yes/no, true/false)" if outcome else "is not a number"
+    text = f"column {short(column)!r}, line {first}{f' and {more} more' if more else ''}: {value!r} {what}"
+    c, v = typed(column), printable(value)
+    if outcome:
+        if more:
+            return problem("validation.not_outcome_more", column, text, column=c, lines=first, more=more, value=v)
+        return problem("validation.not_outcome", column, text, column=c, lines=first, value=v)
+    if more:
+        return problem("validation.not_number_more", column, text, column=c, lines=first, more=more, value=v)
+    return problem("validation.not_number", column, text, column=c, lines=first, value=v)
 
 
 def require_columns(df: pd.DataFrame, columns: Sequence[tuple[str, str]]) -> None:
     """Every (option, column) named must be in the file; the message lists what is there."""
     have = [str(c) for c in df.columns]
-    missing = [f"{option}: no column {short(c)!r} in the file" for option, c in columns if c not in have]
+    missing: list[str] = [
+        problem("validation.no_column", option, f"{option}: no column {short(c)!r} in the file", column=typed(c))
+        for option, c in columns
+        if c not in have
+    ]
     if missing:
         shown = ", ".join(repr(short(c)) for c in have[:20]) + (" …" if len(have) > 20 else "")
-        raise InputError(bounded([*missing, f"the columns are: {shown}"]))
+        names = tuple(typed(c) for c in have[:20]) + (("…",) if len(have) > 20 else ())
+        missing.append(problem("validation.columns_are", "", f"the columns are: {shown}", columns=names))
+        raise InputError(bounded(missing))
 
 
 def wilson(events: int, n: int, z: float = 1.959963984540054) -> tuple[float, float]:
@@ -294,7 +327,17 @@ def group_breakdown(
     counts = values.value_counts()
     if len(counts) > MAX_GROUPS:
         raise InputError(
-            [f"--group {short(column)!r}: {len(counts)} different values; at most {MAX_GROUPS} (group them first)"]
+            [
+                problem(
+                    "validation.too_many_groups",
+                    column,
+                    f"--group {short(column)!r}: {len(counts)} different values; "
+                    f"at most {MAX_GROUPS} (group them first)",
+                    column=typed(column),
+                    values=len(counts),
+                    most=MAX_GROUPS,
+                )
+            ]
         )
     ordered = sorted(counts.index, key=str)
     members = {value: (values == value).to_numpy() for value in ordered}

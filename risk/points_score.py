@@ -26,7 +26,7 @@ from pydantic import BaseModel
 from sklearn.metrics import roc_auc_score
 from sklearn.model_selection import StratifiedKFold
 
-from risk.errors import InputError
+from risk.errors import InputError, problem
 from risk.input_limits import short
 from risk.local_validation import parse_numbers, parse_outcome, require_columns
 
@@ -128,7 +128,10 @@ class Table:
                 seen = pd.Series(self.text[c][rows]).value_counts()
                 out += [Feature(column=c, op="=", value=str(v)) for v, k in seen.items() if k >= MIN_COUNT]
         if len(out) > MAX_CANDIDATES:
-            raise InputError([f"{len(out)} candidate items from the columns; at most {MAX_CANDIDATES}: use --exclude"])
+            text = f"{len(out)} candidate items from the columns; at most {MAX_CANDIDATES}: use --exclude"
+            raise InputError(
+                [problem("validation.too_many_items", "exclude", text, items=len(out), most=MAX_CANDIDATES)]
+            )
         return out
 
     def matrix(self, features: Sequence[Feature], rows: np.ndarray | slice = slice(None)) -> np.ndarray:
@@ -283,7 +286,8 @@ def learn(
     if problems:
         raise InputError(problems)
     if min(int(y.sum()), int((~y).sum())) < folds:
-        raise InputError([f"--folds: {folds} folds need at least {folds} rows of each outcome"])
+        text = f"--folds: {folds} folds need at least {folds} rows of each outcome"
+        raise InputError([problem("validation.too_few_for_folds", "folds", text, folds=folds)])
     reference_x = table.reference_matrix()
     results: list[FoldResult] = []
     for k, (train, test) in enumerate(StratifiedKFold(folds, shuffle=True, random_state=seed).split(reference_x, y)):
@@ -369,7 +373,8 @@ def learn_frame(
     else:
         columns = [str(c) for c in df.columns if c not in skip]
         if not columns:
-            raise InputError(["no column is left to learn from besides the outcome"])
+            text = "no column is left to learn from besides the outcome"
+            raise InputError([problem("validation.nothing_to_learn_from", "exclude", text)])
         table = Table(df, columns, cuts=cuts)
     return learn(
         table, y, outcome=outcome, max_items=max_items, folds=folds, seed=seed, max_points=max_points, current=current

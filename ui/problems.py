@@ -66,6 +66,7 @@ WORDS: dict[str, Word] = {
     "person_role": _keyed("role"),
     "person_roles": _keyed("role"),
     "checklist": _checklist,
+    "checklists": _checklist,
     "plan": _plan,
     "methods": _keyed("workflows.concern.method"),
     "statuses": _keyed("pages.status"),

@@ -5,6 +5,7 @@ from __future__ import annotations
 import html
 import io
 import json
+import re
 
 import numpy as np
 import pandas as pd
@@ -325,3 +326,69 @@ def test_the_page_draws_no_roc_curve_for_a_file_with_too_few_with_the_outcome(
     assert t("validation.roc_hidden", lang, min_cell=5) in [i.value for i in at.info]
     charts = [str(c.proto.spec) for c in at.get("plotly_chart")]
     assert len(charts) == 1 and t("validation.roc_title", lang) not in charts[0]  # the calibration chart alone
+
+
+ENGLISH_MARKERS = {"the", "is", "not", "with", "and", "of", "column", "line", "file", "allowed", "outcome", "empty"}
+SENTENCES = {  # a phrase of each problem's text, per language
+    "extra_fields": {"sv": "ingen giltig CSV-fil: rad 2 har fler fält", "en": "not a valid CSV file: line 2 has more"},
+    "not_outcome": {"sv": "rad 3: ”kanske” är inget utfall", "en": "line 3: “kanske” is not an outcome"},
+    "no_item_column": {"sv": "Ingen kolumn är en fråga i Våld i nära relation", "en": "No column is an item of Dom"},
+    "column_taken": {"sv": "Filen har redan en kolumn ”score”", "en": "The file already has a column “score”"},
+}
+
+
+def _file_problems(at: AppTest, lang: str) -> list[str]:
+    """The page's error boxes about the file: each opens with the page's own words, then the problem."""
+    opening = t("validation.file_problem", lang, problem="")
+    errors = [e.value for e in at.error]
+    assert errors and all(e.startswith(opening) for e in errors), errors
+    return [e.removeprefix(opening) for e in errors]
+
+
+def _no_english(texts: list[str], typed: set[str]) -> None:
+    for text in texts:
+        words = {w.lower() for w in re.findall(r"[^\W\d_]+", text)} - typed
+        assert not words & ENGLISH_MARKERS, text
+
+
+@pytest.mark.parametrize("lang", ["sv", "en"])
+def test_a_bad_file_is_named_in_the_pages_language(lang: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    at = _page(lang, monkeypatch)
+    at.file_uploader[0].set_value(("fel.csv", b"utfall,poang\n1,2,3\n0,1\n", "text/csv")).run()  # not read
+    no_exceptions(at)
+    [problem] = _file_problems(at, lang)
+    assert SENTENCES["extra_fields"][lang] in problem and "fel.csv" in problem
+    assert "C error" not in problem and not at.selectbox
+    at.file_uploader[0].set_value(("f.csv", b"utfall;poang\n1;3\nkanske;2\n0;1\n", "text/csv")).run()
+    at.selectbox[0].set_value("utfall")
+    at.selectbox[1].set_value("poang")
+    at.button[0].click().run()  # validate
+    no_exceptions(at)
+    [problem] = _file_problems(at, lang)
+    assert SENTENCES["not_outcome"][lang] in problem and "utfall" in problem
+    assert not at.get("plotly_chart")
+    if lang == "sv":
+        _no_english(_file_problems(at, lang), {"utfall", "kanske"})
+    else:
+        assert not re.search("[åäö]", problem)
+
+
+@pytest.mark.parametrize("lang", ["sv", "en"])
+def test_learning_from_a_file_without_the_checklists_items_says_so_in_the_pages_language(
+    lang: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    data, _, _ = synthetic(n=60)
+    data = data.replace("poäng".encode(), b"score", 1)  # a score column where the checklist's score is written
+    at = _page(lang, monkeypatch)
+    at.file_uploader[0].set_value(("f.csv", data, "text/csv")).run()
+    at.selectbox[3].set_value("utfall")  # the learning form
+    at.radio[1].set_value("checklist")
+    at.selectbox[5].set_value("domestic_violence")
+    at.button[1].click().run()
+    no_exceptions(at)
+    problems = _file_problems(at, lang)
+    assert any(SENTENCES["column_taken"][lang] in p for p in problems), problems
+    assert any(SENTENCES["no_item_column"][lang] in p for p in problems), problems
+    assert "dv.strangulation" in " ".join(problems) and not at.get("download_button")
+    if lang == "sv":
+        _no_english(problems, {"score", "dv", "strangulation", "enhet"})

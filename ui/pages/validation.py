@@ -19,6 +19,7 @@ from risk.errors import InputError
 from risk.storage.access import may_validate_locally
 from ui import session
 from ui.labels import checklist_name, md_escape
+from ui.problems import problem_texts
 from ui.session import require_user, t
 
 MAX_UPLOAD_BYTES = 20 * 1024 * 1024  # a follow-up file of some 100,000 rows; larger files: the command line
@@ -29,9 +30,11 @@ NONE = "none"
 SCORE, CHECKLIST = "score", "checklist"
 
 
-def _problems(problems: list[str]) -> None:
-    for problem in problems:
-        st.error(t("validation.file_problem", problem=md_escape(problem)))
+def _problems(error: InputError) -> None:
+    """What is wrong with the file, in the page's language (risk/errors.py Problem codes), after the page's own
+    opening words; the Store's English is never shown here."""
+    for text in problem_texts(error, session.lang()):
+        st.error(t("validation.file_problem", problem=text))
 
 
 def _read(upload: Any) -> Any | None:
@@ -47,7 +50,7 @@ def _read(upload: Any) -> Any | None:
     try:
         df, _ = read_csv_upload(upload.getvalue(), upload.name, None, widest)
     except InputError as e:
-        _problems(e.problems)
+        _problems(e)
         return None
     if len(df.columns) < 2 or df.empty:
         st.error(t("validation.too_few_columns"))
@@ -96,7 +99,7 @@ def _run(df: Any, choice: dict[str, Any], file_id: str) -> None:
                 n_boot=1000,
             )
     except InputError as e:
-        _problems(e.problems)
+        _problems(e)
         return
     st.session_state[REPORT] = (file_id, report)  # the report of this file only; never its rows
 
@@ -183,7 +186,7 @@ def _learn(df: Any, choice: dict[str, Any], file_id: str) -> None:
                 exclude=[c for c in choice["exclude"] if c not in (choice["outcome"], score)],
             )
     except InputError as e:
-        _problems(e.problems)
+        _problems(e)
         return
     st.session_state[LEARNED] = (file_id, result, checklist)  # figures and points only; never the file's rows
 
