@@ -146,3 +146,20 @@ def test_a_link_made_for_a_situation_opens_the_page_with_it() -> None:
     text = shown(at)
     assert "Får lämna uppgifter till polisen om misstanke om ett begånget brott" in text  # OSL 10:23
     assert "Lämna inte uppgifter till polisen utan samtycke" not in text  # and the patient consented
+
+
+def test_a_refused_situation_is_never_said_in_english_on_the_swedish_page(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The rules' refusal is English text for the command line; the page says it in its own language, and a
+    refusal without a text of its own as the generic message with a reference (the English goes to the log)."""
+    from risk.errors import InputError
+    from ui.pages import law
+
+    def refused(*_: object, **__: object) -> None:
+        raise InputError(["context: police_intake is not a setting of healthcare; use one of emergency_department"])
+
+    monkeypatch.setattr(law, "navigate", refused)
+    at = law_page("vard")
+    no_exceptions(at)
+    [error] = at.error
+    assert "is not a setting" not in error.value and "use one of" not in error.value
+    assert "Något gick fel" in error.value or "referens" in error.value, error.value

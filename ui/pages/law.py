@@ -39,6 +39,7 @@ from risk.vocabulary import LEVEL_ORDER, Agency, PersonRole
 from ui import session
 from ui.i18n import t as translate
 from ui.labels import agency_name, cap_agency, level_word, md_escape
+from ui.problems import problem_texts
 from ui.session import require_user, t
 
 KEY = "law."
@@ -266,7 +267,7 @@ def page() -> None:
     raw = {**questions(user.agency), "role": user.role}
     try:
         answer = navigate(parse_situation(raw), lg)
-    except SamriskError as e:  # a combination the questions allow but the rules refuse: say what to change
-        st.error("  \n".join(md_escape(p) for p in e.problems), icon=":material/error:")
+    except SamriskError as e:  # a combination the questions allow but the rules refuse: in the page's language
+        st.error("  \n".join(problem_texts(e, lg)), icon=":material/error:")
     else:
         show_answer(answer)
