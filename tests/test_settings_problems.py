@@ -1,10 +1,11 @@
 """What stops the server at start (a missing or short secret key, a bad SAMRISK_PASSWORD_HASH or
-SAMRISK_SESSION_HOURS, a missing or short audit key) is coded: each keeps its
+SAMRISK_SESSION_HOURS, a missing or short audit key, a database URL that cannot be used) is coded: each keeps its
 English as before (the command line and the logs read it) and carries a code and parameters, so the sign-in page
 says it in its own language (issue 9: no English in the Swedish view)."""
 
 from __future__ import annotations
 
+import importlib.util
 import re
 from collections.abc import Callable
 from pathlib import Path
@@ -13,12 +14,14 @@ from typing import Any
 import pytest
 
 from risk.errors import InputError, Problem, SamriskError
+from risk.storage import Store
 from risk.storage.accounts import password_hash_parameters
 from risk.storage.audit import AuditKeyError, load_key
 from risk.storage.identity import secret_key, session_lifetime
 from ui.i18n import catalog
 from ui.problems import problem_texts
 
+KEY = b"k" * 40
 ENGLISH_WORDS = {"the", "is", "not", "with", "and", "of", "at", "least", "give", "set", "must", "when", "key", "file"}
 EXAMPLE = "m=19456,t=2,p=1"
 
@@ -135,6 +138,27 @@ def test_the_audit_key_problems(tmp_path: Path, monkeypatch: pytest.MonkeyPatch)
     assert code == "settings.audit_key_unreadable" and params["path"] == str(path) and params["reason"]
 
 
+@pytest.mark.parametrize("url", ["nonsense", "nosuchdb://host/samrisk"])
+def test_a_database_url_that_cannot_be_used_names_the_setting_never_the_url(url: str, tmp_path: Path) -> None:
+    e = refused(lambda: Store.open(url, key=KEY, fast_hashing=True))
+    assert e.problems == [
+        "database URL (SAMRISK_DATABASE_URL or --database): not a URL SQLAlchemy can use, "
+        "e.g. postgresql+psycopg://samrisk@db/samrisk"
+    ]
+    params = {"setting": "SAMRISK_DATABASE_URL", "example": "postgresql+psycopg://samrisk@db/samrisk"}
+    assert coded(e) == [("settings.database_url", "SAMRISK_DATABASE_URL", params)]
+
+
+def test_a_database_driver_that_is_not_installed_is_named(tmp_path: Path) -> None:
+    if importlib.util.find_spec("MySQLdb") is not None:
+        pytest.skip("MySQLdb is installed here")
+    e = refused(lambda: Store.open("mysql://samrisk:secret-password@db/samrisk", key=KEY, fast_hashing=True))
+    assert e.problems == ["database URL (SAMRISK_DATABASE_URL or --database): its driver 'MySQLdb' is not installed"]
+    params = {"setting": "SAMRISK_DATABASE_URL", "driver": "MySQLdb"}
+    assert coded(e) == [("settings.database_driver", "SAMRISK_DATABASE_URL", params)]
+    assert "secret-password" not in str(e)
+
+
 def every_problem(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> list[Problem]:
     """One problem of every code above, each met through the call that raises it at start."""
     found: list[Problem] = []
@@ -160,6 +184,9 @@ def every_problem(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> list[Probl
     meet({}, load_key)
     meet({"SAMRISK_AUDIT_KEY_FILE": str(tmp_path / "none.key"), "SAMRISK_AUDIT_KEY_CREATE": "0"}, load_key)
     meet({"SAMRISK_AUDIT_KEY_FILE": str(tmp_path)}, load_key)  # a folder: cannot be read
+    meet({}, lambda: Store.open("nonsense", key=KEY, fast_hashing=True))
+    if importlib.util.find_spec("MySQLdb") is None:
+        meet({}, lambda: Store.open("mysql://samrisk@db/samrisk", key=KEY, fast_hashing=True))
     return found
 
 
@@ -173,7 +200,8 @@ def test_every_setting_problem_has_a_text_and_the_swedish_one_no_english(
     found = every_problem(tmp_path, monkeypatch)
     assert all(p.code.startswith("settings.") for p in found), [str(p) for p in found if not p.code]
     texts = {k.removeprefix("problems.") for k in catalog("sv") if k.startswith("problems.settings.")}
-    assert {p.code for p in found} == texts  # every text is met here, and nothing without one
+    missing_driver = {"settings.database_driver"} if importlib.util.find_spec("MySQLdb") else set()
+    assert {p.code for p in found} | missing_driver == texts  # every text is met here, and nothing without one
     for p in found:
         named = set().union(*(words(str(v)) for v in p.params.values()))
         [sv] = problem_texts(InputError([p]), "sv")
