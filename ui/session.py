@@ -17,7 +17,7 @@ from typing import Any
 import streamlit as st
 
 from risk.demo import DemoLoad, demo_refusal, demo_wanted
-from risk.errors import InputError
+from risk.errors import SamriskError
 from risk.storage import AuthError, Store, UserInfo
 from risk.storage.identity import session_lifetime
 from ui import gc_policy, nav
@@ -72,12 +72,17 @@ def wait_for_demo(store: Store) -> None:
 
 
 def store_or_stop() -> Store:
-    """The Store, or a message naming the setting to fix (a missing secret key, a bad URL) and a stopped page."""
+    """The Store, or a message naming the setting to fix (a missing secret key, a bad URL) and a stopped page.
+
+    Each problem in the page's language (ui/problems.py): an administrator reading the Swedish view gets no English;
+    a problem without a text of its own is the generic message with a reference, its English in the log."""
     try:
         return get_store()
-    except InputError as e:
-        for problem in e.problems:
-            st.error(t("pages.login.start_refused", problem=problem), icon="")  # "": no emoji search
+    except SamriskError as e:  # InputError, and AuditKeyError: a missing or short audit key
+        from ui.problems import problem_texts  # imports ui.session: not at the top
+
+        for text in problem_texts(e, lang()):
+            st.error(t("pages.login.start_refused", problem=text), icon="")  # "": no emoji search
         st.stop()
         raise  # st.stop() does not return
 

@@ -61,17 +61,55 @@ def password_hash_parameters() -> dict[str, int]:
     for part in raw.split(","):
         matched = _HASH_SETTING.match(part)
         if matched is None or matched[1] in found:
-            raise InputError([f"{PASSWORD_HASH_ENV}: {raw!r}; give m (KiB), t and p once each, e.g. {example}"])
+            raise InputError(
+                [
+                    problem(
+                        "settings.password_hash_unreadable",
+                        PASSWORD_HASH_ENV,
+                        f"{PASSWORD_HASH_ENV}: {raw!r}; give m (KiB), t and p once each, e.g. {example}",
+                        setting=PASSWORD_HASH_ENV,
+                        value=raw,
+                        example=example,
+                    )
+                ]
+            )
         found[matched[1]] = int(matched[2])
-    problems = [f"{PASSWORD_HASH_ENV}: {k} is missing, e.g. {example}" for k in OWASP_MINIMUM if k not in found]
+    problems: list[Problem] = [
+        problem(
+            "settings.password_hash_missing",
+            PASSWORD_HASH_ENV,
+            f"{PASSWORD_HASH_ENV}: {k} is missing, e.g. {example}",
+            part=k,
+            setting=PASSWORD_HASH_ENV,
+            example=example,
+        )
+        for k in OWASP_MINIMUM
+        if k not in found
+    ]
     problems += [
-        f"{PASSWORD_HASH_ENV}: {k}={found[k]} is below OWASP's minimum for argon2id ({example}); "
-        "a weaker hash makes stolen password hashes easier to crack"
+        problem(
+            "settings.password_hash_weak",
+            PASSWORD_HASH_ENV,
+            f"{PASSWORD_HASH_ENV}: {k}={found[k]} is below OWASP's minimum for argon2id ({example}); "
+            "a weaker hash makes stolen password hashes easier to crack",
+            part=k,
+            value=found[k],
+            setting=PASSWORD_HASH_ENV,
+            example=example,
+        )
         for k, least in OWASP_MINIMUM.items()
         if k in found and found[k] < least
     ]
     problems += [
-        f"{PASSWORD_HASH_ENV}: {k}={found[k]} is more than {most}: every sign-in would wait for it"
+        problem(
+            "settings.password_hash_too_costly",
+            PASSWORD_HASH_ENV,
+            f"{PASSWORD_HASH_ENV}: {k}={found[k]} is more than {most}: every sign-in would wait for it",
+            part=k,
+            value=found[k],
+            most=most,
+            setting=PASSWORD_HASH_ENV,
+        )
         for k, most in PASSWORD_HASH_MAXIMUM.items()
         if k in found and found[k] > most
     ]

@@ -26,12 +26,13 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from risk.errors import SamriskError
+from risk.errors import SamriskError, problem
 
 GENESIS = "0" * 64
 SEAL_ACTION = "audit_sealed"
 HASHED = ("id", "at", "user_id", "username", "agency", "action", "case_id", "record", "detail", "prev_hash")
 MIN_KEY_BYTES = 32
+AUDIT_KEY_ENV = "SAMRISK_AUDIT_KEY"
 
 
 class AuditKeyError(SamriskError):
@@ -88,14 +89,22 @@ def load_key(create: bool = True) -> AuditKey:
     The key file is SAMRISK_AUDIT_KEY_FILE, default `audit.key` in the data folder (SAMRISK_DATA_DIR, default var/).
     When no key exists and `create` holds (development), a random key file is made, readable by its owner only.
     """
-    value = os.environ.get("SAMRISK_AUDIT_KEY")
+    value = os.environ.get(AUDIT_KEY_ENV)
     if value:
-        return AuditKey(_decode_key(value.strip(), "SAMRISK_AUDIT_KEY"), "SAMRISK_AUDIT_KEY")
+        return AuditKey(_decode_key(value.strip(), None), AUDIT_KEY_ENV)
     path = Path(os.environ.get("SAMRISK_AUDIT_KEY_FILE") or _data_dir() / "audit.key")
     if not path.exists():
         if not create or os.environ.get("SAMRISK_AUDIT_KEY_CREATE", "1") == "0":
             raise AuditKeyError(
-                [f"audit key: no SAMRISK_AUDIT_KEY and no key file at {path}; set one (see docs/deployment.md)"]
+                [
+                    problem(
+                        "settings.audit_key_missing",
+                        AUDIT_KEY_ENV,
+                        f"audit key: no {AUDIT_KEY_ENV} and no key file at {path}; set one (see docs/deployment.md)",
+                        setting=AUDIT_KEY_ENV,
+                        path=str(path),
+                    )
+                ]
             )
         path.parent.mkdir(parents=True, exist_ok=True)
         fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
@@ -104,20 +113,45 @@ def load_key(create: bool = True) -> AuditKey:
     try:
         text = path.read_text(encoding="utf-8").strip()
     except OSError as e:
-        raise AuditKeyError([f"audit key: key file {path} cannot be read: {e.strerror}"]) from None
-    return AuditKey(_decode_key(text, f"key file {path}"), str(path))
+        raise AuditKeyError(
+            [
+                problem(
+                    "settings.audit_key_unreadable",
+                    AUDIT_KEY_ENV,
+                    f"audit key: key file {path} cannot be read: {e.strerror}",
+                    path=str(path),
+                    reason=str(e.strerror),
+                )
+            ]
+        ) from None
+    return AuditKey(_decode_key(text, path), str(path))
 
 
-def _decode_key(value: str, where: str) -> bytes:
+def _decode_key(value: str, path: Path | None) -> bytes:
+    """The key's bytes (hex decoded); AuditKeyError naming where it came from, the key file `path` or (None)
+    SAMRISK_AUDIT_KEY, when it is too short."""
     try:
         raw = bytes.fromhex(value) if len(value) % 2 == 0 else b""
     except ValueError:
         raw = b""
     raw = raw or value.encode("utf-8")
     if len(raw) < MIN_KEY_BYTES:
-        raise AuditKeyError(
-            [f"audit key: {where} is too short ({len(raw)} bytes); use at least {MIN_KEY_BYTES} random bytes"]
-        )
+        where = AUDIT_KEY_ENV if path is None else f"key file {path}"
+        text = f"audit key: {where} is too short ({len(raw)} bytes); use at least {MIN_KEY_BYTES} random bytes"
+        if path is None:
+            short = problem(
+                "settings.audit_key_short",
+                AUDIT_KEY_ENV,
+                text,
+                setting=AUDIT_KEY_ENV,
+                size=len(raw),
+                least=MIN_KEY_BYTES,
+            )
+        else:
+            short = problem(
+                "settings.audit_key_file_short", AUDIT_KEY_ENV, text, path=str(path), size=len(raw), least=MIN_KEY_BYTES
+            )
+        raise AuditKeyError([short])
     return raw
 
 

@@ -21,6 +21,7 @@ from typing import Any, Self
 
 from sqlalchemy import Engine, create_engine, event, func, select
 from sqlalchemy.engine import URL
+from sqlalchemy.exc import ArgumentError
 from sqlalchemy.orm import Session, sessionmaker
 
 from risk.errors import InputError, as_problems, problem
@@ -54,6 +55,8 @@ from risk.storage.audit import (
 from risk.storage.identity import SYSTEM_ID, SYSTEM_SESSION, issue_token, read_token, secret_key, session_lifetime
 from risk.storage.migrate import upgrade
 
+DATABASE_URL_ENV = "SAMRISK_DATABASE_URL"
+DATABASE_URL_EXAMPLE = "postgresql+psycopg://samrisk@db/samrisk"
 DEFAULT_DATA_DIR = Path(os.environ.get("SAMRISK_DATA_DIR", "var"))
 READ_ONLY = "samrisk_read_only"  # execution option: a transaction that only reads (SQLite: no write lock)
 
@@ -99,7 +102,7 @@ class ConflictError(Exception):
 
 def database_url(url: str | None = None) -> str:
     """The one setting: SAMRISK_DATABASE_URL (any SQLAlchemy URL); unset means a local SQLite file."""
-    url = url or os.environ.get("SAMRISK_DATABASE_URL")
+    url = url or os.environ.get(DATABASE_URL_ENV)
     if url:
         return url
     DEFAULT_DATA_DIR.mkdir(parents=True, exist_ok=True)
@@ -107,6 +110,39 @@ def database_url(url: str | None = None) -> str:
 
 
 def _make_engine(url: str) -> Engine:
+    """The engine of `url`; InputError naming the setting where SQLAlchemy cannot read the URL or its driver is not
+    installed. The URL itself is never in the message: it may hold the database password."""
+    try:
+        return _engine(url)
+    except ArgumentError:  # also NoSuchModuleError: an unknown database kind
+        raise InputError(
+            [
+                problem(
+                    "settings.database_url",
+                    DATABASE_URL_ENV,
+                    f"database URL ({DATABASE_URL_ENV} or --database): not a URL SQLAlchemy can use, "
+                    f"e.g. {DATABASE_URL_EXAMPLE}",
+                    setting=DATABASE_URL_ENV,
+                    example=DATABASE_URL_EXAMPLE,
+                )
+            ]
+        ) from None
+    except ImportError as e:
+        driver = e.name or "?"
+        raise InputError(
+            [
+                problem(
+                    "settings.database_driver",
+                    DATABASE_URL_ENV,
+                    f"database URL ({DATABASE_URL_ENV} or --database): its driver {driver!r} is not installed",
+                    setting=DATABASE_URL_ENV,
+                    driver=driver,
+                )
+            ]
+        ) from None
+
+
+def _engine(url: str) -> Engine:
     if url.startswith("sqlite"):
         engine = create_engine(url, connect_args={"timeout": 60, "check_same_thread": False})
 

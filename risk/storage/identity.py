@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
 
-from risk.errors import InputError
+from risk.errors import InputError, problem
 
 SECRET_KEY_ENV = "SAMRISK_SECRET_KEY"
 PRODUCTION_ENV = "SAMRISK_PRODUCTION"
@@ -40,13 +40,30 @@ def secret_key(data_dir: Path) -> bytes:
     configured = os.environ.get(SECRET_KEY_ENV, "")
     if configured:
         if len(configured) < MIN_SECRET_CHARS:
-            raise InputError([f"{SECRET_KEY_ENV}: use at least {MIN_SECRET_CHARS} random characters"])
+            raise InputError(
+                [
+                    problem(
+                        "settings.secret_key_short",
+                        SECRET_KEY_ENV,
+                        f"{SECRET_KEY_ENV}: use at least {MIN_SECRET_CHARS} random characters",
+                        setting=SECRET_KEY_ENV,
+                        least=MIN_SECRET_CHARS,
+                    )
+                ]
+            )
         return configured.encode()
     if production():
         raise InputError(
             [
-                f"{SECRET_KEY_ENV}: must be set when {PRODUCTION_ENV} is set (e.g. `python -c 'import secrets; "
-                "print(secrets.token_urlsafe(48))'`)"
+                problem(
+                    "settings.secret_key_missing",
+                    SECRET_KEY_ENV,
+                    f"{SECRET_KEY_ENV}: must be set when {PRODUCTION_ENV} is set (e.g. `python -c 'import secrets; "
+                    "print(secrets.token_urlsafe(48))'`)",
+                    setting=SECRET_KEY_ENV,
+                    production=PRODUCTION_ENV,
+                    least=MIN_SECRET_CHARS,
+                )
             ]
         )
     path = data_dir / SECRET_KEY_FILE
@@ -64,7 +81,17 @@ def secret_key(data_dir: Path) -> bytes:
             draft.unlink()
     key = path.read_text(encoding="ascii").strip()
     if len(key) < MIN_SECRET_CHARS:
-        raise InputError([f"{path}: the secret key file is shorter than {MIN_SECRET_CHARS} characters; remove it"])
+        raise InputError(
+            [
+                problem(
+                    "settings.secret_key_file_short",
+                    SECRET_KEY_ENV,
+                    f"{path}: the secret key file is shorter than {MIN_SECRET_CHARS} characters; remove it",
+                    path=str(path),
+                    least=MIN_SECRET_CHARS,
+                )
+            ]
+        )
     return key.encode()
 
 
@@ -77,7 +104,18 @@ def session_lifetime() -> timedelta:
     except ValueError:
         hours = 0
     if not 0 < hours <= 24 * 7:
-        raise InputError([f"{SESSION_HOURS_ENV}: {raw!r}; give hours between 0 and 168, e.g. 12"])
+        raise InputError(
+            [
+                problem(
+                    "settings.session_hours",
+                    SESSION_HOURS_ENV,
+                    f"{SESSION_HOURS_ENV}: {raw!r}; give hours between 0 and 168, e.g. 12",
+                    setting=SESSION_HOURS_ENV,
+                    value=raw,
+                    most=24 * 7,
+                )
+            ]
+        )
     return timedelta(hours=hours)
 
 

@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from risk.errors import InputError
+from risk.errors import SamriskError
 from tests.app.helpers import start
 from tests.ui.helpers import no_exceptions, page_text
 from ui.session import demo_load, get_store
@@ -29,7 +29,7 @@ class DemoDatabase:
 
 def _forget_store() -> None:
     """get_store() is st.cache_resource, shared by every session of the process: close it and drop it."""
-    with contextlib.suppress(InputError):  # a test left settings under which the app does not start: nothing open
+    with contextlib.suppress(SamriskError):  # a test left settings under which the app does not start: nothing open
         get_store().close()
     get_store.clear()
 
