@@ -17,6 +17,7 @@ from risk.errors import InputError, Problem, SamriskError
 from risk.storage import Store
 from risk.storage.accounts import password_hash_parameters
 from risk.storage.audit import AuditKeyError, load_key
+from risk.storage.base import anchor_interval_setting
 from risk.storage.identity import secret_key, session_lifetime
 from ui.i18n import catalog
 from ui.problems import problem_texts
@@ -185,6 +186,7 @@ def every_problem(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> list[Probl
     meet({"SAMRISK_AUDIT_KEY_FILE": str(tmp_path / "none.key"), "SAMRISK_AUDIT_KEY_CREATE": "0"}, load_key)
     meet({"SAMRISK_AUDIT_KEY_FILE": str(tmp_path)}, load_key)  # a folder: cannot be read
     meet({}, lambda: Store.open("nonsense", key=KEY, fast_hashing=True))
+    meet({"SAMRISK_AUDIT_ANCHOR_INTERVAL": "tio"}, anchor_interval_setting)
     if importlib.util.find_spec("MySQLdb") is None:
         meet({}, lambda: Store.open("mysql://samrisk@db/samrisk", key=KEY, fast_hashing=True))
     return found

@@ -15,6 +15,7 @@ from datetime import timedelta
 from typing import Any
 
 import streamlit as st
+from sqlalchemy.exc import SQLAlchemyError
 
 from risk.demo import DemoLoad, demo_refusal, demo_wanted
 from risk.errors import SamriskError
@@ -85,6 +86,14 @@ def store_or_stop() -> Store:
             st.error(t("pages.login.start_refused", problem=text), icon="")  # "": no emoji search
         st.stop()
         raise  # st.stop() does not return
+    except SQLAlchemyError:  # the database server is down or refuses: what to check, the details in the log only
+        from ui.errors import log, reference  # imports ui.session: not at the top
+
+        ref = reference()
+        log.exception("the database could not be reached at start [%s]", ref)
+        st.error(t("start.database_unreachable", ref=ref), icon="")
+        st.stop()
+        raise
 
 
 def idle_minutes() -> float:

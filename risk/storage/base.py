@@ -192,6 +192,32 @@ _CREATION_ACTIONS = ("add_user", "create_case", "save_assessment", "save_conflic
 _RETENTION_ACTIONS = ("retention_delete", "retention_pseudonymise")
 
 
+ANCHOR_INTERVAL_ENV = "SAMRISK_AUDIT_ANCHOR_INTERVAL"
+
+
+def anchor_interval_setting() -> float:
+    """SAMRISK_AUDIT_ANCHOR_INTERVAL: seconds between the audit anchor's writes (default 10); a value that is not a
+    number of seconds of 0 or more is refused at start, naming the setting, not a traceback."""
+    raw = os.environ.get(ANCHOR_INTERVAL_ENV, "10")
+    try:
+        seconds = float(raw)
+    except ValueError:
+        seconds = -1.0
+    if not 0 <= seconds < float("inf"):
+        raise InputError(
+            [
+                problem(
+                    "settings.audit_anchor_interval",
+                    ANCHOR_INTERVAL_ENV,
+                    f"{ANCHOR_INTERVAL_ENV}: {raw!r} is not a number of seconds (0 or more; default 10)",
+                    setting=ANCHOR_INTERVAL_ENV,
+                    value=raw,
+                )
+            ]
+        )
+    return seconds
+
+
 @dataclass
 class _PendingReads:
     """Audit entries of one read, waiting for the next batch."""
@@ -225,11 +251,7 @@ class StoreBase:
         self._session_lifetime = session_lifetime()
         self.audit_key = audit_key or load_key()
         self.anchor_path = anchor_path if anchor_path is not None else default_anchor_path(engine.url)
-        self.anchor_interval = (
-            anchor_interval
-            if anchor_interval is not None
-            else float(os.environ.get("SAMRISK_AUDIT_ANCHOR_INTERVAL", "10"))
-        )
+        self.anchor_interval = anchor_interval if anchor_interval is not None else anchor_interval_setting()
         self._anchor_lock = threading.Lock()
         self._anchored_at: float | None = None
         self._pending_lock = threading.Lock()

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+from sqlalchemy.exc import SQLAlchemyError
 
 from risk.errors import SamriskError
 from tests.app.helpers import start
@@ -29,7 +30,8 @@ class DemoDatabase:
 
 def _forget_store() -> None:
     """get_store() is st.cache_resource, shared by every session of the process: close it and drop it."""
-    with contextlib.suppress(SamriskError):  # a test left settings under which the app does not start: nothing open
+    # a test left settings under which the app does not start (or a database that cannot be reached): nothing open
+    with contextlib.suppress(SamriskError, SQLAlchemyError):
         get_store().close()
     get_store.clear()
 

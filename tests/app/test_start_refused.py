@@ -38,6 +38,11 @@ CASES = {
         [("audit_key_short", {"setting": "SAMRISK_AUDIT_KEY", "size": 5, "least": 32})],
         ["audit key: SAMRISK_AUDIT_KEY is too short"],
     ),
+    "anchor interval not a number": (  # once a ValueError's traceback
+        {"SAMRISK_SECRET_KEY": "k" * 40, "SAMRISK_AUDIT_ANCHOR_INTERVAL": "tio"},
+        [("audit_anchor_interval", {"setting": "SAMRISK_AUDIT_ANCHOR_INTERVAL", "value": "tio"})],
+        ["SAMRISK_AUDIT_ANCHOR_INTERVAL: 'tio' is not a number of seconds"],
+    ),
 }  # fmt: skip
 ENGLISH = {"the", "is", "use", "least", "random", "characters", "below", "minimum", "too", "short", "key"}
 
@@ -78,4 +83,29 @@ def test_a_setting_that_stops_the_start_is_said_in_the_pages_language(
         if lang == "sv":
             prose = re.sub(r"SAMRISK_[A-Z_]+", " ", as_shown(error))  # the setting's name is a name, not English
             assert not {w.lower() for w in re.findall(r"[^\W\d_]+", prose)} & ENGLISH, error
+    assert leaks(shown(at), lang) == []
+
+
+@pytest.mark.parametrize("lang", LANGUAGES)
+def test_a_database_that_cannot_be_reached_is_said_with_what_to_check_and_a_reference(
+    lang: str, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    """The server is down (nothing listens on the port): once SQLAlchemy's traceback; now what to check, in the
+    page's language, with a reference that finds the details in the log. The address itself is never shown (it may
+    hold a password)."""
+    import logging
+
+    url = "postgresql+psycopg://samrisk:hemligt@127.0.0.1:9/samrisk"
+    monkeypatch.setenv("SAMRISK_DATABASE_URL", url)
+    get_store.clear()
+    at = AppTest.from_file(str(APP), default_timeout=TIMEOUT)
+    at.session_state["lang"] = lang
+    with caplog.at_level(logging.ERROR, logger="samrisk.app"):
+        at.run()
+    no_exceptions(at)
+    [error] = [e.value for e in at.error]
+    [ref] = re.findall(r"E-[0-9A-F]{8}", error)
+    assert as_shown(error) == t("start.database_unreachable", lang, ref=ref)
+    assert "hemligt" not in error and "127.0.0.1" not in error and "psycopg" not in error
+    assert any(ref in r.getMessage() and r.exc_info for r in caplog.records)
     assert leaks(shown(at), lang) == []
