@@ -4,9 +4,9 @@ while the user types a name and a password (issue 9).
 Streamlit's frontend loads the code of an element type (a button, a radio, a select box, Markdown with HTML) the
 first time a page of the tab shows one. The sign-in page has none of them, so the sign-in click paid for fetching
 and compiling them, one after another as each element appeared, before the case list (or the conference page)
-was drawn. The sign-in page now imports them ahead: the same modules the frontend imports later, by the same
-addresses, so its own import finds them ready. Nothing is drawn and nothing is sent to the server; where the
-installed Streamlit names its files otherwise, nothing is loaded and the sign-in is as before.
+was drawn. The sign-in page now loads them ahead: `hidden_elements` draws one of each type the first screens
+show, and `script()` imports the files of a few more types by the same addresses the frontend uses, so its own
+import finds them ready; where the installed Streamlit names its files otherwise, those are not loaded.
 
 Loaded is not yet ready: the frontend makes each element type's code ready the first time a page of the tab draws
 one, and draws a grey placeholder meanwhile. The result page, first opened in a tab, had its check boxes and links
@@ -26,36 +26,12 @@ from streamlit.navigation.page import StreamlitPage
 
 from ui.session import t
 
-# Streamlit's own frontend files (hashed names, one per build); what the signed-in pages draw that the sign-in page
-# does not: buttons (every page), a radio (the case list's filter, the forms), a select box (the conference page),
-# Markdown with HTML (the level badges), the italic face of the font; and the smaller element types of the result,
-# form and conference pages (check boxes and page links of the steps, the progress bar, help icons, the inputs of
-# their forms). Each element type's code is loaded the first time a page of the tab shows one, and until it is
-# there the element is drawn as a grey placeholder: a result page first opened in a tab was complete only 60-80 ms
-# after the rest of it, when its check boxes and links arrived. The large ones (tables of data, charts) are left to
-# the pages that open them.
+# Streamlit's own frontend files (hashed names, one per build) of element types the signed-in pages may draw and
+# `hidden_elements` does not (what it draws, the frontend loads itself): the download buttons, the tables, the
+# spinner and messages of the pages' sections. The large ones (the data grid, charts) are left to the pages that
+# open them.
 STATIC = Path(streamlit.__file__).resolve().parent / "static" / "static"
-MODULES = (
-    "Button",
-    "Radio",
-    "Selectbox",
-    "rehype-raw",
-    "Checkbox",
-    "PageLink",
-    "Progress",
-    "ProgressBar",
-    "Tooltip",
-    "WidgetLabelHelpIcon",
-    "WidgetLabelHelpIconInline",
-    "NumberInput",
-    "DateInput",
-    "TextArea",
-    "Multiselect",
-    "DownloadButton",
-    "Toast",
-    "Spinner",
-    "Table",
-)
+MODULES = ("DownloadButton", "Table", "Spinner", "Toast", "WidgetLabelHelpIconInline")
 HIDDEN = "samrisk-warmup"  # the key of the hidden container: Streamlit gives it the class st-key-samrisk-warmup
 FONTS = ('italic 1rem "Source Sans"',)
 
