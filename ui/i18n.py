@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from risk.yaml_files import read_yaml
+from ui.page_style import style_tag
 
 if TYPE_CHECKING:
     from types import ModuleType
@@ -173,9 +174,7 @@ def document_language(st: DeltaGenerator | ModuleType, lang: str) -> None:
         .replace("__HELP_EN__", _js(FRONTEND_HELP))
         .replace("__HELP__", _js(t("frontend.help_for", code) + " "))
     )
-    from ui.page_style import style_tag  # the app's few style rules ride along: one element less on every page
-
-    st.html(
+    st.html(  # the app's few style rules ride along (ui/page_style.py): no element more on any page
         f"<script>document.documentElement.lang = '{code}';\n{script}</script>{style_tag()}",
         unsafe_allow_javascript=True,
     )
