@@ -128,13 +128,19 @@ def answers(page: Any, pid: int, count: int) -> list[list[float]]:
     return rows
 
 
-def intake(browser: Any, url: str, pid: int, count: int) -> list[list[float]]:
-    from playwright.sync_api import expect
-
+def counted_page(browser: Any, url: str) -> tuple[Any, Any]:
+    """A new session (context) with the counters installed, its tab opened at `url`."""
     context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="sv-SE")
     context.add_init_script(COUNT)
     page = context.new_page()
     page.goto(url)
+    return context, page
+
+
+def intake(browser: Any, url: str, pid: int, count: int) -> list[list[float]]:
+    from playwright.sync_api import expect
+
+    context, page = counted_page(browser, url)
     page.get_by_label("Användarnamn", exact=True).fill("polis")
     page.get_by_label("Lösenord", exact=True).fill(PASSWORD)
     page.get_by_label("Lösenord", exact=True).press("Enter")
@@ -154,10 +160,7 @@ def intake(browser: Any, url: str, pid: int, count: int) -> list[list[float]]:
 
 
 def one_line(browser: Any, url: str, pid: int, count: int) -> list[list[float]]:
-    context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="sv-SE")
-    context.add_init_script(COUNT)
-    page = context.new_page()
-    page.goto(url)
+    context, page = counted_page(browser, url)
     page.get_by_text("Fråga").wait_for()
     rows = answers(page, pid, count)
     context.close()
