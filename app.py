@@ -10,7 +10,8 @@ import streamlit as st
 
 from risk.storage import AuthError
 from ui import case_reads, nav
-from ui.errors import run_guarded
+from ui.draft_writer import settle
+from ui.errors import drafts_kept, run_guarded
 from ui.gc_policy import freeze_long_lived
 from ui.i18n import LANGUAGES, catalog, document_language
 from ui.nav import lazy
@@ -19,6 +20,7 @@ from ui.plain_text import md_escape  # a username is shown as typed, never as Ma
 from ui.session import (
     check_session,
     cookie_written,
+    draft_session,
     end_session,
     lang,
     sign_out,
@@ -130,6 +132,7 @@ else:
 
     def _pages() -> None:
         try:
+            drafts_kept(lambda: settle(draft_session()))  # every draft behind an earlier answer is written first
             st.navigation(pages).run()
         except AuthError:  # the Store refused the session during the page (disabled or expired meanwhile)
             end_session(t("pages.login.session_ended"))

@@ -13,7 +13,7 @@ from collections.abc import Callable
 
 import streamlit as st
 
-from risk.storage import NotFound, PermissionDenied
+from risk.storage import AuthError, NotFound, PermissionDenied
 from ui.session import t
 
 log = logging.getLogger("samrisk.app")
@@ -42,3 +42,17 @@ def run_guarded(run: Callable[[], object]) -> str | None:
         st.error(t("errors.unexpected", ref=ref), icon=":material/error:")
         return ref
     return None
+
+
+def drafts_kept(check: Callable[[], None]) -> None:
+    """Say a draft that could not be kept behind an earlier answer (`check` raises its failure, ui/draft_writer.py)
+    with a reference, and let the page go on: the answers are still in the form. A session that ended meanwhile
+    (AuthError) is the caller's to end."""
+    try:
+        check()
+    except AuthError:
+        raise
+    except Exception:
+        ref = reference()
+        log.exception("a draft was not kept [%s]", ref)
+        st.error(t("errors.draft_not_kept", ref=ref), icon=":material/sync_problem:")

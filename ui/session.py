@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 import re
+import secrets
 import time
 import weakref
 from datetime import timedelta
@@ -212,6 +213,14 @@ def end_session(why: str) -> None:
     """Sign out and say why on the sign-in page."""
     sign_out()
     st.session_state["signed_out_because"] = why
+
+
+def draft_session() -> str:
+    """This browser session's name for the drafts written behind its answers (ui/draft_writer.py)."""
+    name = st.session_state.get("drafts.session")
+    if not isinstance(name, str):
+        name = st.session_state["drafts.session"] = secrets.token_hex(8)
+    return name
 
 
 def lang() -> str:

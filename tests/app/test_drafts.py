@@ -5,16 +5,21 @@ can be discarded; the unfinished list names case, person and time."""
 from __future__ import annotations
 
 import json
+import logging
+import re
 import sqlite3
+import time
 from typing import Any
 
 import pytest
 from streamlit.testing.v1 import AppTest
 
 from risk.checklists import default_checklists
+from risk.storage import AuthError, Store
 from risk.vocabulary import Context
 from tests.app.helpers import click, open_form, selectbox, sign_in, signed_in, start, title
 from tests.ui.helpers import no_exceptions, page_text
+from ui.draft_writer import settle
 from ui.form import form_sections
 from ui.i18n import t
 
@@ -72,6 +77,7 @@ def radios(at: AppTest, checklist: str, subject: str) -> dict[str, Any]:
 
 
 def drafts(url: str) -> list[dict[str, str]]:
+    settle()  # the drafts written behind the answers, all of them (ui/draft_writer.py)
     with sqlite3.connect(url.removeprefix("sqlite:///")) as c:
         return [json.loads(r[0]) for r in c.execute("SELECT answers FROM drafts")]
 
@@ -183,11 +189,13 @@ def police_case_with_a_draft(answers: dict[str, str]) -> AppTest:
 
 
 def draft_count(url: str) -> int:
+    settle()
     with sqlite3.connect(url.removeprefix("sqlite:///")) as c:
         return int(c.execute("SELECT count(*) FROM drafts").fetchone()[0])
 
 
 def damage(url: str, raw: str) -> None:
+    settle()  # no draft written behind an answer after the damage
     with sqlite3.connect(url.removeprefix("sqlite:///")) as c:
         c.execute("UPDATE drafts SET answers = ?", (raw,))
 
@@ -248,3 +256,76 @@ def test_the_unfinished_list_names_case_person_and_time(database: str) -> None:
     shown = page_text(at.main)
     dv = CHECKLISTS["domestic_violence"].title("sv")
     assert f"**K-DRAFT-1** – {dv} för v1 – utsatt, 31 år · senast ändrad i dag kl. " in shown, shown
+
+
+def answer(at: AppTest, item: str, value: str) -> AppTest:
+    radios(at, "domestic_violence", "v1")[item].set_value(value)
+    at.run()
+    return at
+
+
+def test_a_draft_not_kept_behind_an_answer_is_said_with_a_reference_and_no_answer_is_lost(
+    database: str, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    at = police_case_with_a_draft({"dv.strangulation": "yes"})
+
+    def broken(*_: object, **__: object) -> None:
+        raise RuntimeError("(sqlite3.OperationalError) database is locked -- UPDATE drafts SET answers")
+
+    monkeypatch.setattr(Store, "save_draft", broken)
+    with caplog.at_level(logging.ERROR, logger="samrisk.app"):
+        answer(at, "dv.threat_to_kill", "yes")  # the write fails behind the answer
+        at.run()  # the next run says so
+    no_exceptions(at)
+    assert title(at) == "Intag"  # the page goes on
+    [error] = at.error
+    assert error.value.startswith("Det senaste utkastet kunde inte sparas")
+    [ref] = re.findall(r"E-[0-9A-F]{8}", error.value)
+    assert "UPDATE" not in page_text(at) and "sqlite3" not in error.value
+    assert any(ref in r.getMessage() and r.exc_info for r in caplog.records), "the details are in the log only"
+    shown = {i: r.value for i, r in radios(at, "domestic_violence", "v1").items() if r.value is not None}
+    assert shown == {"dv.strangulation": "yes", "dv.threat_to_kill": "yes"}  # still in the form
+    at.run()
+    assert not at.error  # said once
+
+    monkeypatch.undo()  # the database is back: the next answer keeps every answer again
+    answer(at, "dv.weapon_access", "no")
+    assert drafts(database) == [{"dv.strangulation": "yes", "dv.threat_to_kill": "yes", "dv.weapon_access": "no"}]
+
+
+def test_saving_at_once_after_an_answer_leaves_no_draft_behind(database: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    at = police_case_with_a_draft({"dv.strangulation": "yes"})
+    keep = Store.save_draft
+
+    def slow(*args: Any, **kwargs: Any) -> None:  # a draft still being written when the assessment is saved
+        time.sleep(0.5)
+        keep(*args, **kwargs)
+
+    monkeypatch.setattr(Store, "save_draft", slow)
+    answer(at, "dv.threat_to_kill", "no")
+    click(at, t("pages.intake.save", "sv"))
+    assert title(at) == "Resultat"
+    assert drafts(database) == []  # the late draft did not come back after the save
+    with sqlite3.connect(database.removeprefix("sqlite:///")) as c:
+        [saved] = [
+            json.loads(r[0])
+            for r in c.execute(
+                "SELECT a.answers FROM assessments a JOIN cases c ON c.id = a.case_id WHERE c.reference = 'K-DRAFT-1'"
+            )
+        ]
+    assert saved == {"dv.strangulation": "yes", "dv.threat_to_kill": "no"}
+
+
+def test_a_session_ended_while_a_draft_was_written_signs_out(monkeypatch: pytest.MonkeyPatch) -> None:
+    at = police_case_with_a_draft({"dv.strangulation": "yes"})
+
+    def refused(*_: object, **__: object) -> None:
+        raise AuthError("the session is not valid; sign in again", "session")
+
+    monkeypatch.setattr(Store, "save_draft", refused)
+    answer(at, "dv.threat_to_kill", "yes")
+    at.run()
+    no_exceptions(at)
+    assert "user" not in at.session_state
+    assert title(at) == "Samrisk"  # the sign-in page
+    assert t("pages.login.session_ended", "sv") in [i.value for i in at.info]

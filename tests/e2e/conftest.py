@@ -111,15 +111,19 @@ def screenshot_folder(request: pytest.FixtureRequest, tmp_path_factory: pytest.T
     return folder
 
 
+DATABASES: dict[str, str] = {}  # each server's database URL by the server's URL (`app_database`)
+
+
 @pytest.fixture(scope="module")
 def app_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """The URL of a Samrisk server of its own (one per test module) on a fresh database."""
     require_browser()
     folder = tmp_path_factory.mktemp("e2e")
     port = free_port()
+    DATABASES[f"http://127.0.0.1:{port}/"] = f"sqlite:///{folder / 'samrisk.sqlite3'}"
     env = {
         **os.environ,
-        "SAMRISK_DATABASE_URL": f"sqlite:///{folder / 'samrisk.sqlite3'}",
+        "SAMRISK_DATABASE_URL": DATABASES[f"http://127.0.0.1:{port}/"],
         "SAMRISK_DEMO": "1",
         "SAMRISK_I18N_STRICT": "1",  # a missing text is an exception on the page, never a ⟦key⟧
     }
@@ -149,6 +153,13 @@ def app_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         except subprocess.TimeoutExpired:
             server.kill()
             server.wait(timeout=15)
+
+
+@pytest.fixture
+def app_database(app_url: str) -> str:
+    """The database URL of the server at `app_url`: a test changes there what an administrator would change
+    meanwhile (an account disabled, say)."""
+    return DATABASES[app_url]
 
 
 @pytest.fixture(scope="module")

@@ -1,12 +1,14 @@
 """End to end, in Chromium: nothing entered is lost. The language switched in the middle of the police short form
-keeps every answer (as a code in the draft, never a word), and a browser refresh keeps the officer signed in with
-the answers where they were."""
+keeps every answer (as a code in the draft, never a word), a browser refresh keeps the officer signed in with
+the answers where they were, and a draft the Store refuses behind an answer is said at the next answer."""
 
 from __future__ import annotations
 
 import re
 
+from risk.storage import Store
 from tests.e2e.conftest import (
+    PASSWORD,
     answer,
     assert_clean,
     browser_missing,
@@ -102,3 +104,24 @@ def test_a_refresh_mid_form_keeps_the_officer_signed_in_with_the_answers(page: P
     settle(page)
     expect(page.get_by_role("button", name="Logga in")).to_be_visible()  # signed out stays signed out
     assert not [c for c in page.context.cookies() if c["name"] == "samrisk_session"]
+
+
+def test_an_account_disabled_mid_form_ends_the_session_at_the_next_answer(
+    page: Page, app_url: str, app_database: str
+) -> None:
+    """The draft behind an answer is written after the answer's rerun has ended (ui/draft_writer.py): the Store's
+    refusal of it (the account was disabled meanwhile) is said in the next answer's own rerun, as the sign-in page
+    with the reason, not lost in a worker thread."""
+    store = Store.open(app_database)
+    admin = store.system_actor("e2e")
+    store.add_user("e2e-behind", PASSWORD, agency="police", role="officer", by=admin)
+    sign_in(page, app_url, "e2e-behind")
+    new_police_case(page, "E2E-DRAFT-BEHIND")
+    answer(page, STRANGULATION_SV, "ja")
+    store.disable_user("e2e-behind", by=admin)
+    store.close()
+    answer(page, "hotat att döda", "ja")  # its draft is refused behind it
+    page.get_by_test_id("stRadio").filter(has_text="ett skjutvapen, eller").get_by_text("nej", exact=True).click()
+    expect(page.get_by_text("Din session har upphört eller gäller inte längre")).to_be_visible()
+    expect(page.get_by_role("button", name="Logga in")).to_be_visible()
+    expect(page.get_by_test_id("stException")).to_have_count(0)

@@ -7,6 +7,7 @@ beside the form. Saving creates a new version in the store and opens the result.
 from __future__ import annotations
 
 from collections.abc import Callable
+from functools import partial
 from typing import Any
 
 import streamlit as st
@@ -14,9 +15,11 @@ import streamlit as st
 from risk.checklists import default_checklists
 from risk.engine import assess_one
 from risk.errors import InputError
-from risk.storage import ConflictError, Store, UserInfo
+from risk.storage import AuthError, ConflictError, Store, UserInfo
 from ui import session
+from ui.draft_writer import raise_failure, write_behind
 from ui.drafts import confirm_discard, dropped_lines
+from ui.errors import drafts_kept
 from ui.form import form_answers, form_prefix, form_sections, live_panel, render_section
 from ui.i18n import t as translate
 from ui.labels import md_escape
@@ -279,11 +282,19 @@ def section_form(
 ) -> None:
     """One section of the questions, under its title, which opens and closes it; its questions are drawn only while
     it is open (every radio on the page slows every click in the browser, the answers' reruns too). A fragment: an
-    answer, or opening the section, reruns only this section; an answer then keeps the draft and redraws the level
-    so far in the sidebar slot `panel` (the case is as read on the last full run). A fragment may write to a slot
-    made outside it only if it wrote there in the last full run (Streamlit 1.67 reserves its place then), and its
-    rerun empties that place first: in the page's run every section writes there and only the `last` one draws the
-    level, once for all sections; a section's own rerun draws it again."""
+    answer, or opening the section, reruns only this section; an answer then hands the draft to a worker (written
+    behind the answer, ui/draft_writer.py) and redraws the level so far in the sidebar slot `panel` (the case is as
+    read on the last full run). A fragment may write to a slot made outside it only if it wrote there in the last
+    full run (Streamlit 1.67 reserves its place then), and its rerun empties that place first: in the page's run
+    every section writes there and only the `last` one draws the level, once for all sections; a section's own
+    rerun draws it again. A draft that failed behind an earlier answer is said at the top of a section's own rerun
+    (a full run says it in app.py)."""
+    if not st.session_state.get(FULL_RUN):
+        try:
+            drafts_kept(lambda: raise_failure(session.draft_session()))
+        except AuthError:
+            session.end_session(t("pages.login.session_ended"))
+            st.rerun()
     checklist = default_checklists()[chosen["checklist"]]
     section = next(s for s in checklist.sections if s.id == section_id)
     kept = st.session_state[f"kept.{key}"]  # the answers as codes: seeds radios drawn new (another language)
@@ -298,16 +309,19 @@ def section_form(
         with box:
             render_section(st, checklist, section, case["context"], kept, session.lang(), prefix, title=False)
     answers = form_answers(st.session_state, checklist, case["context"], kept, prefix)
-    changed = answers != st.session_state[f"kept.{key}"]
-    if changed:
-        store.save_draft(
-            user,
-            case["id"],
-            checklist.id,
-            chosen["subject"],
-            answers,
-            about=chosen["about"],
-            base_version=st.session_state[f"base.{key}"],
+    if answers != st.session_state[f"kept.{key}"]:  # kept as a draft behind the answer (ui/draft_writer.py)
+        write_behind(
+            session.draft_session(),
+            partial(
+                store.save_draft,
+                user,
+                case["id"],
+                checklist.id,
+                chosen["subject"],
+                dict(answers),
+                about=chosen["about"],
+                base_version=st.session_state[f"base.{key}"],
+            ),
         )
         st.session_state[f"kept.{key}"] = dict(answers)
     if last or not st.session_state.get(FULL_RUN):
