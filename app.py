@@ -129,10 +129,11 @@ if current is None:
     run_guarded(st.navigation(signed_out).run)
 else:
     pages = pages_for(current.role, current.agency)
+    account = str(current.id)
 
     def _pages() -> None:
         try:
-            drafts_kept(lambda: settle(draft_session()))  # every draft behind an earlier answer is written first
+            drafts_kept(lambda: settle(account, draft_session()))  # the account's drafts behind answers are written
             st.navigation(pages).run()
         except AuthError:  # the Store refused the session during the page (disabled or expired meanwhile)
             end_session(t("pages.login.session_ended"))

@@ -3,11 +3,14 @@ the draft in the Store meanwhile, so the page does not wait for the database (ab
 browser, benchmarks/app_answer.py).
 
 Nothing is lost or reordered by that:
-- the writes of one session keep their order (each waits for the one before it) and each holds every answer;
-- every full run of any page, in any session, starts after every write already submitted has ended (`settle`): a
-  refresh, another page, saving or discarding the assessment never read or overtake a draft still being written;
-- a write that failed is raised again in the session's next run (`raise_failure`, `settle`), where the page's usual
-  handling says it: a reference for a fault, the sign-in page for a session that ended meanwhile.
+- the writes of one account (each of its browser sessions) keep their order, each waiting for the one before it,
+  and each holds every answer of its form;
+- every full run of a page for that account, in any of its sessions, starts after every write of the account
+  already submitted has ended (`settle`): a refresh, another page, saving or discarding the assessment never read
+  or overtake a draft still being written. Other accounts do not wait for it: a write held up by the database
+  holds up only its own account;
+- a write that failed is raised again in its session's next run (`raise_failure`, `settle`), where the page's
+  usual handling says it: a reference for a fault, the sign-in page for a session that ended meanwhile.
 """
 
 from __future__ import annotations
@@ -16,21 +19,21 @@ import threading
 from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor, wait
 
-WORKERS = 4  # sessions write side by side; one session's writes still go one after the other
+WORKERS = 4  # accounts write side by side; one account's writes still go one after the other
 
 _executor = ThreadPoolExecutor(max_workers=WORKERS, thread_name_prefix="samrisk-draft")
 _lock = threading.Lock()
-_last: dict[str, Future[None]] = {}  # each session's newest write
+_last: dict[str, Future[None]] = {}  # each account's newest write
 _failures: dict[str, BaseException] = {}  # each session's first failed write not yet said
 
 
-def write_behind(session: str, write: Callable[[], object]) -> None:
-    """Run `write` (a Store call that keeps a draft) after the session's earlier writes, in a worker thread.
+def write_behind(account: str, session: str, write: Callable[[], object]) -> None:
+    """Run `write` (a Store call that keeps a draft of `session`) after the account's earlier writes, in a worker.
 
-    A worker waiting for its session's previous write cannot hold up that write: the previous one was submitted
+    A worker waiting for the account's previous write cannot hold up that write: the previous one was submitted
     first and the pool takes its work in order, so it is running or done."""
     with _lock:
-        before = _last.get(session)
+        before = _last.get(account)
 
         def run() -> None:
             if before is not None:
@@ -42,14 +45,14 @@ def write_behind(session: str, write: Callable[[], object]) -> None:
                     _failures.setdefault(session, e)
 
         done: Future[None] = _executor.submit(run)
-        _last[session] = done
-    done.add_done_callback(lambda f: _forget(session, f))
+        _last[account] = done
+    done.add_done_callback(lambda f: _forget(account, f))
 
 
-def _forget(session: str, done: Future[None]) -> None:
+def _forget(account: str, done: Future[None]) -> None:
     with _lock:
-        if _last.get(session) is done:
-            del _last[session]
+        if _last.get(account) is done:
+            del _last[account]
 
 
 def raise_failure(session: str) -> None:
@@ -60,11 +63,12 @@ def raise_failure(session: str) -> None:
         raise failure
 
 
-def settle(session: str | None = None) -> None:
-    """Wait until every write submitted so far, of every session, has ended; then raise `session`'s failure."""
+def settle(account: str | None = None, session: str | None = None) -> None:
+    """Wait until every write of `account` submitted so far has ended (of every account where None: the tests);
+    then raise `session`'s failed write, if any."""
     with _lock:
-        pending = list(_last.values())
-    if pending:
-        wait(pending)
+        newest = [f for a, f in _last.items() if account is None or a == account]
+    if newest:
+        wait(newest)  # the newest write of an account ends after all its earlier ones
     if session is not None:
         raise_failure(session)

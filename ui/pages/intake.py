@@ -311,6 +311,7 @@ def section_form(
     answers = form_answers(st.session_state, checklist, case["context"], kept, prefix)
     if answers != st.session_state[f"kept.{key}"]:  # kept as a draft behind the answer (ui/draft_writer.py)
         write_behind(
+            str(user.id),
             session.draft_session(),
             partial(
                 store.save_draft,
