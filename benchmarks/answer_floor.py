@@ -16,10 +16,11 @@ Each runs on a real server (`streamlit run`, this checkout's .streamlit/config.t
 page painted), then answered again with React's commits counted (benchmarks/app_answer.py's hook); R rounds
 (default 2) alternate the apps, so each meets the same load. Prints medians; not a test.
 
-What it showed (6 December 2026, 11:58 UTC, load 1.2-1.5, 2 rounds of 16): the one-line app 57.6 ms; the form
-alone 73.1 ms (1.27 x, 518 components rendered per answer); with sections and level 75.1 ms (1.30 x, 872); the whole
-shape 91.2 ms (1.58 x, 1505), over the 1.5 x goal before the app does any work of its own (the app itself, in
-benchmarks/app_journeys.py minutes later: 122 ms, 2.00 x, about 1500 components). Every change of the app's state
+What it showed (6 December 2026, 2 rounds of 16 each): at 11:58 UTC (load 1.2-1.5) the one-line app 57.6 ms, the
+form alone 73.1 ms (1.27 x, 518 components rendered per answer), with sections and level 75.1 ms (1.30 x, 872), the
+whole shape 91.2 ms (1.58 x, 1505); at 12:31 UTC the whole shape 92.5 ms against the one-line app's 66.3 ms (1.40 x).
+A page of this shape sits at the 1.5 x goal before the app does any work of its own (the app itself, in
+benchmarks/app_journeys.py minutes later: 99 ms, 1.80 x, about 1500 components). Every change of the app's state
 (the run's start, its status, its deltas and end) renders the whole page again in the browser, so an answer's cost
 follows the page's size, not what its rerun sends.
 """
