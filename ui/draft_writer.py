@@ -63,6 +63,12 @@ def raise_failure(session: str) -> None:
         raise failure
 
 
+def forget_failure(session: str) -> None:
+    """Drop the session's failed write, made moot by the assessment saved or the draft thrown away after it."""
+    with _lock:
+        _failures.pop(session, None)
+
+
 def settle(account: str | None = None, session: str | None = None) -> None:
     """Wait until every write of `account` submitted so far has ended (of every account where None: the tests);
     then raise `session`'s failed write, if any."""

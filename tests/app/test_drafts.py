@@ -17,7 +17,7 @@ from streamlit.testing.v1 import AppTest
 from risk.checklists import default_checklists
 from risk.storage import AuthError, Store
 from risk.vocabulary import Context
-from tests.app.helpers import click, open_form, selectbox, sign_in, signed_in, start, title
+from tests.app.helpers import button, click, open_form, selectbox, sign_in, signed_in, start, title
 from tests.ui.helpers import no_exceptions, page_text
 from ui.draft_writer import settle
 from ui.form import form_sections
@@ -314,6 +314,28 @@ def test_saving_at_once_after_an_answer_leaves_no_draft_behind(database: str, mo
             )
         ]
     assert saved == {"dv.strangulation": "yes", "dv.threat_to_kill": "no"}
+
+
+def test_an_answer_and_the_save_in_one_run_leave_no_draft_behind(
+    database: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The browser sends an answer and the save button's click in one run when both come before the next run starts:
+    the draft written behind that answer is waited for before the save, so it cannot come back after it."""
+    at = police_case_with_a_draft({"dv.strangulation": "yes"})
+    keep = Store.save_draft
+
+    def slow(*args: Any, **kwargs: Any) -> None:
+        time.sleep(0.5)
+        keep(*args, **kwargs)
+
+    monkeypatch.setattr(Store, "save_draft", slow)
+    radios(at, "domestic_violence", "v1")["dv.threat_to_kill"].set_value("yes")
+    button(at, t("pages.intake.save", "sv")).click()
+    at.run()  # one run: the answer, its draft handed to the worker, then the save
+    no_exceptions(at)
+    assert title(at) == "Resultat"
+    assert drafts(database) == []
+    assert not at.error
 
 
 def test_a_session_ended_while_a_draft_was_written_signs_out(monkeypatch: pytest.MonkeyPatch) -> None:

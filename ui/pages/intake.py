@@ -17,7 +17,7 @@ from risk.engine import assess_one
 from risk.errors import InputError
 from risk.storage import AuthError, ConflictError, Store, UserInfo
 from ui import session
-from ui.draft_writer import raise_failure, write_behind
+from ui.draft_writer import forget_failure, raise_failure, settle, write_behind
 from ui.drafts import confirm_discard, dropped_lines
 from ui.errors import drafts_kept
 from ui.form import form_answers, form_prefix, form_sections, live_panel, render_section
@@ -262,8 +262,11 @@ def forget(key: str) -> None:
 
 
 def discard(store: Store, user: UserInfo, case: dict[str, Any], chosen: dict[str, Any], key: str) -> None:
-    """Throw the draft away (audited by the Store); the form starts again from the last saved version."""
+    """Throw the draft away (audited by the Store); the form starts again from the last saved version. A draft still
+    being written behind an answer of this run is waited for first, so it cannot come back after."""
+    settle(str(user.id))
     store.discard_draft(user, case["id"], chosen["checklist"], chosen["subject"], about=chosen["about"])
+    forget_failure(session.draft_session())
     forget(key)
     flash(t("drafts.discarded"))
     st.rerun()
@@ -354,6 +357,7 @@ def save(store: Store, user: UserInfo, case: dict[str, Any], chosen: dict[str, A
     checklist = default_checklists()[chosen["checklist"]]
     kept = st.session_state[f"kept.{key}"]
     answers = form_answers(st.session_state, checklist, case["context"], kept, form_prefix(key, session.lang()))
+    settle(str(user.id))  # a draft written behind an answer of this same run must not come back after the save
     try:
         store.save_assessment(user, case["id"], assessed(chosen, answers), base_version=st.session_state[f"base.{key}"])
     except ConflictError as e:
@@ -363,5 +367,6 @@ def save(store: Store, user: UserInfo, case: dict[str, Any], chosen: dict[str, A
     except InputError as e:
         show_problems(e, person_labels(case))
         return
+    forget_failure(session.draft_session())
     forget(key)
     go("result")
