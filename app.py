@@ -21,8 +21,8 @@ from ui.session import (
     check_session,
     cookie_written,
     draft_session,
-    end_session,
     lang,
+    session_refused,
     sign_out,
     start_demo_load,
     store_or_stop,
@@ -136,8 +136,7 @@ else:
             drafts_kept(lambda: settle(account, draft_session()))  # the account's drafts behind answers are written
             st.navigation(pages).run()
         except AuthError:  # the Store refused the session during the page (disabled or expired meanwhile)
-            end_session(t("pages.login.session_ended"))
-            st.rerun()
+            session_refused()
 
     run_guarded(_pages)
 

@@ -13,7 +13,7 @@ import secrets
 import time
 import weakref
 from datetime import timedelta
-from typing import Any
+from typing import Any, NoReturn
 
 import streamlit as st
 from sqlalchemy.exc import SQLAlchemyError
@@ -213,6 +213,13 @@ def end_session(why: str) -> None:
     """Sign out and say why on the sign-in page."""
     sign_out()
     st.session_state["signed_out_because"] = why
+
+
+def session_refused() -> NoReturn:
+    """The Store refused the session during a run (the account disabled or the session expired meanwhile): sign
+    out, say why on the sign-in page, and run again."""
+    end_session(t("pages.login.session_ended"))
+    st.rerun()
 
 
 def draft_session() -> str:

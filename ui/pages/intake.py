@@ -296,8 +296,7 @@ def section_form(
         try:
             drafts_kept(lambda: raise_failure(session.draft_session()))
         except AuthError:
-            session.end_session(t("pages.login.session_ended"))
-            st.rerun()
+            session.session_refused()
     checklist = default_checklists()[chosen["checklist"]]
     section = next(s for s in checklist.sections if s.id == section_id)
     kept = st.session_state[f"kept.{key}"]  # the answers as codes: seeds radios drawn new (another language)
