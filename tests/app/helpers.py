@@ -7,6 +7,7 @@ import re
 from collections.abc import Iterator
 from typing import Any
 
+import pytest
 from streamlit.testing.v1 import AppTest
 from streamlit.util import calc_hash
 
@@ -17,6 +18,8 @@ APP = ROOT / "app.py"
 TIMEOUT = 60  # the first run imports plotly and loads the checklists
 PASSWORD = json.loads((ROOT / "data" / "demo.json").read_text(encoding="utf-8"))["password"]
 URL_PATHS = ("cases", "intake", "result", "conference", "figures", "validation", "users", "audit", "law", "training")
+REF = re.compile(r"E-[0-9A-F]{8}")  # a fault's reference, as ui/errors.py makes it
+LEAKS = ("Traceback", "PermissionDenied", "NotFound", "RuntimeError", "SELECT", "sqlite", "/srv/", str(ROOT))
 _BADGE = re.compile(r'class="samrisk-level[^"]*"[^>]*aria-label="([^"]+)"')
 
 
@@ -207,3 +210,21 @@ def every_view(at: AppTest) -> Iterator[str]:
             no_exceptions(at)
             open_every_section(at)
             yield f"{key}={value}"
+
+
+def shown_text(at: AppTest) -> str:
+    """Everything the page shows: its text, its errors and any exception box."""
+    return page_text(at) + "\n".join(str(e.value) for e in at.error) + "\n".join(str(e.value) for e in at.exception)
+
+
+def said_with_a_reference(at: AppTest, caplog: pytest.LogCaptureFixture) -> str:
+    """The one error shown: a reference in it, nothing of the fault's text, SQL or paths on the page, and the
+    details, traceback included, in the log only under that reference. Returns the error's text."""
+    [error] = at.error
+    [ref] = REF.findall(error.value)
+    shown = shown_text(at)
+    for leak in LEAKS:
+        assert leak not in shown, leak
+    logged = [r for r in caplog.records if ref in r.getMessage()]
+    assert logged and logged[0].exc_info is not None
+    return str(error.value)

@@ -7,19 +7,13 @@ organisation does not take part in; and a fault deep in the Store carries SQL te
 from __future__ import annotations
 
 import logging
-import re
 import sqlite3
 
 import pytest
-from streamlit.testing.v1 import AppTest
 
 from risk.storage import Store
-from tests.app.helpers import open_page, sign_in, signed_in, start, title
+from tests.app.helpers import LEAKS, REF, open_page, said_with_a_reference, shown_text, sign_in, signed_in, start, title
 from tests.conftest import ROOT
-from tests.ui.helpers import page_text
-
-REF = re.compile(r"E-[0-9A-F]{8}")
-LEAKS = ("Traceback", "PermissionDenied", "NotFound", "RuntimeError", "SELECT", "sqlite", "/srv/", str(ROOT))
 
 
 def _case_id(url: str, reference: str) -> int:
@@ -27,23 +21,6 @@ def _case_id(url: str, reference: str) -> int:
         row = c.execute("SELECT id FROM cases WHERE reference LIKE ?", (f"{reference}%",)).fetchone()
     assert row is not None, reference
     return int(row[0])
-
-
-def _shown(at: AppTest) -> str:
-    return page_text(at) + "\n".join(str(e.value) for e in at.error) + "\n".join(str(e.value) for e in at.exception)
-
-
-def _said_with_a_reference(at: AppTest, caplog: pytest.LogCaptureFixture) -> str:
-    """The one error shown: a reference in it, nothing of the fault's text, SQL or paths on the page, and the
-    details, traceback included, in the log only under that reference. Returns the error's text."""
-    [error] = at.error
-    [ref] = REF.findall(error.value)
-    shown = _shown(at)
-    for leak in LEAKS:
-        assert leak not in shown, leak
-    logged = [r for r in caplog.records if ref in r.getMessage()]
-    assert logged and logged[0].exc_info is not None
-    return str(error.value)
 
 
 def test_another_organisations_case_shows_a_message_and_a_reference(
@@ -57,7 +34,7 @@ def test_another_organisations_case_shows_a_message_and_a_reference(
     [error] = at.error
     assert "Du har inte behörighet till detta" in error.value
     [ref] = REF.findall(error.value)
-    shown = _shown(at)
+    shown = shown_text(at)
     assert "Akuten, bilolycka" not in shown  # nothing of the case itself
     for leak in LEAKS:
         assert leak not in shown, leak
@@ -76,7 +53,7 @@ def test_an_unexpected_fault_shows_a_reference_in_the_users_language(
     monkeypatch.setattr(Store, "list_cases", broken)
     with caplog.at_level(logging.ERROR, logger="samrisk.app"):
         at = open_page(at, "Cases")
-    assert "Something went wrong" in _said_with_a_reference(at, caplog)
+    assert "Something went wrong" in said_with_a_reference(at, caplog)
 
 
 def test_production_config_hides_error_details() -> None:
@@ -99,6 +76,6 @@ def test_a_fault_while_signing_in_shows_a_reference_and_signs_no_one_in(
     with caplog.at_level(logging.ERROR, logger="samrisk.app"):
         sign_in(at, "polis")
     assert not at.exception
-    assert "Något gick fel" in _said_with_a_reference(at, caplog)
+    assert "Något gick fel" in said_with_a_reference(at, caplog)
     assert "user" not in at.session_state
     assert title(at) == "Samrisk"
